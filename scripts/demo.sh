@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets everything up (scripts/setup.sh) and starts JupyterLab on the demo notebook,
+# which profiles pure Python, numpy and Numba code with %%vmprof.
+# Extra arguments go to `jupyter lab` (for example --port=8899 --no-browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+exec jupyter lab examples/demo.ipynb "$@"

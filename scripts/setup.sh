@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sets up everything jupyterlab-vmprof needs on a fresh Debian 12 machine:
+# system packages (as root or with sudo), a virtual environment in .venv with the
+# package installed from this checkout (which builds the labextension and the
+# Node converter), and the npm packages the tests use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(python3 python3-venv python3-dev gcc nodejs npm libunwind-dev valgrind kcachegrind
+              chromium xvfb xauth dbus-daemon fonts-dejavu-core)
+
+missing_apt_packages() {
+  local pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    # A command already on PATH (e.g. a newer Node than Debian's) is good enough.
+    case "$pkg" in nodejs) command -v node >/dev/null && continue;; npm) command -v npm >/dev/null && continue;; esac
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || echo "$pkg"
+  done
+}
+
+install_system_packages() {
+  local missing
+  missing=$(missing_apt_packages)
+  [ -z "$missing" ] && return 0
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "==> apt-get install $missing"
+  $sudo apt-get update -q
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+}
+
+install_python_and_node_packages() {
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  if [ ! -x .venv/bin/python ]; then
+    echo "==> python3 -m venv .venv"
+    python3 -m venv .venv
+  fi
+  .venv/bin/python -m pip install -q --upgrade pip
+  echo "==> pip install .[test] (builds the labextension and the converter)"
+  # A fresh build every time: a stale labextension would test old code.
+  rm -rf jupyterlab_vmprof/labextension jupyterlab_vmprof/converter/vmprof-convert.js lib tsconfig.tsbuildinfo
+  .venv/bin/python -m pip install -q ".[test]"
+}
+
+install_system_packages
+install_python_and_node_packages
+echo "==> setup done"
