@@ -120,7 +120,8 @@ class ProfileStore:
 
     def existing_folder(self, profile_id: str) -> Path:
         folder = self.folder(profile_id)
-        if not (folder / META_FILE).is_file():
+        # A symlinked folder or meta.json could lead reads, writes and deletes outside the store.
+        if folder.is_symlink() or (folder / META_FILE).is_symlink() or not (folder / META_FILE).is_file():
             raise StoreError("not-found", f"no profile {profile_id} in the store")
         return folder
 

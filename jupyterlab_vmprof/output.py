@@ -1,0 +1,139 @@
+"""The display bundle shown under a profiled cell (contract: docs/architecture.md).
+
+The rich view is the frontend's job (our MIME type). The text/plain and text/html
+fallbacks say what happened and, when the converter can summarise the profile
+quickly, list the top functions so the output is useful even without the
+extension (nbconvert, GitHub, another front end).
+"""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Optional
+
+from .store import PROFILE_FILE
+
+MIME_TYPE = "application/vnd.jupyterlab-vmprof.profile+json"
+MIME_VERSION = 1
+TOP_N = 10
+# The summary is a nicety: a cell's output must not wait long for it.
+SUMMARY_TIMEOUT_S = 20.0
+
+
+def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str]]:
+    """(Graph JSON, None) from the converter, or (None, why not). Never raises."""
+    try:
+        from . import converter
+    except ImportError as err:
+        return None, f"converter unavailable: {err}"
+    perf_maps = sorted(folder.glob("perf-*.map"))
+    jit = folder / "jit-symbols.json"
+    maps = folder / "maps.txt"
+    try:
+        result = converter.convert_sync(
+            folder / PROFILE_FILE,
+            "json",
+            perf_maps=perf_maps,
+            jit_symbols=jit if jit.is_file() else None,
+            maps=maps if maps.is_file() else None,
+            strip=options.get("strip", True),
+            timeout=SUMMARY_TIMEOUT_S,
+        )
+        return json.loads(result.output), None
+    except Exception as err:  # noqa: BLE001 - no summary is fine; a failed cell output is not
+        return None, str(getattr(err, "message", err))
+
+
+def top_functions(graph: dict, count: int = TOP_N) -> list[dict]:
+    """The functions with the most self samples, with self and total shares in percent."""
+    samples = graph.get("profile", {}).get("samples") or 0
+    if not samples:
+        return []
+    frames = sorted(graph.get("frames", []), key=lambda f: (-f.get("self", 0), -f.get("total", 0), f.get("name", "")))
+    rows = []
+    for frame in frames[:count]:
+        if frame.get("self", 0) <= 0:
+            break
+        rows.append(
+            {
+                "name": frame.get("name", ""),
+                "where": _where(frame),
+                "kind": frame.get("kind", ""),
+                "self": frame["self"],
+                "self_pct": 100.0 * frame["self"] / samples,
+                "total_pct": 100.0 * min(frame.get("total", 0), samples) / samples,
+            }
+        )
+    return rows
+
+
+def _where(frame: dict) -> str:
+    file = frame.get("file") or ""
+    line = frame.get("line") or 0
+    return f"{file}:{line}" if file and line else file
+
+
+def headline(meta: dict) -> str:
+    duration = meta.get("duration_s")
+    took = f"{duration:.3f} s" if isinstance(duration, (int, float)) else "unknown duration"
+    samples = meta.get("samples")
+    counted = f", {samples} samples" if isinstance(samples, int) else ""
+    return f"vmprof profile {meta.get('id')}: {meta.get('status')}, {took}{counted}"
+
+
+def plain_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
+    lines = [headline(meta)]
+    lines += [f"warning: {w}" for w in meta.get("warnings") or []]
+    lines += notes
+    if rows:
+        lines.append(f"{'self %':>7} {'total %':>7} {'samples':>8}  function")
+        for row in rows:
+            where = f"  ({row['where']})" if row["where"] else ""
+            lines.append(f"{row['self_pct']:7.1f} {row['total_pct']:7.1f} {row['self']:8d}  {row['name']}{where}")
+    return "\n".join(lines)
+
+
+def html_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
+    esc = html.escape
+    parts = [f"<div class=\"jp-vmprof-fallback\"><p>{esc(headline(meta))}</p>"]
+    for warning in meta.get("warnings") or []:
+        parts.append(f"<p><b>warning:</b> {esc(warning)}</p>")
+    for note in notes:
+        parts.append(f"<p>{esc(note)}</p>")
+    if rows:
+        parts.append(
+            "<table><thead><tr><th>self %</th><th>total %</th><th>samples</th><th>function</th><th>where</th></tr>"
+            "</thead><tbody>"
+        )
+        for row in rows:
+            parts.append(
+                f"<tr><td>{row['self_pct']:.1f}</td><td>{row['total_pct']:.1f}</td><td>{row['self']}</td>"
+                f"<td>{esc(row['name'])}</td><td>{esc(row['where'])}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def mime_payload(meta: dict) -> dict:
+    return {
+        "id": meta.get("id"),
+        "name": meta.get("name"),
+        "status": meta.get("status"),
+        "samples": meta.get("samples"),
+        "duration_s": meta.get("duration_s"),
+        "warnings": list(meta.get("warnings") or []),
+        "version": MIME_VERSION,
+    }
+
+
+def bundle(meta: dict, rows: Optional[list[dict]] = None, notes: Optional[list[str]] = None) -> dict:
+    """The data dict of a display_data message for one profile."""
+    rows = rows or []
+    notes = notes or []
+    return {
+        MIME_TYPE: mime_payload(meta),
+        "text/plain": plain_text(meta, rows, notes),
+        "text/html": html_text(meta, rows, notes),
+    }

@@ -1,0 +1,400 @@
+"""Profile a piece of code with vmprof into a profile of the store.
+
+Plain Python, no IPython: `ProfileRun.start()` checks everything that can be
+checked *before* the user's code runs (vmprof importable and idle, store
+writable, disk space, vmprof.enable succeeding) and raises `ProfilerUnavailable`
+with a sentence for the user otherwise, leaving nothing enabled.
+`ProfileRun.stop()` disables vmprof, records what the engine needs to name
+frames (maps.txt, jit-symbols.json, perf maps) and finishes meta.json.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+from .jit import InstallOnImport, NumbaTrampolines, read_perf_map
+from .store import PROFILE_FILE, STORE_ENV, ProfileStore, StoreError, iso, utc_now, write_json_atomic
+
+# vmprof walks native stacks only on these CPUs (VMP_SUPPORTS_NATIVE_PROFILING).
+NATIVE_MACHINES = {"x86_64", "amd64", "i386", "i686", "x86", "ppc64", "ppc64le"}
+# Below this much free space a profile may be cut short silently: refuse instead.
+MIN_FREE_BYTES = 16 * 1024 * 1024
+JIT_SYMBOLS_FILE = "jit-symbols.json"
+MAPS_FILE = "maps.txt"
+
+
+class ProfilerUnavailable(Exception):
+    """Profiling cannot start; the message is meant for the user as is."""
+
+
+@dataclasses.dataclass
+class ProfileOptions:
+    period: float = 0.001
+    native: bool = True
+    lines: bool = False
+    memory: bool = False
+    real_time: bool = False
+    strip: bool = True
+    fork: bool = False
+    name: str = ""
+
+    def as_meta(self) -> dict:
+        return {key: value for key, value in dataclasses.asdict(self).items() if key != "name"}
+
+
+def load_vmprof():
+    try:
+        import vmprof
+    except ImportError as err:
+        raise ProfilerUnavailable(
+            f"vmprof cannot be imported ({err}); install it in the kernel's environment: pip install vmprof"
+        ) from err
+    return vmprof
+
+
+def native_unsupported_reason() -> Optional[str]:
+    """Why vmprof cannot record native frames here, or None if it can."""
+    if os.name == "nt":
+        return "vmprof records native frames only on Linux and macOS"
+    machine = platform.machine().lower()
+    if machine not in NATIVE_MACHINES:
+        return f"vmprof walks native stacks only on x86, x86_64 and ppc64, not on {machine}"
+    return None
+
+
+def notebook_path(user_ns: dict) -> str:
+    """The notebook running this kernel, if the kernel was told (ipykernel sets both)."""
+    session = user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
+    return str(session)
+
+
+@contextmanager
+def capture_stderr_fd(captured: list) -> Iterator[None]:
+    """Append to `captured` what C code prints on fd 2 meanwhile (vmprof's libunwind message)."""
+    try:
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - a closed or odd stderr must not stop profiling
+        pass
+    with tempfile.TemporaryFile() as sink:
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            captured.append(sink.read().decode("utf-8", "replace"))
+
+
+def _current_thread_state() -> Optional[int]:
+    """Address of this thread's PyThreadState: the thread id vmprof writes in each sample.
+
+    Measured with vmprof 0.6.0 on CPython 3.11: sample thread ids are PyThreadState
+    addresses, not threading.get_ident() values.
+    """
+    try:
+        import ctypes
+
+        get = ctypes.pythonapi.PyThreadState_Get
+        get.restype = ctypes.c_void_p
+        return get()
+    except (ImportError, AttributeError):  # not CPython
+        return None
+
+
+def _thread_info(thread: threading.Thread, vmprof_id: Optional[int] = None) -> dict:
+    return {"ident": thread.ident, "native_id": getattr(thread, "native_id", None), "name": thread.name,
+            "vmprof_id": vmprof_id}
+
+
+class ThreadWatch:
+    """Knows the threads that existed before profiling and those started during it.
+
+    meta["threads"] = {"main": the thread running the cell, "started": threads the cell
+    started, "background": threads alive before (the kernel's heartbeat, IOPub, control,
+    history...), "cell_ids": the thread ids, as written in the profile, of the cell's
+    threads}. The engine can keep only samples whose thread id is in cell_ids: the
+    background threads' vmprof ids cannot be learnt from Python, only their names.
+    In real-time mode vmprof samples only registered threads, so every thread the cell
+    starts registers itself.
+    """
+
+    def __init__(self, vmprof, real_time: bool):
+        self._vmprof = vmprof
+        self._real_time = real_time
+        self._previous_hook = None
+        self._lock = threading.Lock()
+        self.main = _thread_info(threading.current_thread(), _current_thread_state())
+        self.background = [_thread_info(t) for t in threading.enumerate() if t is not threading.current_thread()]
+        self.started: list[dict] = []
+
+    def install(self) -> None:
+        # threading.setprofile hooks run first thing in each new threading.Thread.
+        self._previous_hook = getattr(threading, "_profile_hook", None)
+        threading.setprofile(self._on_thread_start)
+
+    def remove(self) -> None:
+        if getattr(threading, "_profile_hook", None) == self._on_thread_start:
+            threading.setprofile(self._previous_hook)
+
+    def _on_thread_start(self, frame, event, arg):
+        sys.setprofile(self._previous_hook)  # once per thread: hand back to any earlier hook
+        if self._real_time:
+            self._vmprof.insert_real_time_thread()
+        with self._lock:
+            self.started.append(_thread_info(threading.current_thread(), _current_thread_state()))
+
+    def as_meta(self) -> dict:
+        cell_ids = [t["vmprof_id"] for t in [self.main, *self.started] if t["vmprof_id"] is not None]
+        return {"main": self.main, "started": self.started, "background": self.background, "cell_ids": cell_ids}
+
+
+class ProfileRun:
+    """One profile: start() before the code, stop() after it (always, in a finally)."""
+
+    def __init__(self, options: ProfileOptions, cell: str = "", notebook: str = "", store: Optional[ProfileStore] = None):
+        self.options = options
+        self.cell = cell
+        self.notebook = notebook
+        self.store = store or ProfileStore()
+        self.meta: Optional[dict] = None
+        self.warnings: list[str] = []
+        self._vmprof = None
+        self._fd: Optional[int] = None
+        self._threads: Optional[ThreadWatch] = None
+        self._jit = NumbaTrampolines()
+        self._jit_hook = InstallOnImport(self._jit)
+        self._t0 = 0.0
+        self._stopped = False
+
+    @property
+    def profile_id(self) -> Optional[str]:
+        return self.meta["id"] if self.meta else None
+
+    @property
+    def folder(self) -> Path:
+        return self.store.folder(self.profile_id)
+
+    # starting ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin sampling, or raise ProfilerUnavailable having changed nothing."""
+        self.prepare()
+        self.begin()
+
+    def prepare(self) -> None:
+        """Every check that needs no sampling, and the profile's folder (status running)."""
+        self._vmprof = load_vmprof()
+        if self._vmprof.is_enabled():
+            raise ProfilerUnavailable("vmprof is already enabled in this process (a profile is running); nothing was run")
+        self._check_native()
+        self._create_profile()
+        try:
+            self._check_free_space()
+        except BaseException:
+            self._abandon()
+            raise
+
+    def begin(self) -> None:
+        """Enable vmprof in this process (the kernel, or a forked child)."""
+        try:
+            self._open_profile_file()
+            self._enable()
+        except BaseException:
+            self._abandon()
+            raise
+        self._t0 = time.perf_counter()
+
+    def _check_native(self) -> None:
+        if not self.options.native:
+            return
+        reason = native_unsupported_reason()
+        if reason:
+            self.options.native = False
+            self.warnings.append(f"native frames unavailable: {reason}")
+
+    def _create_profile(self) -> None:
+        try:
+            self.meta = self.store.create(
+                name=self.options.name, notebook=self.notebook, cell=self.cell, options=self.options.as_meta()
+            )
+        except StoreError as err:
+            raise ProfilerUnavailable(f"{err.message}; set {STORE_ENV} to a writable folder. Nothing was run.") from err
+
+    def _check_free_space(self) -> None:
+        free = shutil.disk_usage(self.folder).free
+        if free < MIN_FREE_BYTES:
+            raise ProfilerUnavailable(
+                f"only {free // 1024} KiB free in {self.store.root}; a profile needs room to be written. Nothing was run."
+            )
+
+    def _open_profile_file(self) -> None:
+        try:
+            # Native mode needs the descriptor readable as well as writable.
+            self._fd = os.open(self.folder / PROFILE_FILE, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        except OSError as err:
+            raise ProfilerUnavailable(f"cannot create the profile file in {self.folder}: {err.strerror}. Nothing was run.") from err
+
+    def _enable(self) -> None:
+        options = self.options
+        self._threads = ThreadWatch(self._vmprof, options.real_time)
+        self._threads.install()
+        self._jit_hook.start()
+        printed: list = []
+        try:
+            with capture_stderr_fd(printed):
+                self._vmprof.enable(
+                    self._fd,
+                    period=float(options.period),
+                    memory=options.memory,
+                    lines=options.lines,
+                    native=options.native,
+                    real_time=options.real_time,
+                )
+        except Exception as err:
+            raise ProfilerUnavailable(f"vmprof.enable failed: {err}. Nothing was run.") from err
+        finally:
+            self._note_enable_messages("".join(printed))
+
+    def _note_enable_messages(self, text: str) -> None:
+        """Never hide what vmprof printed: keep it in the warnings (meta and output)."""
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if "libunwind" in line:
+                self.warnings.append(f"native frames unavailable: {line}")
+            else:
+                self.warnings.append(f"vmprof: {line}")
+
+    def _abandon(self) -> None:
+        """Undo a start that failed: nothing stays enabled, hooked or half-written."""
+        self._unhook()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self.meta:
+            try:
+                self.store.delete(self.profile_id)
+            except (StoreError, OSError):
+                pass
+        self.meta = None
+
+    def _unhook(self) -> None:
+        self._jit_hook.stop()
+        if self._threads is not None:
+            self._threads.remove()
+
+    # stopping ---------------------------------------------------------------------
+
+    def stop(self, error: Optional[str] = None, status: Optional[str] = None) -> dict:
+        """Disable vmprof, record symbols, finish meta.json; returns the final meta."""
+        if self._stopped or self.meta is None:
+            return self.meta or {}
+        duration, disable_error = self.end_sampling()
+        return self.finish_meta(duration, error or disable_error, status)
+
+    def end_sampling(self) -> tuple[float, Optional[str]]:
+        """Disable vmprof, unhook, save symbols: (seconds profiled, error while writing)."""
+        self._stopped = True
+        duration = time.perf_counter() - self._t0
+        error = None
+        try:
+            self._vmprof.disable()
+        except Exception as err:  # noqa: BLE001 - e.g. disk full while flushing
+            self.warnings.append(f"vmprof could not finish writing the profile: {err}")
+            error = str(err)
+        finally:
+            self._unhook()
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        self.warnings.extend(record_symbols(self.folder, self._jit.entries))
+        return duration, error
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No samples meanwhile (IPython formatting a traceback is not the cell's work)."""
+        import _vmprof
+
+        stop = getattr(_vmprof, "stop_sampling", None)
+        if stop is None or self._stopped or self.meta is None:
+            yield
+            return
+        stop()
+        try:
+            yield
+        finally:
+            _vmprof.start_sampling()
+
+    def threads_meta(self) -> Optional[dict]:
+        return self._threads.as_meta() if self._threads else None
+
+    def finish_meta(self, duration: float, error: Optional[str], status: Optional[str] = None, **extra) -> dict:
+        changes = dict(
+            status=status or ("failed" if error else "complete"),
+            finished=iso(utc_now()),
+            duration_s=round(duration, 6),
+            error=error,
+            warnings=list(self.warnings),
+            threads=self.threads_meta(),
+            profile_bytes=_size(self.folder / PROFILE_FILE),
+        )
+        changes.update(extra)
+        try:
+            self.meta = self.store.update_meta(self.profile_id, **changes)
+        except (StoreError, OSError) as err:
+            self.warnings.append(f"could not update the profile's metadata: {err}")
+            self.meta = dict(self.meta, **changes)
+        return self.meta
+
+
+def record_symbols(folder: Path, trampolines: list, pid: Optional[int] = None, prefix: str = "") -> list:
+    """Write maps.txt, jit-symbols.json and copy perf-<pid>.map into `folder`; returns warnings.
+
+    `prefix` goes in front of the first two names (the command line keeps several
+    profiles in one folder); the perf map keeps its own name.
+    """
+    pid = pid or os.getpid()
+    warnings = []
+    try:
+        shutil.copyfile(f"/proc/{pid}/maps", folder / f"{prefix}{MAPS_FILE}")
+    except OSError as err:
+        if os.path.exists("/proc"):
+            warnings.append(f"memory map not saved, native symbols may stay unnamed: {err}")
+    entries = list(trampolines)
+    perf_map = Path(f"/tmp/perf-{pid}.map")
+    if perf_map.is_file():
+        try:
+            shutil.copyfile(perf_map, folder / perf_map.name)
+            entries.extend(read_perf_map(perf_map))
+        except OSError as err:
+            warnings.append(f"perf map {perf_map} not copied: {err}")
+    try:
+        write_json_atomic(folder / f"{prefix}{JIT_SYMBOLS_FILE}", entries)
+    except OSError as err:
+        warnings.append(f"JIT symbols not saved: {err}")
+    return warnings
+
+
+def _size(path: Path) -> Optional[int]:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def first_line_of(exc: BaseException) -> str:
+    """The exception line as a traceback ends with it: 'ValueError: bad value'."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,257 @@
+/**
+ * vmprof raw profile → profile model.
+ *
+ * Format: https://github.com/vmprof/vmprof-python/blob/master/docs/format.rst
+ * (and the writer in src/vmprof_common.c); our notes: reference/vmprof-format.md.
+ *
+ * Reading the records is vmprof-records.ts; this file gives stack entries
+ * their meaning (Python code, native function, PyPy JIT code, line numbers),
+ * names frames, and derives time from what was measured (design,
+ * "Truthfulness"): never samples × requested period.
+ */
+
+import { FrameKind } from '../model/graph-json';
+import { IProfile, IProfileInfo, ProfileBuilder, TimeBasis } from '../model/profile';
+import { addrKeyAt, hexKey, isNativeKey } from './vmprof-bytes';
+import { AddrKey, IVmprofRecords, readVmprofRecords } from './vmprof-records';
+
+export { VmprofFormatError } from './vmprof-records';
+export type { VmprofErrorCode } from './vmprof-records';
+
+export interface IVmprofReadOptions {
+  /**
+   * Line-level frames (lines-mode files only): a Python frame's `line` is
+   * the line executing in that sample instead of the function's first line.
+   */
+  lines?: boolean;
+}
+
+/** PyPy stack entry kinds (vmprof reader.py VMPROF_*_TAG; 1 = Python code). */
+const PYPY_JITTED = 3;
+const PYPY_ASSEMBLER = 6;
+const PYPY_NATIVE = 7;
+const PYPY_OTHER: Record<number, string> = { 2: '<blackhole>', 4: '<jitting>', 5: '<gc>' };
+
+export function readVmprof(bytes: Uint8Array, options: IVmprofReadOptions = {}): IProfile {
+  const records = readVmprofRecords(bytes);
+  return new ModelMaker(records, options).make();
+}
+
+export interface IParsedName {
+  name: string;
+  file: string;
+  line: number;
+  /** 'py', 'n', or another language tag; '' when the name has no tag. */
+  lang: string;
+}
+
+/**
+ * Splits vmprof's `<lang>:<name>:<line>:<file>` names. Python names are
+ * split at the first colons (co_name has none; the file may, e.g. `c:\…`);
+ * native names are matched greedily on the name (C++ names contain `::`).
+ */
+export function parseVmprofName(text: string): IParsedName {
+  if (text.startsWith('py:')) {
+    const rest = text.slice(3);
+    const a = rest.indexOf(':');
+    const b = a < 0 ? -1 : rest.indexOf(':', a + 1);
+    if (b > 0 && /^-?\d+$/.test(rest.slice(a + 1, b))) {
+      return { lang: 'py', name: rest.slice(0, a), line: Number(rest.slice(a + 1, b)), file: rest.slice(b + 1) };
+    }
+  }
+  const native = /^n:([\s\S]*):(-?\d+):([\s\S]*)$/.exec(text);
+  if (native) {
+    const file = native[3] === '-' ? '' : native[3];
+    return { lang: 'n', name: native[1], line: Number(native[2]), file };
+  }
+  const generic = /^([a-z]+):([^:]*):(-?\d+):([\s\S]*)$/.exec(text);
+  if (generic) {
+    return { lang: generic[1], name: generic[2], line: Number(generic[3]), file: generic[4] };
+  }
+  return { lang: '', name: text, line: 0, file: '' };
+}
+
+class ModelMaker {
+  private builder = new ProfileBuilder();
+  private frameOfAddr = new Map<AddrKey, number>();
+  private frameOfLine = new Map<string, number>();
+  private view: DataView;
+
+  constructor(private records: IVmprofRecords, private options: IVmprofReadOptions) {
+    const bytes = records.bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  make(): IProfile {
+    const r = this.records;
+    const nodeOfStack = new Int32Array(r.stackCount);
+    for (let s = 0; s < r.stackCount; s++) {
+      nodeOfStack[s] = this.internStack(r.stackOffset[s], r.stackDepth[s]);
+    }
+    r.threads.forEach(t => this.builder.thread(t)); // same order, so thread indexes carry over
+    const stacks = new Int32Array(r.sampleCount);
+    for (let i = 0; i < r.sampleCount; i++) {
+      stacks[i] = nodeOfStack[r.sampleStack[i]];
+    }
+    this.builder.addSamples(stacks, r.sampleThread, r.sampleRss, r.sampleTime);
+    return this.builder.build(this.info());
+  }
+
+  /** Reads one distinct stack (leaf first in the file) and interns it root first. */
+  private internStack(offset: number, depth: number): number {
+    const r = this.records;
+    const size = r.addrSize;
+    const paired = r.mode.rpython || r.mode.lines;
+    const frames: number[] = [];
+    if (!paired) {
+      for (let i = depth - 1; i >= 0; i--) {
+        frames.push(this.frameFor(addrKeyAt(this.view, offset + i * size, size), 0, 0));
+      }
+    } else {
+      for (let i = depth - 2; i >= 0; i -= 2) {
+        const first = addrKeyAt(this.view, offset + i * size, size);
+        const value = addrKeyAt(this.view, offset + (i + 1) * size, size);
+        if (r.mode.rpython) {
+          const kind = typeof first === 'number' ? first : -1;
+          if (kind === PYPY_ASSEMBLER) {
+            continue; // vmprof's own tree skips assembler entries too
+          }
+          frames.push(this.frameFor(value, kind, 0));
+        } else {
+          frames.push(this.frameFor(value, 0, typeof first === 'number' ? first : 0));
+        }
+      }
+    }
+    return this.builder.stackOf(frames);
+  }
+
+  private frameFor(addr: AddrKey, pypyKind: number, line: number): number {
+    const lineLevel = this.options.lines === true && line > 0;
+    if (lineLevel) {
+      const key = `${addr}:${line}`;
+      const known = this.frameOfLine.get(key);
+      if (known !== undefined) {
+        return known;
+      }
+      const id = this.makeFrame(addr, pypyKind, line);
+      this.frameOfLine.set(key, id);
+      return id;
+    }
+    const cacheKey = pypyKind > 1 ? `${pypyKind}:${addr}` : addr;
+    let id = this.frameOfAddr.get(cacheKey);
+    if (id === undefined) {
+      id = this.makeFrame(addr, pypyKind, 0);
+      this.frameOfAddr.set(cacheKey, id);
+    }
+    return id;
+  }
+
+  private makeFrame(addr: AddrKey, pypyKind: number, sampleLine: number): number {
+    const b = this.builder;
+    const r = this.records;
+    if (PYPY_OTHER[pypyKind] !== undefined) {
+      return b.frame(PYPY_OTHER[pypyKind], '', 0, 'native');
+    }
+    const native = r.mode.rpython ? pypyKind === PYPY_NATIVE : isNativeKey(addr);
+    const pythonName = r.pythonNames.get(addr);
+    if (pythonName !== undefined) {
+      const p = parseVmprofName(pythonName);
+      const kind: FrameKind = pypyKind === PYPY_JITTED ? 'jit' : p.lang === 'py' ? 'python' : 'unknown';
+      return b.frame(p.name, p.file, sampleLine > 0 && p.lang === 'py' ? sampleLine : p.line, kind);
+    }
+    const nativeName = r.nativeNames.get(addr);
+    if (native) {
+      const kind: FrameKind = pypyKind === PYPY_JITTED ? 'jit' : 'native';
+      if (nativeName !== undefined) {
+        const p = parseVmprofName(nativeName);
+        return b.frame(p.name, p.file, p.line, kind);
+      }
+      return b.frame(`<native symbol ${hexKey(addr)}>`, '', 0, kind);
+    }
+    // An even id is Python code; a lone `n:` name for it is vmprof's placeholder.
+    const kind: FrameKind = pypyKind === PYPY_JITTED ? 'jit' : 'unknown';
+    if (nativeName !== undefined && !nativeName.startsWith('n:')) {
+      const p = parseVmprofName(nativeName);
+      return b.frame(p.name, p.file, p.line, kind);
+    }
+    return b.frame(`<unknown code ${hexKey(addr)}>`, '', 0, kind);
+  }
+
+  private info(): IProfileInfo {
+    const r = this.records;
+    const warnings = r.warnings.slice();
+    const duration =
+      r.startTime !== null && r.endTime !== null && r.endTime > r.startTime ? r.endTime - r.startTime : null;
+    const time = secondsPerSample(r, duration);
+    if (r.sampleCount === 0) {
+      warnings.push('the profile holds no samples');
+    }
+    return {
+      periodSeconds: r.periodMicros / 1e6,
+      interpreter: r.mode.rpython ? 'pypy' : r.interpreter === 'pypy' ? 'pypy' : 'cpython',
+      platform: r.meta.get('os') ?? '',
+      fileVersion: r.version,
+      mode: { native: r.mode.native, lines: r.mode.lines, memory: r.mode.memory, realTime: r.mode.realTime },
+      startTime: r.startTime,
+      durationSeconds: duration,
+      secondsPerSample: time.secondsPerSample,
+      timeBasis: time.basis,
+      warnings
+    };
+  }
+}
+
+/**
+ * Seconds one sample stands for, from measured quantities only.
+ *
+ * With timestamps: total time between consecutive samples / number of gaps,
+ * per thread in real-time mode (each registered thread has its own timer
+ * signal) and process-wide otherwise. In vmprof 0.6.0's CPU mode the
+ * timestamps are process CPU time, so this is CPU seconds per sample; in
+ * real-time mode (and the fork's layout) they are CLOCK_MONOTONIC.
+ * Example: 755 samples spread over 3.016 s of CPU time give 4.0 ms each,
+ * although the requested period was 1 ms.
+ * Without timestamps: measured duration (trailer − start) / samples.
+ */
+function secondsPerSample(r: IVmprofRecords, duration: number | null): {
+  secondsPerSample: number | null;
+  basis: TimeBasis;
+} {
+  const times = r.sampleTime;
+  if (times && r.sampleCount >= 2) {
+    const perThread = r.mode.realTime;
+    const groups = perThread ? r.threads.length : 1;
+    const first = new Float64Array(groups).fill(NaN);
+    const last = new Float64Array(groups);
+    const count = new Int32Array(groups);
+    for (let i = 0; i < r.sampleCount; i++) {
+      const g = perThread ? r.sampleThread[i] : 0;
+      const t = times[i];
+      if (!Number.isFinite(t)) {
+        continue;
+      }
+      if (Number.isNaN(first[g]) || t < first[g]) {
+        first[g] = t;
+      }
+      if (count[g] === 0 || t > last[g]) {
+        last[g] = t;
+      }
+      count[g]++;
+    }
+    let span = 0;
+    let gaps = 0;
+    for (let g = 0; g < groups; g++) {
+      if (count[g] >= 2) {
+        span += last[g] - first[g];
+        gaps += count[g] - 1;
+      }
+    }
+    if (gaps > 0 && span > 0) {
+      return { secondsPerSample: span / gaps, basis: 'timestamps' };
+    }
+  }
+  if (duration !== null && r.sampleCount > 0) {
+    return { secondsPerSample: duration / r.sampleCount, basis: 'duration' };
+  }
+  return { secondsPerSample: null, basis: 'none' };
+}

@@ -1,0 +1,163 @@
+/**
+ * Views derived from a profile by pure functions: sample counts per stack,
+ * the call tree, and the call graph (per-function self/inclusive and
+ * caller→callee edges).
+ *
+ * Recursion: in the call graph each function and each edge is counted once
+ * per sample, however often it appears on the stack, so no inclusive count
+ * exceeds the number of samples. Example: the stack main→fib→fib→fib counts
+ * 1 for main, 1 for fib (inclusive), 1 for the edge main→fib, and the
+ * self-edge fib→fib is left out. The call tree keeps every level (fib under
+ * fib under fib), as a tree must.
+ */
+
+import { IProfile } from './profile';
+
+/** Thread selection: a thread id as recorded, or null for all threads. */
+export type ThreadFilter = string | null;
+
+export interface IStackCounts {
+  /** Samples whose stack is exactly this node. */
+  self: Int32Array;
+  /** Samples with an empty stack. */
+  empty: number;
+  /** Samples in the selection. */
+  samples: number;
+}
+
+export function countStacks(profile: IProfile, thread: ThreadFilter = null): IStackCounts {
+  const self = new Int32Array(profile.stackFrame.length);
+  const wanted = thread === null ? -1 : profile.threads.indexOf(thread);
+  let empty = 0;
+  let samples = 0;
+  if (thread !== null && wanted < 0) {
+    return { self, empty, samples };
+  }
+  const stacks = profile.sampleStack;
+  const threads = profile.sampleThread;
+  for (let i = 0; i < stacks.length; i++) {
+    if (wanted >= 0 && threads[i] !== wanted) {
+      continue;
+    }
+    samples++;
+    const node = stacks[i];
+    if (node < 0) {
+      empty++;
+    } else {
+      self[node]++;
+    }
+  }
+  return { self, empty, samples };
+}
+
+export interface ICallTree {
+  /** Node 0 is the synthetic root (frame -1, parent -1); children follow their parent. */
+  frame: number[];
+  parent: number[];
+  total: number[];
+  self: number[];
+}
+
+/** The call tree of the selected samples, children ordered by frame id. */
+export function callTree(profile: IProfile, thread: ThreadFilter = null): ICallTree {
+  const counts = countStacks(profile, thread);
+  const n = profile.stackFrame.length;
+  const total = Int32Array.from(counts.self);
+  // Parents come before children, so a reverse sweep accumulates totals.
+  for (let node = n - 1; node >= 0; node--) {
+    const parent = profile.stackParent[node];
+    if (parent >= 0) {
+      total[parent] += total[node];
+    }
+  }
+  const children: number[][] = [[]];
+  const childrenOf = (node: number) => children[node + 1] ?? (children[node + 1] = []);
+  for (let node = 0; node < n; node++) {
+    if (total[node] > 0) {
+      childrenOf(profile.stackParent[node]).push(node);
+    }
+  }
+  const out: ICallTree = { frame: [-1], parent: [-1], total: [counts.samples], self: [counts.empty] };
+  const byFrame = (a: number, b: number) => profile.stackFrame[a] - profile.stackFrame[b];
+  // Iterative pre-order walk: deep recursion (thousands of frames) must not blow the JS stack.
+  const pending: Array<[number, number]> = [];
+  const pushChildren = (node: number, index: number) => {
+    const list = (children[node + 1] ?? []).slice().sort(byFrame);
+    for (let i = list.length - 1; i >= 0; i--) {
+      pending.push([list[i], index]);
+    }
+  };
+  pushChildren(-1, 0);
+  while (pending.length > 0) {
+    const [node, parentIndex] = pending.pop()!;
+    const index = out.frame.length;
+    out.frame.push(profile.stackFrame[node]);
+    out.parent.push(parentIndex);
+    out.total.push(total[node]);
+    out.self.push(counts.self[node]);
+    pushChildren(node, index);
+  }
+  return out;
+}
+
+export interface ICallEdge {
+  /** Caller frame id, -1 for the synthetic root. */
+  caller: number;
+  callee: number;
+  samples: number;
+}
+
+export interface ICallGraph {
+  /** Per frame: samples where it is the innermost frame. */
+  self: Int32Array;
+  /** Per frame: samples where it appears at least once. */
+  total: Int32Array;
+  /** Sorted by (caller, callee); no self-edges; root edges have caller -1. */
+  edges: ICallEdge[];
+  samples: number;
+  /** Samples with an empty stack (self cost of the synthetic root). */
+  empty: number;
+}
+
+export function callGraph(profile: IProfile, thread: ThreadFilter = null): ICallGraph {
+  const counts = countStacks(profile, thread);
+  const frameCount = profile.frames.length;
+  const self = new Int32Array(frameCount);
+  const total = new Int32Array(frameCount);
+  const seenFrame = new Int32Array(frameCount).fill(-1);
+  const edgeSamples = new Map<number, number>();
+  const seenEdges = new Set<number>();
+  const width = frameCount + 1; // caller -1 becomes 0 in the packed key
+  const { stackFrame, stackParent } = profile;
+  for (let node = 0; node < stackFrame.length; node++) {
+    const c = counts.self[node];
+    if (c === 0) {
+      continue;
+    }
+    self[stackFrame[node]] += c;
+    seenEdges.clear();
+    for (let n = node; n >= 0; n = stackParent[n]) {
+      const callee = stackFrame[n];
+      if (seenFrame[callee] !== node) {
+        seenFrame[callee] = node;
+        total[callee] += c;
+      }
+      const parent = stackParent[n];
+      const caller = parent >= 0 ? stackFrame[parent] : -1;
+      if (caller === callee) {
+        continue;
+      }
+      const key = (caller + 1) * width + callee;
+      if (!seenEdges.has(key)) {
+        seenEdges.add(key);
+        edgeSamples.set(key, (edgeSamples.get(key) ?? 0) + c);
+      }
+    }
+  }
+  const edges: ICallEdge[] = [];
+  for (const [key, samples] of edgeSamples) {
+    edges.push({ caller: Math.floor(key / width) - 1, callee: key % width, samples });
+  }
+  edges.sort((a, b) => a.caller - b.caller || a.callee - b.callee);
+  return { self, total, edges, samples: counts.samples, empty: counts.empty };
+}

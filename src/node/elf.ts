@@ -1,0 +1,198 @@
+/**
+ * Names `<native symbol 0x…>` frames from the ELF symbol tables of the
+ * libraries the profiled process had mapped (Node only: reads files).
+ *
+ * Input: the process's /proc/<pid>/maps text, saved by the kernel side.
+ * For an address A in a mapping [start, end) of file F at file offset O,
+ * the file offset of A is A − start + O; a PT_LOAD program header turns it
+ * into the ELF virtual address, looked up in .symtab (if not stripped) and
+ * .dynsym. ELF spec: https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.intro.html
+ * (64-bit little-endian files only; others are skipped.)
+ */
+
+import { closeSync, fstatSync, openSync, readSync } from 'fs';
+import { INativeSymbol } from '../symbols/symbolize';
+
+interface IMapping {
+  start: number;
+  end: number;
+  offset: number;
+  path: string;
+}
+
+interface ISymbol {
+  value: number;
+  size: number;
+  name: string;
+}
+
+interface IElfImage {
+  loads: Array<{ offset: number; vaddr: number; filesz: number }>;
+  /** Function symbols sorted by value. */
+  symbols: ISymbol[];
+}
+
+/** Largest symbol/string table we read from one file (bounds memory on odd files). */
+const MAX_TABLE_BYTES = 256 * 1024 * 1024;
+
+export function parseMaps(text: string): IMapping[] {
+  const out: IMapping[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+\S+\s+([0-9a-f]+)\s+\S+\s+\d+\s+(\/.*)$/.exec(line.trim());
+    if (m) {
+      out.push({ start: parseInt(m[1], 16), end: parseInt(m[2], 16), offset: parseInt(m[3], 16), path: m[4].trim() });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+export class NativeResolver {
+  private mappings: IMapping[];
+  private images = new Map<string, IElfImage | null>();
+
+  constructor(mapsText: string, private warnings: string[]) {
+    this.mappings = parseMaps(mapsText);
+  }
+
+  resolve(address: number): INativeSymbol | null {
+    const mapping = this.mappingOf(address);
+    if (!mapping) {
+      return null;
+    }
+    const image = this.image(mapping.path);
+    if (!image) {
+      return null;
+    }
+    const fileOffset = address - mapping.start + mapping.offset;
+    const load = image.loads.find(l => fileOffset >= l.offset && fileOffset < l.offset + l.filesz);
+    if (!load) {
+      return null;
+    }
+    const symbol = lookup(image.symbols, fileOffset - load.offset + load.vaddr);
+    return symbol ? { name: symbol.name, file: mapping.path } : null;
+  }
+
+  private mappingOf(address: number): IMapping | null {
+    let lo = 0;
+    let hi = this.mappings.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.mappings[mid].start <= address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    const m = this.mappings[lo - 1];
+    return m && address < m.end ? m : null;
+  }
+
+  private image(path: string): IElfImage | null {
+    if (!this.images.has(path)) {
+      try {
+        this.images.set(path, readElf(path));
+      } catch (err) {
+        this.warnings.push(`cannot read symbols of ${path}: ${(err as Error).message}`);
+        this.images.set(path, null);
+      }
+    }
+    return this.images.get(path) ?? null;
+  }
+}
+
+/** The symbol starting at the address, else the one containing it. */
+function lookup(symbols: ISymbol[], vaddr: number): ISymbol | null {
+  let lo = 0;
+  let hi = symbols.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (symbols[mid].value <= vaddr) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
+    const s = symbols[i];
+    if (s.value === vaddr || vaddr < s.value + s.size) {
+      return s;
+    }
+  }
+  return null;
+}
+
+function readElf(path: string): IElfImage | null {
+  const fd = openSync(path, 'r');
+  try {
+    const fileSize = fstatSync(fd).size;
+    const read = (offset: number, length: number): DataView => {
+      if (offset < 0 || length < 0 || offset + length > fileSize || length > MAX_TABLE_BYTES) {
+        throw new Error(`ELF range ${offset}+${length} outside the file`);
+      }
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, offset);
+      return new DataView(buf.buffer, buf.byteOffset, length);
+    };
+    const h = read(0, 64);
+    const isElf64Le = h.getUint32(0, false) === 0x7f454c46 && h.getUint8(4) === 2 && h.getUint8(5) === 1;
+    if (!isElf64Le) {
+      return null;
+    }
+    const u64 = (v: DataView, at: number) => Number(v.getBigUint64(at, true));
+    const phoff = u64(h, 0x20);
+    const shoff = u64(h, 0x28);
+    const phnum = h.getUint16(0x38, true);
+    const shnum = h.getUint16(0x3c, true);
+    const loads: IElfImage['loads'] = [];
+    const ph = read(phoff, phnum * 56);
+    for (let i = 0; i < phnum; i++) {
+      if (ph.getUint32(i * 56, true) === 1) {
+        loads.push({ offset: u64(ph, i * 56 + 8), vaddr: u64(ph, i * 56 + 16), filesz: u64(ph, i * 56 + 32) });
+      }
+    }
+    const sh = read(shoff, shnum * 64);
+    const byValue = new Map<number, ISymbol>();
+    for (let i = 0; i < shnum; i++) {
+      const type = sh.getUint32(i * 64 + 4, true);
+      if (type !== 2 && type !== 11) {
+        continue; // SHT_SYMTAB, SHT_DYNSYM
+      }
+      const link = sh.getUint32(i * 64 + 40, true);
+      if (link >= shnum) {
+        continue;
+      }
+      const syms = read(u64(sh, i * 64 + 24), u64(sh, i * 64 + 32));
+      const strs = read(u64(sh, link * 64 + 24), u64(sh, link * 64 + 32));
+      readSymbols(syms, strs, byValue);
+    }
+    const symbols = [...byValue.values()].sort((a, b) => a.value - b.value);
+    return { loads, symbols };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readSymbols(syms: DataView, strs: DataView, byValue: Map<number, ISymbol>): void {
+  const decoder = new TextDecoder();
+  const strBytes = new Uint8Array(strs.buffer, strs.byteOffset, strs.byteLength);
+  for (let at = 0; at + 24 <= syms.byteLength; at += 24) {
+    const type = syms.getUint8(at + 4) & 0xf;
+    const shndx = syms.getUint16(at + 6, true);
+    if ((type !== 2 && type !== 10) || shndx === 0) {
+      continue; // functions (STT_FUNC, STT_GNU_IFUNC) defined in this file
+    }
+    const value = Number(syms.getBigUint64(at + 8, true));
+    const size = Number(syms.getBigUint64(at + 16, true));
+    const nameAt = syms.getUint32(at, true);
+    let end = nameAt;
+    while (end < strBytes.length && strBytes[end] !== 0) {
+      end++;
+    }
+    const name = decoder.decode(strBytes.subarray(nameAt, end));
+    const old = byValue.get(value);
+    // Prefer a named, sized, non-local-alias entry; .symtab and .dynsym often repeat each other.
+    if (name && (!old || (old.size === 0 && size > 0) || (old.name.startsWith('_') && !name.startsWith('_')))) {
+      byValue.set(value, { value, size, name });
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Frame cleaning: removes what is plumbing, not the user's code.
+ *
+ * 1. Interpreter frames (kind 'interpreter', see symbolize.ts) are dropped
+ *    when Python code lies rootward of them: their time becomes the calling
+ *    Python function's own time, which is where a user looks for it.
+ *    Example: cell → f → _PyEval_EvalFrameDefault → PyObject_Vectorcall →
+ *    builtin_sum becomes cell → f → builtin_sum.
+ * 2. The IPython/ipykernel frames above a notebook cell are cut, so the
+ *    cell's `<module>` is the root. Stacks without a cell (other threads of
+ *    the kernel) are left whole.
+ * 3. Numba's dispatcher call level (Dispatcher_call & co., see frame-lists)
+ *    is dropped between Python code and JIT code, and anywhere under a JIT
+ *    trampoline frame (kind 'jit'), so the JIT function appears called by its
+ *    Python caller. Example: f → Dispatcher_call → type_call → kernel[jit]
+ *    becomes f → kernel; kernel[jit] → Dispatcher_call → <native symbol…>
+ *    becomes kernel → <native symbol…>.
+ *
+ * Rules 1+2 are "strip" (the converter's --no-strip turns them off), rule 3
+ * is "collapse dispatcher" (--keep-dispatcher).
+ */
+
+import { IFrame, IProfile } from '../model/profile';
+import { StackRewrite, rewriteStacks } from '../model/transform';
+import { NOTEBOOK_CELL_FILES, NUMBA_DISPATCHER_FRAMES, baseSymbolName } from './frame-lists';
+
+export interface ICleanOptions {
+  /** Drop interpreter frames and the IPython frames above a cell (default true). */
+  strip?: boolean;
+  /** Drop Numba's dispatcher level (default true). */
+  collapseDispatcher?: boolean;
+  dispatcherFrames?: readonly string[];
+  cellFiles?: readonly RegExp[];
+}
+
+export function cleanProfile(profile: IProfile, options: ICleanOptions = {}): IProfile {
+  const clean = stackCleaner(options);
+  return clean ? rewriteStacks(profile, clean) : profile;
+}
+
+/** The per-stack function behind cleanProfile(), or null when there is nothing to do. */
+export function stackCleaner(options: ICleanOptions = {}): StackRewrite | null {
+  const strip = options.strip !== false;
+  const collapse = options.collapseDispatcher !== false;
+  if (!strip && !collapse) {
+    return null;
+  }
+  const dispatcher = new Set(options.dispatcherFrames ?? NUMBA_DISPATCHER_FRAMES);
+  const cellFiles = options.cellFiles ?? NOTEBOOK_CELL_FILES;
+  const isDispatcher = memo((f: IFrame) => f.kind !== 'python' && dispatcher.has(baseSymbolName(f.name)));
+  const isCell = memo((f: IFrame) => f.name === '<module>' && cellFiles.some(re => re.test(f.file)));
+  return stack => {
+    let out = stack;
+    if (strip) {
+      out = stripInterpreter(cutAboveCell(out, isCell));
+    }
+    if (collapse) {
+      out = collapseDispatcher(out, isDispatcher);
+    }
+    return out;
+  };
+}
+
+function memo(test: (f: IFrame) => boolean): (f: IFrame) => boolean {
+  const cache = new Map<IFrame, boolean>();
+  return f => {
+    let v = cache.get(f);
+    if (v === undefined) {
+      v = test(f);
+      cache.set(f, v);
+    }
+    return v;
+  };
+}
+
+const isCode = (f: IFrame) => f.kind === 'python' || f.kind === 'jit' || f.kind === 'unknown';
+
+/** Frames from the outermost notebook cell on (stack unchanged when no cell). */
+export function cutAboveCell(stack: readonly IFrame[], isCell: (f: IFrame) => boolean): readonly IFrame[] {
+  const at = stack.findIndex(isCell);
+  return at > 0 ? stack.slice(at) : stack;
+}
+
+export function stripInterpreter(stack: readonly IFrame[]): readonly IFrame[] {
+  let codeSeen = false;
+  const out: IFrame[] = [];
+  for (const f of stack) {
+    if (f.kind === 'interpreter' && codeSeen) {
+      continue;
+    }
+    codeSeen ||= isCode(f);
+    out.push(f);
+  }
+  return out.length === stack.length ? stack : out;
+}
+
+export function collapseDispatcher(stack: readonly IFrame[], isDispatcher: (f: IFrame) => boolean): readonly IFrame[] {
+  let lastCode: IFrame | null = null; // nearest Python/JIT frame rootward
+  const out: IFrame[] = [];
+  for (let i = 0; i < stack.length; i++) {
+    const f = stack[i];
+    if (isDispatcher(f) && lastCode !== null) {
+      // Under a JIT trampoline frame the dispatcher is always its call level;
+      // under plain Python only when JIT code follows.
+      const next = stack.slice(i + 1).find(g => !isDispatcher(g) && g.kind !== 'interpreter');
+      if (lastCode.kind === 'jit' || next?.kind === 'jit') {
+        continue;
+      }
+    }
+    if (isCode(f)) {
+      lastCode = f;
+    }
+    out.push(f);
+  }
+  return out.length === stack.length ? stack : out;
+}

@@ -1,0 +1,56 @@
+/**
+ * Tokens and shared types between the plugins of jupyterlab-vmprof.
+ */
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+
+/** MIME type of the profile outputs the `%%vmprof` magic publishes. */
+export const PROFILE_MIME_TYPE =
+  'application/vnd.jupyterlab-vmprof.profile+json';
+
+/** The data under PROFILE_MIME_TYPE in a display_data bundle (version 1). */
+export interface IProfileOutput {
+  id: string;
+  name: string;
+  status: 'running' | 'complete' | 'failed' | 'interrupted' | string;
+  /** Samples the kernel counted, or null if it did not count them. */
+  samples: number | null;
+  duration_s: number | null;
+  warnings: string[];
+  version: number;
+}
+
+/** Which view a profile output opens with. */
+export type ProfileView = 'flame' | 'table';
+
+/** The user settings that shape the views (schema/plugin.json). */
+export interface IViewSettings {
+  defaultView: ProfileView;
+  /**
+   * Call-tree nodes whose inclusive samples are below this fraction of the
+   * view are merged into their parent's "N smaller frames" box.
+   */
+  minNodeFraction: number;
+  /** At most this many boxes in one flame graph view (plotly's limit). */
+  maxNodes: number;
+  /** At most this many rows in the top-functions table. */
+  maxTableRows: number;
+}
+
+export const DEFAULT_VIEW_SETTINGS: Readonly<IViewSettings> = Object.freeze({
+  defaultView: 'flame',
+  minNodeFraction: 0.001,
+  maxNodes: 1500,
+  maxTableRows: 200
+});
+
+/** The current view settings, updated live when the user edits them. */
+export interface IVmprofSettings {
+  readonly current: Readonly<IViewSettings>;
+  readonly changed: ISignal<IVmprofSettings, Readonly<IViewSettings>>;
+}
+
+export const IVmprofSettings = new Token<IVmprofSettings>(
+  'jupyterlab-vmprof:IVmprofSettings',
+  'The view settings of jupyterlab-vmprof, with a signal when they change.'
+);

@@ -1,0 +1,251 @@
+/**
+ * The flame graph (icicle) panel. It owns one plotly plot, rebuilds the
+ * trace from the call tree on each zoom (plotly only ever sees a bounded
+ * number of boxes), and purges plotly when disposed.
+ */
+import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+import type { Data, Layout, PlotlyHTMLElement } from 'plotly.js-dist-min';
+
+import type { IGraphJSON } from '../model/graph-json';
+import { button, cssVariable, element } from './dom';
+import { buildFlame, childrenOf, IFlameView, nodeName, pathTo } from './flame';
+import { formatCount, formatPercent } from './format';
+import { resolveKindColors } from './kinds';
+
+type PlotlyModule = typeof import('plotly.js-dist-min').default;
+
+/** plotly is big: load it only when a flame graph is first drawn. */
+let plotlyPromise: Promise<PlotlyModule> | null = null;
+function loadPlotly(): Promise<PlotlyModule> {
+  if (!plotlyPromise) {
+    plotlyPromise = import('plotly.js-dist-min').then(m => m.default ?? (m as unknown as PlotlyModule));
+  }
+  return plotlyPromise;
+}
+
+export interface IFlameLimits {
+  maxNodes: number;
+  minNodeFraction: number;
+}
+
+export class FlameView extends Widget {
+  constructor() {
+    super();
+    this.addClass('jp-vmprof-flame-view');
+    this._breadcrumb = element('nav', 'jp-vmprof-breadcrumb');
+    this._breadcrumb.setAttribute('aria-label', 'Zoom path');
+    this._note = element('div', 'jp-vmprof-flame-note');
+    this._plot = element('div', 'jp-vmprof-flame');
+    this.node.append(this._breadcrumb, this._plot, this._note);
+  }
+
+  /** Emitted after each draw with the view plotly got. */
+  get drawn(): ISignal<this, IFlameView> {
+    return this._drawn;
+  }
+
+  get view(): IFlameView | null {
+    return this._view;
+  }
+
+  /** Show a graph from its root, with the given limits. */
+  setGraph(graph: IGraphJSON, limits: IFlameLimits): void {
+    this._graph = graph;
+    this._children = childrenOf(graph.tree.parent);
+    this._limits = limits;
+    this._root = 0;
+    void this._draw();
+  }
+
+  /** New limits (settings changed): redraw the current zoom. */
+  setLimits(limits: IFlameLimits): void {
+    this._limits = limits;
+    void this._draw();
+  }
+
+  /** Zoom to a tree node (0 = the whole profile). */
+  zoomTo(node: number): void {
+    this._root = node;
+    void this._draw();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._resizeObserver?.disconnect();
+    this._themeObserver?.disconnect();
+    if (this._plotly && this._plotted) {
+      this._plotly.purge(this._plot);
+    }
+    super.dispose();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // Outputs are resized by the notebook without Lumino resize messages.
+    this._resizeObserver = new ResizeObserver(() => this._resize());
+    this._resizeObserver.observe(this._plot);
+    // plotly needs real colours: re-read the theme variables when it changes.
+    this._themeObserver = new MutationObserver(() => void this._draw());
+    this._themeObserver.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light']
+    });
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._resizeObserver?.disconnect();
+    this._themeObserver?.disconnect();
+    this._resizeObserver = null;
+    this._themeObserver = null;
+    super.onBeforeDetach(msg);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._resize();
+  }
+
+  private _resize(): void {
+    if (this._plotly && this._plotted && this.isVisible) {
+      void this._plotly.Plots.resize(this._plot);
+    }
+  }
+
+  private async _draw(): Promise<void> {
+    const graph = this._graph;
+    if (!graph) {
+      return;
+    }
+    const look = (name: string) => cssVariable(this.node, name);
+    const view = buildFlame(
+      graph,
+      {
+        ...this._limits,
+        root: this._root,
+        colors: resolveKindColors(look)
+      },
+      this._children
+    );
+    this._view = view;
+    this._renderBreadcrumb(graph);
+    this._renderNote(graph, view);
+
+    const Plotly = await loadPlotly();
+    if (this.isDisposed) {
+      return;
+    }
+    this._plotly = Plotly;
+    const font = look('--jp-ui-font-color1') || '#000';
+    const layout: Partial<Layout> = {
+      margin: { l: 0, r: 0, t: 4, b: 0 },
+      height: 420,
+      paper_bgcolor: 'rgba(0,0,0,0)',
+      plot_bgcolor: 'rgba(0,0,0,0)',
+      font: {
+        color: font,
+        family: look('--jp-ui-font-family') || 'sans-serif',
+        size: 12
+      },
+      hoverlabel: {
+        bgcolor: look('--jp-layout-color1') || '#fff',
+        bordercolor: look('--jp-border-color1') || '#999',
+        font: { color: font }
+      }
+    };
+    await Plotly.react(this._plot, [view.trace as Data], layout, {
+      displaylogo: false,
+      responsive: false,
+      modeBarButtonsToRemove: ['toImage']
+    });
+    if (this.isDisposed) {
+      return;
+    }
+    if (!this._plotted) {
+      this._plotted = true;
+      // Return false: we zoom by rebuilding the trace, not plotly's way.
+      (this._plot as unknown as PlotlyHTMLElement).on(
+        'plotly_icicleclick' as 'plotly_click',
+        ((event: { points?: { pointNumber?: number }[] }) => {
+          this._onClick(event.points?.[0]?.pointNumber);
+          return false;
+        }) as unknown as () => void
+      );
+    }
+    this._drawn.emit(view);
+  }
+
+  private _onClick(pointNumber: number | undefined): void {
+    const view = this._view;
+    const graph = this._graph;
+    if (!view || !graph || pointNumber === undefined) {
+      return;
+    }
+    let node = view.treeNodes[pointNumber];
+    if (node === undefined) {
+      return;
+    }
+    if (node === -1) {
+      // A merged box: zoom into its parent, where its frames get room.
+      node = Number(view.trace.parents[pointNumber].slice(1));
+    } else if (node === view.viewRoot) {
+      // Clicking the root of the view goes one level up, as plotly does.
+      node = Math.max(0, graph.tree.parent[node]);
+    }
+    if (node !== this._root) {
+      this.zoomTo(node);
+    }
+  }
+
+  private _renderBreadcrumb(graph: IGraphJSON): void {
+    const crumbs: HTMLElement[] = [];
+    const path = [0, ...pathTo(graph, this._root)];
+    path.forEach((node, i) => {
+      if (i > 0) {
+        crumbs.push(element('span', 'jp-vmprof-breadcrumb-sep', '›'));
+      }
+      const name = nodeName(graph, node);
+      if (node === this._root) {
+        crumbs.push(element('span', 'jp-vmprof-breadcrumb-current', name));
+      } else {
+        crumbs.push(button('jp-vmprof-breadcrumb-item', name, () => this.zoomTo(node), `Zoom out to ${name}`));
+      }
+    });
+    this._breadcrumb.replaceChildren(...crumbs);
+  }
+
+  private _renderNote(graph: IGraphJSON, view: IFlameView): void {
+    const total = graph.tree.total.length > 0 ? graph.tree.total[0] : 0;
+    const parts = [
+      `Click a box to zoom in, the top box to zoom out.`,
+      `This view: ${formatCount(view.viewTotal)} samples (${formatPercent(
+        total > 0 ? (view.viewTotal / total) * 100 : 0
+      )} of the profile).`
+    ];
+    if (view.mergedNodes > 0) {
+      parts.push(
+        `${formatCount(view.mergedNodes)} call-tree nodes too small to draw are merged into ${formatCount(
+          view.mergedBoxes
+        )} "smaller frames" boxes.`
+      );
+    }
+    this._note.textContent = parts.join(' ');
+  }
+
+  private _graph: IGraphJSON | null = null;
+  private _children: number[][] = [];
+  private _limits: IFlameLimits = { maxNodes: 1500, minNodeFraction: 0.001 };
+  private _root = 0;
+  private _view: IFlameView | null = null;
+  private _plotly: PlotlyModule | null = null;
+  private _plotted = false;
+  private _breadcrumb: HTMLElement;
+  private _note: HTMLElement;
+  private _plot: HTMLDivElement;
+  private _drawn = new Signal<this, IFlameView>(this);
+  private _resizeObserver: ResizeObserver | null = null;
+  private _themeObserver: MutationObserver | null = null;
+}

@@ -1,0 +1,92 @@
+/**
+ * The top-functions table as real DOM table elements. Names are set with
+ * textContent, so a function called `<img src=x onerror=…>` shows as those
+ * characters.
+ */
+import { Widget } from '@lumino/widgets';
+
+import type { IGraphJSON } from '../model/graph-json';
+import { element } from './dom';
+import { formatCount } from './format';
+import { buildTable, ITableView } from './table';
+
+export class TableView extends Widget {
+  constructor() {
+    super();
+    this.addClass('jp-vmprof-table-view');
+  }
+
+  /** The last table built, for tests and the toolbar. */
+  get view(): ITableView | null {
+    return this._view;
+  }
+
+  render(graph: IGraphJSON, maxRows: number): void {
+    const view = buildTable(graph, { maxRows });
+    this._view = view;
+    const withTime = graph.profile.secondsPerSample !== null;
+
+    const table = element('table', 'jp-vmprof-table');
+    const caption = element(
+      'caption',
+      'jp-vmprof-table-caption',
+      `Functions by self samples; self % adds up to 100% of ${formatCount(
+        view.viewTotal
+      )} samples.`
+    );
+    table.appendChild(caption);
+
+    const head = element('thead');
+    const headRow = element('tr');
+    const headers: [string, string][] = [
+      ['Self %', 'Share of the samples in which this function was running itself'],
+      ['Self samples', 'Samples in which this function was the innermost frame'],
+      ...(withTime
+        ? ([['Self time', 'Estimated from the measured time per sample']] as [string, string][])
+        : []),
+      ['Inclusive %', 'Share of the samples in which this function was on the stack'],
+      ['Function', ''],
+      ['Location', 'file:line'],
+      ['Kind', 'Python, native, JIT (Numba), interpreter or unknown']
+    ];
+    for (const [label, title] of headers) {
+      const th = element('th', '', label);
+      th.scope = 'col';
+      if (title) {
+        th.title = title;
+      }
+      headRow.appendChild(th);
+    }
+    head.appendChild(headRow);
+    table.appendChild(head);
+
+    const body = element('tbody');
+    for (const row of view.rows) {
+      const tr = element('tr', row.frame < 0 ? 'jp-vmprof-row-synthetic' : '');
+      tr.appendChild(element('td', 'jp-vmprof-num', row.selfText));
+      tr.appendChild(element('td', 'jp-vmprof-num', row.selfSamplesText));
+      if (withTime) {
+        tr.appendChild(element('td', 'jp-vmprof-num', row.selfTimeText.replace('≈ ', '')));
+      }
+      tr.appendChild(element('td', 'jp-vmprof-num', row.totalText));
+      const name = element('td', 'jp-vmprof-name', row.name);
+      name.title = row.name;
+      tr.appendChild(name);
+      const location = element('td', 'jp-vmprof-location', row.location);
+      location.title = row.location;
+      tr.appendChild(location);
+      const kind = element('td', 'jp-vmprof-kind');
+      if (row.kind) {
+        kind.appendChild(element('span', `jp-vmprof-swatch jp-vmprof-kind-${row.kind}`));
+        kind.appendChild(document.createTextNode(row.kindLabel));
+      }
+      tr.appendChild(kind);
+      body.appendChild(tr);
+    }
+    table.appendChild(body);
+
+    this.node.replaceChildren(table);
+  }
+
+  private _view: ITableView | null = null;
+}

