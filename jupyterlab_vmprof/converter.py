@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,6 +50,11 @@ class ConversionError(Exception):
     def to_json(self) -> dict:
         return {"code": self.code, "message": self.message, "offset": self.offset}
 
+
+# How node and V8 say they ran out of memory (the wording differs between Node versions).
+OUT_OF_MEMORY = ("heap out of memory", "Allocation failed", "allocation failed", "javascript OOM", "JavaScript OOM")
+
+ERROR_LINE = re.compile(r"^(?:Uncaught )?[A-Z][A-Za-z]*Error\b.*")
 
 # Codes that describe the profile file itself: the same bytes will fail the same way.
 PROFILE_ERROR_CODES = ("truncated", "version", "corrupt")
@@ -156,9 +162,12 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _tail(text: str, lines: int = 5) -> str:
-    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
-    return " | ".join(kept)[:2000]
+def _tail(text: str, lines: int = 3) -> str:
+    """The line that names the JavaScript error if there is one (node prints it above a
+    long stack trace), else the last lines of stderr."""
+    kept = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    named = [line for line in kept if ERROR_LINE.match(line)]
+    return (named[0] if named else " | ".join(kept[-lines:]))[:2000]
 
 
 def interpret(
@@ -184,7 +193,7 @@ def interpret(
             dropped = len(warnings) - MAX_WARNINGS
             warnings = warnings[:MAX_WARNINGS] + [f"{dropped} more warnings not shown"]
         return ConversionResult(stdout, warnings)
-    if "heap out of memory" in text or "Allocation failed" in text:
+    if any(sign in text for sign in OUT_OF_MEMORY):
         raise ConversionError(
             "memory",
             f"the conversion ran out of memory (limit {max_memory_mb} MB, "

@@ -48,21 +48,19 @@ def run(command: list, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def callgrind_self_costs(text: str) -> dict:
-    """fn name -> self cost, from the cost lines right after each fn= line."""
-    costs, current, names = {}, None, {}
+    """fn name -> self cost: the cost line right after each fn= line (names are compressed:
+    "(n) name" the first time, in fn= or cfn=, then "(n)")."""
+    costs, names, current = {}, {}, None
     for line in text.splitlines():
-        match = re.match(r"^fn=\((\d+)\)(?: (.*))?$", line)
+        match = re.match(r"^c?fn=\((\d+)\)(?: (.*))?$", line)
         if match:
-            key = match.group(1)
             if match.group(2):
-                names[key] = match.group(2)
-            current = names.get(key)
+                names[match.group(1)] = match.group(2)
+            current = names.get(match.group(1)) if line.startswith("fn=") else None
             continue
         if current and re.match(r"^\d+ \d+$", line):
             costs[current] = costs.get(current, 0) + int(line.split()[1])
-            current = None
-        elif line.startswith(("cfn=", "cfl=", "cob=", "calls=")):
-            current = None
+        current = None
     return costs
 
 

@@ -92,15 +92,17 @@ async def test_missing_node_is_503_then_recovers(jp_fetch, settings, put_profile
     assert body(response)["profile"]["samples"] == 758
 
 
-async def test_time_limit_stops_the_conversion(jp_fetch, settings, put_profile, big_profile):
+async def test_time_limit_stops_the_conversion(jp_fetch, settings, put_profile, big_profile, store):
     path, samples = big_profile
     pid = put_profile(path)
-    settings.conversion_timeout = 0.2
+    # Reading 18 MB of samples alone takes longer than this on any machine.
+    settings.conversion_timeout = 0.05
     response = await get(jp_fetch, "profiles", pid, "graph")
     assert response.code == 503, response.body
     error = body(response)["error"]
-    assert error["code"] == "timeout" and "0.2 s" in error["message"]
+    assert error["code"] == "timeout" and "0.05 s" in error["message"]
     assert converter_children() == [], "the timed-out converter is still running"
+    assert [p.name for p in (store.folder(pid) / "cache").iterdir()] == [], "a partial result was left behind"
     await assert_still_serving(jp_fetch, pid)
 
     settings.conversion_timeout = 300
@@ -109,15 +111,20 @@ async def test_time_limit_stops_the_conversion(jp_fetch, settings, put_profile, 
     assert body(response)["profile"]["samples"] == samples
 
 
-async def test_memory_limit_stops_the_conversion(jp_fetch, settings, put_profile, big_profile):
-    path, _samples = big_profile
-    pid = put_profile(path)
-    settings.conversion_memory_mb = 8
-    response = await get(jp_fetch, "profiles", pid, "graph")
+async def test_memory_limit_stops_the_conversion(jp_fetch, settings, put_profile, profile_data, big_profile):
+    small = put_profile(profile_data / "generated" / "mixed.prof")
+    big = put_profile(big_profile[0])
+    # A JS heap this small fits a speedscope export of a small profile, not of a big one.
+    settings.conversion_memory_mb = 5
+    assert (await get(jp_fetch, "profiles", small, "export", "speedscope")).code == 200
+    response = await get(jp_fetch, "profiles", big, "export", "speedscope")
     assert response.code == 503, response.body
     error = body(response)["error"]
-    assert error["code"] == "memory" and "8 MB" in error["message"]
-    await assert_still_serving(jp_fetch, pid)
+    assert error["code"] == "memory" and "5 MB" in error["message"]
+    await assert_still_serving(jp_fetch, big)
+
+    settings.conversion_memory_mb = 1024
+    assert (await get(jp_fetch, "profiles", big, "export", "speedscope")).code == 200
 
 
 async def test_killed_converter_is_reported(jp_fetch, settings, put_profile, big_profile):

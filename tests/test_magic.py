@@ -219,3 +219,17 @@ def test_two_kernels_profile_at_once(kernel_factory, store_dir):
     assert metas[0]["pid"] != metas[1]["pid"]
     for meta in metas:
         assert len(vmprof.read_profile(str(store_dir / meta["id"] / "profile.prof")).profiles) > 10
+
+
+def test_libunwind_failure_is_reported_not_hidden(kernel_factory, tmp_path, store_dir):
+    # An unloadable libunwind.so first on the library path: vmprof's dlopen fails for real.
+    (tmp_path / "badlib").mkdir()
+    (tmp_path / "badlib" / "libunwind.so").write_text("not a shared object")
+    kernel = kernel_factory({"LD_LIBRARY_PATH": str(tmp_path / "badlib")})
+    done = kernel.run("%%vmprof\n" + BUSY + "value = busy(500_000)\nprint('still ran')")
+    assert done.status == "ok" and done.stdout == "still ran\n", done.describe()
+    meta = only_profile(store_dir)
+    [warning] = [w for w in meta["warnings"] if w.startswith("native frames unavailable:")]
+    assert "could not load libunwind" in warning and "libunwind.so" in warning
+    assert warning in done.profiles[0]["warnings"]
+    assert f"warning: {warning}" in done.displays[0]["text/plain"]

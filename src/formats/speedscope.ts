@@ -1,6 +1,6 @@
 /**
  * Profile → speedscope file format (one "sampled" profile per thread).
- * Spec: https://github.com/jlfwong/speedscope/wiki/Importing-from-custom-sources
+ * Spec: https://github.com/jlfwong/speedscope/blob/main/src/lib/file-format-spec.ts
  * and https://www.speedscope.app/file-format-schema.json
  *
  * Time: a sample weighs profile.secondsPerSample seconds (measured, see
@@ -32,7 +32,14 @@ export interface ISpeedscopeProfile {
   weights: number[];
 }
 
-export function toSpeedscope(profile: IProfile, options: { name: string; exporter: string }): ISpeedscopeFile {
+export interface ISpeedscopeOptions {
+  name: string;
+  exporter: string;
+  /** Only this thread (a thread id as recorded); all threads when null/absent. */
+  thread?: string | null;
+}
+
+export function toSpeedscope(profile: IProfile, options: ISpeedscopeOptions): ISpeedscopeFile {
   const sps = profile.info.secondsPerSample;
   const stackCache = new Map<number, number[]>();
   const stackOf = (node: number) => {
@@ -74,7 +81,9 @@ export function toSpeedscope(profile: IProfile, options: { name: string; exporte
     shared: {
       frames: profile.frames.map(f => (f.file ? { name: f.name, file: f.file, line: f.line } : { name: f.name }))
     },
-    profiles: profiles.filter(p => p.samples.length > 0),
+    profiles: profiles.filter(
+      (p, t) => p.samples.length > 0 && (options.thread == null || profile.threads[t] === options.thread)
+    ),
     name: options.name,
     activeProfileIndex: 0,
     exporter: options.exporter

@@ -164,7 +164,7 @@ function render(profile: IProfile, args: IArgs, warnings: string[]): string {
     case 'collapsed':
       return toCollapsed(profile, args.thread);
     case 'speedscope':
-      return JSON.stringify(toSpeedscope(profile, { name: basename(args.profile), exporter: CREATOR }));
+      return JSON.stringify(toSpeedscope(profile, { name: basename(args.profile), exporter: CREATOR, thread: args.thread }));
     default: {
       const graph = toGraphJSON(profile, { creator: CREATOR, thread: args.thread });
       graph.profile.warnings = warnings;

@@ -8,7 +8,7 @@ import { Dealer, Request, Subscriber } from 'zeromq';
 
 import { channelEndpoint, IConnectionInfo } from './connection-file';
 import { delay } from './kernel-process';
-import { decodeMessage, encodeMessage, IJupyterMessage, MessageSigner, WireError } from './jupyter-wire';
+import { decodeMessage, encodeMessage, IJupyterMessage, MessageSigner } from './jupyter-wire';
 
 /** Channels this client sends requests on. */
 export type RequestChannel = 'shell' | 'control';
@@ -114,12 +114,11 @@ export class KernelChannels {
   private decodeOrDrop(frames: Buffer[]): IJupyterMessage | null {
     try {
       return decodeMessage(frames, this.signer);
-    } catch (error) {
-      if (error instanceof WireError) {
-        this.droppedCount += 1;
-        return null;
-      }
-      throw error;
+    } catch {
+      // A WireError (forged or malformed message) or anything else odd in it:
+      // one bad message must not stop the receive loop.
+      this.droppedCount += 1;
+      return null;
     }
   }
 

@@ -10,10 +10,10 @@
  *   const result = await kernel.execute('print(6 * 7)');
  *   await kernel.shutdown();
  */
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 
 import {
   IConnectionInfo,
@@ -21,10 +21,22 @@ import {
   readConnectionFile,
   writeConnectionFile
 } from './connection-file';
-import { CellOutput, errorOutputFrom, IErrorOutput, OutputCollector } from './execute-outputs';
+import { OutputCollector } from './execute-outputs';
 import { createMessage, IJSONObject, IJupyterMessage, parentMessageId } from './jupyter-wire';
 import { KernelChannels, RequestChannel } from './kernel-channels';
 import { delay, describeExit, KernelProcess } from './kernel-process';
+import {
+  executeResultFrom,
+  IExecuteOptions,
+  IExecuteResult,
+  IKernelConnectOptions,
+  IKernelInfo,
+  IKernelStartOptions,
+  isIdleStatus,
+  kernelInfoFrom,
+  KernelDiedError,
+  KernelTimeoutError
+} from './kernel-types';
 
 export type { CellOutput, IErrorOutput } from './execute-outputs';
 export type {
@@ -34,69 +46,14 @@ export type {
   MimeBundle
 } from './execute-outputs';
 export type { IJSONObject, JSONValue } from './jupyter-wire';
-
-/** Options for starting a new ipykernel. */
-export interface IKernelStartOptions {
-  /** Python interpreter with ipykernel; default $VMPROF_PYTHON, else python3. */
-  python?: string;
-  /** Extra environment variables for the kernel (added to this process's). */
-  env?: Record<string, string | undefined>;
-  /** Working directory of the kernel. */
-  cwd?: string;
-  /** How long the kernel may take to answer its first kernel_info_request. */
-  startTimeoutMs?: number;
-}
-
-/** Options for connecting to a kernel someone else started. */
-export interface IKernelConnectOptions {
-  /** How long the kernel may take to answer kernel_info_request. */
-  connectTimeoutMs?: number;
-  /** Watch the heartbeat channel to notice the kernel dying (default true). */
-  heartbeat?: boolean;
-}
-
-/** Options for one execute request. */
-export interface IExecuteOptions {
-  /** Give up (and interrupt the kernel) after this long; default 10 minutes. */
-  timeoutMs?: number;
-  /** Record the code in the kernel's history (default true, like a notebook). */
-  storeHistory?: boolean;
-}
-
-/** What running one cell gave. */
-export interface IExecuteResult {
-  /** "ok", "error" (the code raised) or "aborted" (skipped after an earlier error). */
-  status: 'ok' | 'error' | 'aborted';
-  executionCount: number | null;
-  outputs: CellOutput[];
-  /** The exception, when status is "error". */
-  error?: IErrorOutput;
-}
-
-/** The kernel's kernel_info_reply, with the fields callers commonly need. */
-export interface IKernelInfo {
-  protocolVersion: string;
-  implementation: string;
-  languageName: string;
-  /** The whole reply content. */
-  content: IJSONObject;
-}
-
-/** The kernel process died or stopped answering. */
-export class KernelDiedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KernelDiedError';
-  }
-}
-
-/** A request got no (complete) answer in time. */
-export class KernelTimeoutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KernelTimeoutError';
-  }
-}
+export type {
+  IExecuteOptions,
+  IExecuteResult,
+  IKernelConnectOptions,
+  IKernelInfo,
+  IKernelStartOptions
+} from './kernel-types';
+export { KernelDiedError, KernelTimeoutError } from './kernel-types';
 
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const DEFAULT_EXECUTE_TIMEOUT_MS = 600_000;
@@ -123,8 +80,9 @@ export class KernelClient {
   private kernelInfo: IKernelInfo | null = null;
 
   private constructor(
+    /** Where the kernel listens, and its key (to hand to another client). */
     readonly connectionInfo: IConnectionInfo,
-    private readonly process: KernelProcess | null,
+    private readonly kernelProcess: KernelProcess | null,
     private readonly tempDir: string | null
   ) {
     this.death = new Promise<never>((_, reject) => {
@@ -136,10 +94,10 @@ export class KernelClient {
       onReply: (_channel, message) => this.dispatch(this.replyWaiters, message),
       onIOPub: message => this.dispatch(this.iopubWatchers, message, false)
     });
-    process?.exited.then(exit => {
+    kernelProcess?.exited.then(exit => {
       const why = this.shuttingDown
         ? 'the kernel was shut down'
-        : `the kernel died (${describeExit(exit)})${outputHint(process.recentOutput)}`;
+        : `the kernel died (${describeExit(exit)})${outputHint(kernelProcess.recentOutput)}`;
       this.markDead(new KernelDiedError(why));
     });
   }
@@ -198,7 +156,7 @@ export class KernelClient {
 
   /** The kernel's process id, for kernels this client started. */
   get pid(): number | undefined {
-    return this.process?.pid;
+    return this.kernelProcess?.pid;
   }
 
   /** Incoming messages dropped for a bad signature or a malformed frame. */
@@ -217,14 +175,16 @@ export class KernelClient {
    */
   async execute(code: string, options: IExecuteOptions = {}): Promise<IExecuteResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_EXECUTE_TIMEOUT_MS;
-    const request = createMessage('execute_request', {
+    const content = {
       code,
       silent: false,
       store_history: options.storeHistory ?? true,
       user_expressions: {},
+      // No stdin channel here: input() in a cell raises instead of hanging.
       allow_stdin: false,
       stop_on_error: true
-    }, this.session);
+    };
+    const request = createMessage('execute_request', content, this.session);
     const requestId = request.header.msg_id;
     const collector = new OutputCollector();
     const finished = new Promise<IJupyterMessage>(resolve => {
@@ -272,10 +232,10 @@ export class KernelClient {
     try {
       await this.request('control', 'interrupt_request', {}, CONTROL_REPLY_TIMEOUT_MS);
     } catch (error) {
-      if (this.process === null) {
+      if (this.kernelProcess === null) {
         throw error;
       }
-      this.process.signal('SIGINT');
+      this.kernelProcess.signal('SIGINT');
     }
   }
 
@@ -292,7 +252,7 @@ export class KernelClient {
       await this.request('control', 'shutdown_request', { restart: false }, CONTROL_REPLY_TIMEOUT_MS)
         .catch(() => undefined);
     }
-    await this.process?.stop(EXIT_GRACE_MS);
+    await this.kernelProcess?.stop(EXIT_GRACE_MS);
     this.markDead(new KernelDiedError('the kernel was shut down'));
     this.channels.close();
     if (this.tempDir !== null) {
@@ -397,40 +357,6 @@ export class KernelClient {
       waiter(message);
     }
   }
-}
-
-function isIdleStatus(message: IJupyterMessage): boolean {
-  return message.header.msg_type === 'status' && message.content.execution_state === 'idle';
-}
-
-function executeResultFrom(reply: IJupyterMessage, outputs: CellOutput[]): IExecuteResult {
-  const content = reply.content;
-  const status = content.status === 'error' || content.status === 'aborted' ? content.status : 'ok';
-  const result: IExecuteResult = {
-    status,
-    executionCount: typeof content.execution_count === 'number' ? content.execution_count : null,
-    outputs
-  };
-  if (status === 'error') {
-    // The iopub error output carries the traceback as shown; the reply is the fallback.
-    const shown = outputs.filter((output): output is IErrorOutput => output.output_type === 'error');
-    result.error = shown[shown.length - 1] ?? errorOutputFrom(content);
-  }
-  return result;
-}
-
-function kernelInfoFrom(content: IJSONObject): IKernelInfo {
-  const languageInfo = content.language_info;
-  const languageName =
-    languageInfo && typeof languageInfo === 'object' && !Array.isArray(languageInfo)
-      ? String(languageInfo.name ?? '')
-      : '';
-  return {
-    protocolVersion: String(content.protocol_version ?? ''),
-    implementation: String(content.implementation ?? ''),
-    languageName,
-    content
-  };
 }
 
 function outputHint(recentOutput: string): string {

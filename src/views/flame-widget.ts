@@ -25,6 +25,9 @@ function loadPlotly(): Promise<PlotlyModule> {
   return plotlyPromise;
 }
 
+/** Levels drawn at once: enough context, boxes tall enough to read. */
+const FLAME_LEVELS = 14;
+
 export interface IFlameLimits {
   maxNodes: number;
   minNodeFraction: number;
@@ -126,6 +129,7 @@ export class FlameView extends Widget {
       {
         ...this._limits,
         root: this._root,
+        maxDepth: FLAME_LEVELS,
         colors: resolveKindColors(look)
       },
       this._children
@@ -142,7 +146,7 @@ export class FlameView extends Widget {
     const font = look('--jp-ui-font-color1') || '#000';
     const layout: Partial<Layout> = {
       margin: { l: 0, r: 0, t: 4, b: 0 },
-      height: 420,
+      height: 480,
       paper_bgcolor: 'rgba(0,0,0,0)',
       plot_bgcolor: 'rgba(0,0,0,0)',
       font: {
@@ -150,6 +154,8 @@ export class FlameView extends Widget {
         family: look('--jp-ui-font-family') || 'sans-serif',
         size: 12
       },
+      // Hide labels that would need a tiny font rather than shrink them.
+      uniformtext: { minsize: 10, mode: 'hide' },
       hoverlabel: {
         bgcolor: look('--jp-layout-color1') || '#fff',
         bordercolor: look('--jp-border-color1') || '#999',
@@ -225,6 +231,11 @@ export class FlameView extends Widget {
         total > 0 ? (view.viewTotal / total) * 100 : 0
       )} of the profile).`
     ];
+    if (view.deeperNodes > 0) {
+      parts.push(
+        `${formatCount(view.deeperNodes)} deeper call-tree nodes appear when you zoom in.`
+      );
+    }
     if (view.mergedNodes > 0) {
       parts.push(
         `${formatCount(view.mergedNodes)} call-tree nodes too small to draw are merged into ${formatCount(

@@ -24,6 +24,8 @@ export interface IFlameOptions {
   minNodeFraction: number;
   /** The tree node drawn as the root of the view (zoom); 0 by default. */
   root?: number;
+  /** Levels drawn at once, root included (plotly's maxdepth); all by default. */
+  maxDepth?: number;
   colors?: KindColors;
 }
 
@@ -40,6 +42,8 @@ export interface IIcicleTrace {
   branchvalues: 'total';
   tiling: { orientation: 'v' };
   marker: { colors: string[] };
+  /** Levels drawn at once; deeper ones appear when zooming in. */
+  maxdepth: number;
 }
 
 export interface IFlameView {
@@ -56,6 +60,8 @@ export interface IFlameView {
   mergedBoxes: number;
   /** Call-tree nodes of the view not drawn on their own (merged, with descendants). */
   mergedNodes: number;
+  /** Call-tree nodes below the last level drawn (maxDepth); zoom in to see them. */
+  deeperNodes: number;
 }
 
 /** Label of the box that stands for `count` merged sibling subtrees. */
@@ -104,15 +110,24 @@ export function buildFlame(
   const maxNodes = Math.max(1, Math.floor(options.maxNodes));
   const threshold = Math.max(0, options.minNodeFraction) * viewTotal;
 
+  // plotly draws maxdepth levels from the root: deeper nodes would spend
+  // the budget invisibly, so the walk stops there (zooming reveals them).
+  const maxDepth = options.maxDepth !== undefined && options.maxDepth > 0 ? options.maxDepth : Infinity;
+  const depth = new Map<number, number>([[root, 0]]);
   const included = new Set<number>();
   // Included nodes with some child (of nonzero weight) not yet included:
   // each will need one merged box at the end, so it counts against the budget.
   const remaining = new Map<number, number>();
   let open = 0;
-  const weightyChildren = (n: number) => children[n].filter(c => tree.total[c] > 0);
+  // The children a node may show in this view (none at the last level).
+  const weightyChildren = (n: number) =>
+    depth.get(n)! + 1 < maxDepth ? children[n].filter(c => tree.total[c] > 0) : [];
 
   const include = (n: number) => {
     included.add(n);
+    if (n !== root) {
+      depth.set(n, depth.get(tree.parent[n])! + 1);
+    }
     const p = tree.parent[n];
     if (n !== root && remaining.has(p)) {
       const left = remaining.get(p)! - 1;
@@ -141,6 +156,7 @@ export function buildFlame(
     // After including n: its parent may close, n may open.
     const p = tree.parent[n];
     const closes = remaining.get(p) === 1 ? 1 : 0;
+    depth.set(n, depth.get(p)! + 1);
     const opens = weightyChildren(n).length > 0 ? 1 : 0;
     if (included.size + 1 + open - closes + opens > maxNodes) {
       break;
@@ -161,7 +177,8 @@ export function buildFlame(
     textinfo: 'label',
     branchvalues: 'total',
     tiling: { orientation: 'v' },
-    marker: { colors: [] }
+    marker: { colors: [] },
+    maxdepth: Number.isFinite(maxDepth) ? maxDepth : -1
   };
   const treeNodes: number[] = [];
   const secondsPerSample = graph.profile.secondsPerSample;
@@ -224,6 +241,7 @@ export function buildFlame(
     trace.marker.colors.push(colors.merged);
     treeNodes.push(-1);
   }
+  const inView = tree.total.length > 0 ? subtreeSize[root] : 0;
   return {
     trace,
     treeNodes,
@@ -231,7 +249,8 @@ export function buildFlame(
     viewTotal,
     shownNodes: order.length,
     mergedBoxes,
-    mergedNodes
+    mergedNodes,
+    deeperNodes: inView - order.length - mergedNodes
   };
 }
 

@@ -4,7 +4,7 @@
  * top-functions table of the profile's Graph JSON from the server.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { Panel } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 
 import { APIError, requestAPI, requestBlob } from '../handler';
 import { GRAPH_FORMAT, GRAPH_VERSION, IGraphJSON } from '../model/graph-json';
@@ -53,8 +53,10 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._error = element('div', 'jp-vmprof-error');
     this._error.setAttribute('role', 'alert');
     this._error.hidden = true;
-    this.node.append(toolbar, this._warnings, this._error);
-
+    // Everything is a child widget, so the Panel keeps them in this order.
+    for (const node of [toolbar, this._warnings, this._error]) {
+      this.addWidget(new Widget({ node }));
+    }
     this._flame.hide();
     this._table.hide();
     this.addWidget(this._flame);

@@ -82,6 +82,12 @@ describe('speedscope', () => {
     }
   });
 
+  test('thread selection keeps one profile', () => {
+    const p = load('vmprof-0.6.0/threads.prof');
+    const s = toSpeedscope(p, { name: 't', exporter: 'x', thread: p.threads[1] });
+    expect(s.profiles.map(q => q.name)).toEqual([`thread ${p.threads[1]}`]);
+  });
+
   test('no measured time: unit none, weight = samples; consecutive stacks merged', () => {
     const p = profileOf([['a'], ['a'], ['b'], ['a']]);
     const s = toSpeedscope(p, { name: 'n', exporter: 'x' });

@@ -94,3 +94,36 @@ describe('truncated files', () => {
     expect(p.info.warnings[0]).toMatch(/complete samples before that point were kept/);
   });
 });
+
+describe('corrupted files (random byte flips)', () => {
+  /** Small deterministic PRNG (mulberry32), so failures reproduce. */
+  function random(seed: number): () => number {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  for (const file of allProfiles()) {
+    test(file, () => {
+      const original = bytesOf(file);
+      const rand = random(file.length);
+      for (let round = 0; round < 30; round++) {
+        const bytes = original.slice();
+        for (let k = 0; k < 1 + round % 8; k++) {
+          bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+        }
+        try {
+          const p = readVmprof(bytes);
+          expect(p.sampleStack.length).toBeLessThanOrEqual(bytes.length);
+        } catch (e) {
+          if (!(e instanceof VmprofFormatError)) {
+            throw e;
+          }
+        }
+      }
+    });
+  }
+});

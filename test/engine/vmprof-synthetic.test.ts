@@ -85,6 +85,33 @@ describe('synthetic files', () => {
     expect(Array.from(p.sampleTime!)).toEqual([1.5, 1.6, 1.7]);
   });
 
+  test('Windows 64-bit (4-byte words) with version 7 timestamps', () => {
+    const w = new VmprofWriter(4, 8, 7).header().name(PY_A, 'py:f:1:c:\\x\\a.py');
+    [5e6, 6e6].forEach(t => w.sample({ stack: [PY_A], thread: 0x380c, time: t }));
+    const p = readVmprof(w.trailer(9).bytes());
+    expect(p.frames[0]).toEqual({ name: 'f', file: 'c:\\x\\a.py', line: 1, kind: 'python' });
+    expect(p.threads).toEqual(['14348']);
+    expect(Array.from(p.sampleTime!)).toEqual([0.005, 0.006]);
+  });
+
+  test('PyPy pairs: code, JIT, native, GC kept; assembler entries skipped', () => {
+    const w = new VmprofWriter(8, 8, 6, 0x08, 'pypy').header().name(0x100, 'py:main:1:m.py').name(0x200, 'py:loop:5:m.py');
+    // leaf first: (kind, value) pairs
+    w.sample({ stack: [5, 0, 6, 0x999, 3, 0x200, 1, 0x100], thread: 0 });
+    w.sample({ stack: [7, 0x301, 1, 0x100], thread: 0 });
+    const p = readVmprof(w.trailer(1).bytes());
+    const stack = (i: number) => {
+      const out: string[] = [];
+      for (let n = p.sampleStack[i]; n >= 0; n = p.stackParent[n]) {
+        const f = p.frames[p.stackFrame[n]];
+        out.unshift(`${f.kind}:${f.name}`);
+      }
+      return out;
+    };
+    expect(stack(0)).toEqual(['python:main', 'jit:loop', 'native:<gc>']);
+    expect(stack(1)).toEqual(['python:main', 'native:<native symbol 0x301>']);
+  });
+
   test('legacy pre-0.4 header (0x04, no thread ids)', () => {
     const w = new VmprofWriter(8, 8, 0).u8(0x04).u8(7).raw(new TextEncoder().encode('cpython'));
     w.u8(0x01).word(1).word(1).addr(PY_A);

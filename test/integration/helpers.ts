@@ -41,7 +41,7 @@ export class ForgingFakeKernel {
   private readonly signer: MessageSigner;
   private readonly forger = new MessageSigner('not-the-key');
 
-  private constructor(info: IConnectionInfo, directory: string) {
+  private constructor(info: IConnectionInfo, private readonly directory: string) {
     this.connectionFile = join(directory, 'fake-kernel.json');
     this.signer = new MessageSigner(info.key);
   }
@@ -56,10 +56,11 @@ export class ForgingFakeKernel {
     return fake;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const socket of [this.shell, this.control, this.iopub]) {
       socket.close();
     }
+    await fs.rm(this.directory, { recursive: true, force: true });
   }
 
   private async serveShell(): Promise<void> {

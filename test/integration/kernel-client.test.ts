@@ -2,6 +2,7 @@
  * The kernel client against a real ipykernel: what a notebook user would see
  * from running cells, and that nothing hangs when the kernel misbehaves.
  */
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Dealer } from 'zeromq';
@@ -124,7 +125,7 @@ describe('replies with a bad signature', () => {
       expect(client.droppedMessages).toBeGreaterThanOrEqual(2);
       client.disconnect();
     } finally {
-      fake.close();
+      await fake.close();
     }
   });
 });
@@ -167,7 +168,8 @@ describe('a kernel that dies', () => {
 
   it('is noticed through the heartbeat when connected to someone else\'s kernel', async () => {
     const owner = await KernelClient.start({ python: PYTHON });
-    const file = join(await makeTempDir('vmprof-connect-'), 'kernel.json');
+    const folder = await makeTempDir('vmprof-connect-');
+    const file = join(folder, 'kernel.json');
     await writeConnectionFile(file, owner.connectionInfo);
     const client = await KernelClient.connect(file, { connectTimeoutMs: 20_000 });
     try {
@@ -179,6 +181,7 @@ describe('a kernel that dies', () => {
     } finally {
       client.disconnect();
       await owner.shutdown();
+      await fs.rm(folder, { recursive: true, force: true });
     }
   });
 });

@@ -175,3 +175,23 @@ describe('subtreeSizes', () => {
     expect(subtreeSizes([-1, 0, 0, 1, 3])).toEqual([5, 3, 1, 2, 1]);
   });
 });
+
+describe('buildFlame depth limit', () => {
+  it('stops at maxDepth levels and counts the deeper nodes', () => {
+    const deep = Array.from({ length: 30 }, (_, i) => `f${i}`);
+    const graph = graphFromStacks([
+      { stack: deep, count: 10 },
+      { stack: ['f0', 'side'], count: 2 }
+    ]);
+    const view = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0, maxDepth: 5 });
+    expect(view.trace.maxdepth).toBe(5);
+    // root + f0..f3 on the chain, and 'side' at level 2
+    expect(view.shownNodes).toBe(6);
+    expect(view.mergedBoxes).toBe(0);
+    expect(view.deeperNodes).toBe(graph.tree.frame.length - 6);
+    // Zooming into the last drawn level shows what lies below.
+    const f3 = view.treeNodes[view.trace.labels.indexOf('f3')];
+    const zoomed = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0, maxDepth: 5, root: f3 });
+    expect(zoomed.trace.labels).toEqual(['f3', 'f4', 'f5', 'f6', 'f7']);
+  });
+});

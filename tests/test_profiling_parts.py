@@ -1,0 +1,138 @@
+"""The plain parts under the magic: Numba trampolines, ProfileRun's checks, the output bundle."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import vmprof
+
+from jupyterlab_vmprof import output
+from jupyterlab_vmprof.jit import NumbaTrampolines, read_perf_map
+from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun, ProfilerUnavailable
+from jupyterlab_vmprof.store import ProfileStore
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture(scope="module")
+def jitted():
+    numba = pytest.importorskip("numba")
+    import numpy as np
+
+    @numba.njit
+    def scale(a, factor=2.0):
+        return a.sum() * factor
+
+    @numba.njit
+    def divide(a, b):
+        return a // b
+
+    return scale, divide, np.arange(10.0)
+
+
+def test_trampolines_keep_results_and_exceptions(jitted):
+    scale, divide, data = jitted
+    with pytest.raises(ZeroDivisionError) as plain:
+        divide(1, 0)
+    with NumbaTrampolines() as trampolines:
+        assert "__call__" in type(scale).__dict__
+        assert scale(data) == 90.0 and scale(data, factor=3.0) == 135.0 and scale(a=data) == 90.0
+        with pytest.raises(ZeroDivisionError) as hooked:
+            divide(1, 0)
+    assert str(hooked.value) == str(plain.value)
+    assert "__call__" not in type(scale).__dict__  # Numba's own C call slot is back
+    names = sorted(entry["name"] for entry in trampolines.entries)
+    assert names == ["divide", "scale"]
+    [entry] = [e for e in trampolines.entries if e["name"] == "scale"]
+    assert entry["file"] == __file__ and entry["kind"] == "trampoline"
+
+
+def test_trampolines_are_removed_when_the_code_raises(jitted):
+    scale, _, data = jitted
+    with pytest.raises(RuntimeError):
+        with NumbaTrampolines():
+            scale(data)
+            raise RuntimeError("cell failed")
+    assert "__call__" not in type(scale).__dict__
+
+
+def test_no_trampolines_without_numba():
+    code = (
+        "import sys\nfrom jupyterlab_vmprof.jit import NumbaTrampolines\n"
+        "print(NumbaTrampolines().install(), 'numba' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout == "False False\n", done.stderr
+
+
+def test_perf_map_entries(tmp_path):
+    perf_map = tmp_path / "perf-1.map"
+    perf_map.write_text("7f48d15ce090 2a NRT_decref\nbroken line\n7f48d15ce100 10 py::f:/x y.py\n")
+    assert read_perf_map(perf_map) == [
+        {"kind": "perfmap", "start": 0x7F48D15CE090, "size": 0x2A, "name": "NRT_decref", "file": "", "line": 0},
+        {"kind": "perfmap", "start": 0x7F48D15CE100, "size": 0x10, "name": "py::f:/x y.py", "file": "", "line": 0},
+    ]
+
+
+def test_unwritable_store_enables_nothing(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    run = ProfileRun(ProfileOptions(), store=ProfileStore(blocker / "store"))
+    with pytest.raises(ProfilerUnavailable, match="cannot create the profile store"):
+        run.start()
+    assert not vmprof.is_enabled()
+
+
+def test_second_profile_while_one_runs_is_refused(store_dir):
+    first = ProfileRun(ProfileOptions())
+    first.start()
+    try:
+        with pytest.raises(ProfilerUnavailable, match="already enabled"):
+            ProfileRun(ProfileOptions()).start()
+    finally:
+        meta = first.stop()
+    assert meta["status"] == "complete"
+    assert ProfileStore(store_dir).ids() == [meta["id"]]  # the refused one left nothing
+
+
+def test_profile_run_records_symbols_and_meta(store_dir):
+    run = ProfileRun(ProfileOptions(period=0.002, name="plain"), cell="x = 1")
+    run.start()
+    sum(i * i for i in range(2_000_000))
+    meta = run.stop()
+    folder = store_dir / meta["id"]
+    assert meta["status"] == "complete" and meta["name"] == "plain" and meta["options"]["period"] == 0.002
+    assert meta["profile_bytes"] == (folder / "profile.prof").stat().st_size > 0
+    assert json.loads((folder / "jit-symbols.json").read_text()) == []
+    assert meta["threads"]["main"]["name"] == "MainThread" and meta["pid"] == os.getpid()
+    assert meta["threads"]["main"]["vmprof_id"] in meta["threads"]["cell_ids"]
+
+
+def test_bundle_escapes_and_summarises(profile_data, tmp_path):
+    graph = None
+    from jupyterlab_vmprof.converter import SCRIPT_PATH
+
+    if SCRIPT_PATH.is_file():
+        folder = tmp_path / "p"
+        folder.mkdir()
+        (folder / "profile.prof").write_bytes((profile_data / "generated" / "numpy_work.prof").read_bytes())
+        graph, why_not = output.summarize(folder, {"strip": True})
+        assert graph is not None, why_not
+    meta = {"id": "20260101T000000-0000abcd", "name": "<script>alert(1)</script>", "status": "complete",
+            "samples": 12, "duration_s": 0.5, "warnings": ["native frames unavailable: <none> & co"]}
+    rows = output.top_functions(graph) if graph else [
+        {"name": "<lambda>", "where": "a<b>.py:1", "kind": "python", "self": 3, "self_pct": 25.0, "total_pct": 50.0}]
+    data = output.bundle(meta, rows)
+    assert data[output.MIME_TYPE] == {"id": meta["id"], "name": meta["name"], "status": "complete", "samples": 12,
+                                      "duration_s": 0.5, "warnings": meta["warnings"], "version": 1}
+    assert data["text/plain"].splitlines()[0] == f"vmprof profile {meta['id']}: complete, 0.500 s, 12 samples"
+    html = data["text/html"]
+    assert "<script>" not in html and "&lt;none&gt; &amp; co" in html
+    assert "<lambda>" not in html
+    if graph:
+        assert 1 <= len(rows) <= 10
+        assert sum(row["self_pct"] for row in rows) <= 100.0 + 1e-9
+        assert all(row["self_pct"] <= row["total_pct"] + 1e-9 for row in rows)
