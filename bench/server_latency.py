@@ -53,7 +53,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}/jupyterlab-vmprof/"
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
+            [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={self.port}", "--ip=127.0.0.1",
              f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={store.parent}",
              "--ServerApp.jpserver_extensions={'jupyterlab_vmprof': True}",
              f"--VmprofExtension.store_dir={store}", f"--VmprofExtension.max_concurrent_conversions={conversions}",
@@ -67,7 +67,8 @@ class Server:
                 return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("the server did not start")
+        self.log.seek(0)
+        raise RuntimeError("the server did not start:\n" + self.log.read().decode(errors="replace")[-3000:])
 
     def get(self, path: str) -> bytes:
         request = urllib.request.Request(self.base + path, headers={"Authorization": f"token {self.token}"})
@@ -140,16 +141,18 @@ def main() -> int:
             for worker in workers:
                 worker.join()
 
-            start = time.perf_counter()
-            server.get(f"profiles/{big_ids[0]}/graph")
-            hit = time.perf_counter() - start
+            hits = []
+            for _ in range(20):
+                start = time.perf_counter()
+                server.get(f"profiles/{big_ids[0]}/graph")
+                hits.append(time.perf_counter() - start)
         finally:
             server.stop()
 
         print(summary("idle: list + metadata", idle))
         print(summary(f"during {args.conversions} conversions", loaded))
         print(f"conversions (graph, cache miss): {', '.join(f'{d:.2f}' for d in sorted(durations.values()))} s")
-        print(f"same graph again (cache hit):    {hit * 1000:.1f} ms")
+        print(summary("same graph again (cache hit)", hits))
         worst = max(loaded)
         print("target < 100 ms under load:", "met" if sorted(loaded)[int(0.95 * (len(loaded) - 1))] < 0.1 else "NOT met",
               f"(p95; max {worst * 1000:.1f} ms)")

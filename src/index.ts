@@ -3,11 +3,20 @@
  * in the modules they wire together.
  */
 import {
+  ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IMainMenu } from '@jupyterlab/mainmenu';
+
+import { addCommands, CommandIDs, ProfileOutputWatcher } from './browser/commands';
+import { profileIcon } from './browser/icon';
+import { ProfileBrowser } from './browser/profile-browser';
+import { ProfileListModel } from './browser/profile-list';
+import { ProfileViewers } from './browser/viewer';
 
 import { KernelAutoloader } from './autoload';
 import { VmprofSettings } from './settings';
@@ -81,10 +90,51 @@ const autoloadPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
+/**
+ * The profile browser in the left sidebar, the main-area profile viewers,
+ * and the commands (open browser, profile cell, open, rename, delete,
+ * export, import).
+ */
+const browserPlugin: JupyterFrontEndPlugin<void> = {
+  id: `${PLUGIN_PREFIX}:browser`,
+  description: 'Lists the profiles of the store in the left sidebar and opens them in the main area.',
+  autoStart: true,
+  optional: [IVmprofSettings, ICommandPalette, IMainMenu, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    settings: IVmprofSettings | null,
+    palette: ICommandPalette | null,
+    mainMenu: IMainMenu | null,
+    restorer: ILayoutRestorer | null
+  ): void => {
+    const model = new ProfileListModel();
+    const browser = new ProfileBrowser(model);
+    browser.title.icon = profileIcon;
+    browser.title.caption = 'vmprof profiles';
+    app.shell.add(browser, 'left', { rank: 600 });
+    const viewers = new ProfileViewers(widget => app.shell.add(widget, 'main'), settings);
+    addCommands(app, browser, viewers, palette, mainMenu);
+    // A new profile output refreshes the list at once; polling covers the rest.
+    app.docRegistry.addWidgetExtension(
+      'Notebook',
+      new ProfileOutputWatcher(() => void model.refreshIfChanged())
+    );
+    if (restorer) {
+      restorer.add(browser, 'jupyterlab-vmprof-browser');
+      void restorer.restore(viewers.tracker, {
+        command: CommandIDs.open,
+        args: viewer => ({ id: viewer.content.node.dataset.profileId ?? '' }),
+        name: viewer => viewer.content.node.dataset.profileId ?? ''
+      });
+    }
+  }
+};
+
 const plugins: JupyterFrontEndPlugin<any>[] = [
   settingsPlugin,
   rendererPlugin,
-  autoloadPlugin
+  autoloadPlugin,
+  browserPlugin
 ];
 
 export default plugins;

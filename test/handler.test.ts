@@ -49,7 +49,7 @@ describe('requestAPI', () => {
           { status: 404, statusText: 'Not Found' }
         )
     );
-    const error: APIError = await requestAPI('profiles/x/graph', {}, settings).catch(e => e);
+    const error = (await requestAPI('profiles/x/graph', {}, settings).catch(e => e)) as APIError;
     expect(error).toBeInstanceOf(APIError);
     expect(error.status).toBe(404);
     expect(error.code).toBe('not_found');

@@ -94,7 +94,10 @@ class Kernel:
                 done.errors.append((content["ename"], content["evalue"], _strip_ansi("\n".join(content["traceback"]))))
             elif kind == "status" and content["execution_state"] == "idle":
                 idle = True
-        reply = self.client.get_shell_msg(timeout=max(1, deadline - time.monotonic()))
+        while True:  # replies to earlier requests sent without collect() may come first
+            reply = self.client.get_shell_msg(timeout=max(1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         done.status = reply["content"]["status"]
         return done
 

@@ -158,6 +158,15 @@ async def test_graph_thread_option(jp_fetch, put_profile, profile_data):
     assert view["profile"]["samples"] == one["samples"] < whole["profile"]["samples"]
 
 
+async def test_graph_lines_option(jp_fetch, put_profile, profile_data):
+    # vmprof_cpuburn.prof was recorded in lines mode: line-level frames split functions up.
+    pid = put_profile(profile_data / "third-party" / "vmprof_cpuburn.prof")
+    by_function = body(await get(jp_fetch, "profiles", pid, "graph"))
+    by_line = body(await get(jp_fetch, "profiles", pid, "graph", params={"lines": "true"}))
+    assert by_line["profile"]["samples"] == by_function["profile"]["samples"] == 5551
+    assert len(by_line["frames"]) > len(by_function["frames"])
+
+
 async def test_graph_rejects_bad_options(jp_fetch, put_profile, profile_data):
     pid = put_profile(profile_data / "generated" / "mixed.prof")
     for params in ({"strip": "maybe"}, {"lines": "2"}, {"collapse_jit": "x"}, {"thread": "../etc"}):
@@ -165,6 +174,10 @@ async def test_graph_rejects_bad_options(jp_fetch, put_profile, profile_data):
         assert response.code == 400, params
         assert body(response)["error"]["code"] == "bad-option"
     assert (await get(jp_fetch, "profiles", pid, "export", "pdf")).code == 400
+    # Well-formed but not in this profile: the converter says so, and that is the client's mistake too.
+    absent = await get(jp_fetch, "profiles", pid, "graph", params={"thread": "12345"})
+    assert absent.code == 400
+    assert "12345" in body(absent)["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -246,6 +259,19 @@ async def test_changed_profile_is_converted_again(jp_fetch, put_profile, store, 
     assert response.headers["X-Vmprof-Cache"] == "miss"
     assert body(response)["profile"]["samples"] != MIXED_SAMPLES
     assert len(cache_entries(store, pid)) == 1, "the stale entry should have been pruned"
+
+
+async def test_symbol_files_in_the_profile_folder_are_used(jp_fetch, put_profile, store, profile_data):
+    """A perf map the kernel saved next to the profile names JIT code, and is part of the cache key."""
+    pid = put_profile(profile_data / "generated" / "mixed.prof")
+    before = body(await get(jp_fetch, "profiles", pid, "graph"))
+    assert "my_jit_function" not in {f["name"] for f in before["frames"]}
+    # 0x7f7bcf3a72e1 is an unnamed native frame of mixed.prof (bit 0 marks native entries).
+    (store.folder(pid) / "perf-4242.map").write_text("7f7bcf3a72e0 40 my_jit_function\n")
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.headers["X-Vmprof-Cache"] == "miss"
+    named = [f for f in body(response)["frames"] if f["name"] == "my_jit_function"]
+    assert len(named) == 1 and named[0]["kind"] == "jit"
 
 
 async def test_concurrent_identical_requests_share_one_conversion(jp_fetch, jp_serverapp, put_profile, profile_data):

@@ -82,7 +82,7 @@ def test_exception_keeps_profile_and_shows_traceback(kernel, store_dir):
 @pytest.mark.parametrize("line", ["--bogus", "--period abc", "--period 0", "--name"])
 def test_bad_option_runs_nothing(kernel, store_dir, line):
     done = kernel.run(f"%%vmprof {line}\nside_effect = 1\nprint('ran')")
-    assert done.status == "error"
+    assert done.status == "error", done.describe()
     assert "UsageError" in done.stderr + done.error_text, done.describe()
     assert "ran" not in done.stdout
     check = kernel.run("print('side_effect' in globals())")

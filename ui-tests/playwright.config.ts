@@ -20,7 +20,8 @@ const port = process.env.VMPROF_UI_PORT;
 
 export default defineConfig({
   testDir: './tests',
-  outputDir: './test-results',
+  // Two runs at once must not share (and wipe) one results folder.
+  outputDir: process.env.VMPROF_UI_RESULTS || './test-results',
   timeout: 240_000,
   expect: { timeout: 120_000 },
   workers: 1,

@@ -8,13 +8,21 @@
  */
 
 import { GRAPH_FORMAT, GRAPH_VERSION, IGraphJSON, IGraphThread } from '../model/graph-json';
+import { lineCosts } from '../model/lines';
 import { IProfile } from '../model/profile';
+import { threadSummaries } from '../model/threads';
+import { timeline } from '../model/timeline';
 import { ThreadFilter, callGraph, callTree } from '../model/views';
 
 export interface IGraphJSONOptions {
   thread?: ThreadFilter;
   /** 'jupyterlab-vmprof <version>'. */
   creator: string;
+  /**
+   * For `lines`: the same file read with `lines: true` and prepared with the
+   * same options. Not needed when `profile` itself is line-level.
+   */
+  lineProfile?: IProfile;
 }
 
 export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGraphJSON {
@@ -22,7 +30,7 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
   const graph = callGraph(profile, thread);
   const tree = callTree(profile, thread);
   const info = profile.info;
-  return {
+  const out: IGraphJSON = {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,
     creator: options.creator,
@@ -52,12 +60,18 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
     tree,
     edges: graph.edges
   };
+  const samplesOverTime = timeline(profile);
+  if (samplesOverTime !== null) {
+    out.timeline = samplesOverTime;
+  }
+  const lineLevel = profile.frames.some(f => f.functionLine !== undefined) ? profile : options.lineProfile;
+  if (info.mode.lines && lineLevel !== undefined) {
+    out.lines = lineCosts(lineLevel, profile, thread);
+  }
+  return out;
 }
 
+/** Every thread with samples, in order of first sample, with its label (src/model/threads.ts). */
 export function threadCounts(profile: IProfile): IGraphThread[] {
-  const counts = new Array<number>(profile.threads.length).fill(0);
-  for (let i = 0; i < profile.sampleThread.length; i++) {
-    counts[profile.sampleThread[i]]++;
-  }
-  return profile.threads.map((id, i) => ({ id, samples: counts[i] }));
+  return threadSummaries(profile).map(t => ({ id: t.id, samples: t.samples, label: t.label }));
 }

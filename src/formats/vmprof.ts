@@ -157,7 +157,10 @@ class ModelMaker {
     if (pythonName !== undefined) {
       const p = parseVmprofName(pythonName);
       const kind: FrameKind = pypyKind === PYPY_JITTED ? 'jit' : p.lang === 'py' ? 'python' : 'unknown';
-      return b.frame(p.name, p.file, sampleLine > 0 && p.lang === 'py' ? sampleLine : p.line, kind);
+      if (sampleLine > 0 && p.lang === 'py') {
+        return b.frame(p.name, p.file, sampleLine, kind, p.line);
+      }
+      return b.frame(p.name, p.file, p.line, kind);
     }
     const nativeName = r.nativeNames.get(addr);
     if (native) {
@@ -196,6 +199,9 @@ class ModelMaker {
       durationSeconds: duration,
       secondsPerSample: time.secondsPerSample,
       timeBasis: time.basis,
+      // 0.6.0 stamps samples with process CPU time unless in real-time mode;
+      // the fork's layout always uses CLOCK_MONOTONIC (see secondsPerSample).
+      sampleClock: r.sampleTime === null ? null : r.layout === 'double-time' || r.mode.realTime ? 'wall' : 'cpu',
       warnings
     };
   }

@@ -52,6 +52,62 @@ export interface IGraphThread {
   /** Thread id as a decimal or hex string, as recorded in the file. */
   id: string;
   samples: number;
+  /**
+   * Optional. A name for people: 'main' for the thread whose stacks hold the
+   * notebook cell or script (`<module>`), the others 'thread 2', 'thread 3', …
+   * in order of first sample ('thread 1', … when no thread is the main one).
+   * See src/model/threads.ts.
+   */
+  label?: string;
+}
+
+/**
+ * What a timeline's axis measures: 'wall' (monotonic clock: real-time mode,
+ * or the fork's timestamps), 'cpu' (process CPU time: vmprof 0.6.0 in its
+ * default CPU-time mode), or 'sample-index' (no timestamps in the file: the
+ * samples' order, which says nothing about time).
+ */
+export type TimelineAxis = 'wall' | 'cpu' | 'sample-index';
+
+/**
+ * Samples over time in fixed bins (src/model/timeline.ts). Bin i covers
+ * [i × binWidth, (i + 1) × binWidth) on the axis, measured from the first
+ * sample (the last bin also holds its right edge); the axis is seconds for
+ * 'wall' and 'cpu', sample numbers for 'sample-index'. Covers all threads,
+ * whatever thread the rest of the JSON was selected for.
+ */
+export interface IGraphTimeline {
+  axis: TimelineAxis;
+  unit: 'seconds' | 'samples';
+  /**
+   * Number of bins: 200 on a time axis (1 when every sample has the same
+   * time); min(200, samples) on 'sample-index'.
+   */
+  binCount: number;
+  /** Width of one bin in `unit`s (> 0; may be fractional on 'sample-index'). */
+  binWidth: number;
+  /** Samples per bin for each thread, in `profile.threads` order; Σ = samples − untimed. */
+  threads: { id: string; counts: number[] }[];
+  /**
+   * Memory mode only, else null: resident set size in kB per bin, the
+   * maximum of the bin's samples (see rssStatistic); null for empty bins.
+   */
+  rssKb: (number | null)[] | null;
+  rssStatistic: 'max';
+  /** Samples left out because their timestamp is not a finite number. */
+  untimed: number;
+}
+
+/**
+ * Per source line of one frame (lines-mode files, src/model/lines.ts):
+ * parallel arrays, lines ascending. self: samples whose innermost frame is
+ * this frame at this line; total: samples with this (frame, line) anywhere
+ * on the stack, counted once per sample (recursion does not inflate it).
+ */
+export interface IGraphLineCosts {
+  line: number[];
+  self: number[];
+  total: number[];
 }
 
 export interface IGraphProfile {
@@ -93,4 +149,11 @@ export interface IGraphJSON {
   frames: IGraphFrame[];
   tree: IGraphTree;
   edges: IGraphEdge[];
+  /** Optional: samples over time (any profile with samples). */
+  timeline?: IGraphTimeline;
+  /**
+   * Optional, lines-mode files only: per-line costs keyed by frame index
+   * (decimal string), for the selected thread; only frames with line data.
+   */
+  lines?: Record<string, IGraphLineCosts>;
 }

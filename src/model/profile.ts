@@ -20,9 +20,22 @@ export interface IFrame {
   /** First line of the function (or, in line-level profiles, the line); 0 when unknown. */
   readonly line: number;
   readonly kind: FrameKind;
+  /**
+   * Line-level frames only (a lines-mode file read with `lines: true`): the
+   * function's first line, so a line frame can be traced back to its
+   * function (src/model/lines.ts); absent on function-level frames.
+   */
+  readonly functionLine?: number;
 }
 
 export type TimeBasis = 'timestamps' | 'duration' | 'none';
+
+/**
+ * What the per-sample timestamps measure: 'wall' for a monotonic clock
+ * (real-time mode, the fork's layout), 'cpu' for process CPU time (vmprof
+ * 0.6.0 in CPU-time mode).
+ */
+export type SampleClock = 'wall' | 'cpu';
 
 /** Facts about the whole profile, as recorded or measured. */
 export interface IProfileInfo {
@@ -38,6 +51,8 @@ export interface IProfileInfo {
   readonly durationSeconds: number | null;
   readonly secondsPerSample: number | null;
   readonly timeBasis: TimeBasis;
+  /** Clock of `IProfile.sampleTime`; absent or null when samples have no time. */
+  readonly sampleClock?: SampleClock | null;
   readonly warnings: readonly string[];
 }
 
@@ -71,7 +86,10 @@ export function compareFrames(a: IFrame, b: IFrame): number {
   if (a.name !== b.name) {
     return a.name < b.name ? -1 : 1;
   }
-  return a.kind === b.kind ? 0 : a.kind < b.kind ? -1 : 1;
+  if (a.kind !== b.kind) {
+    return a.kind < b.kind ? -1 : 1;
+  }
+  return (a.functionLine ?? -1) - (b.functionLine ?? -1);
 }
 
 /** Frame ids fit below this, so (parent, frame) packs into one exact double. */
@@ -92,13 +110,13 @@ export class ProfileBuilder {
   private threadIds = new Map<string, number>();
   private built = false;
 
-  /** The id of a frame, added if new. */
-  frame(name: string, file: string, line: number, kind: FrameKind): number {
-    const key = `${kind}\u0000${line}\u0000${file}\u0000${name}`;
+  /** The id of a frame, added if new; `functionLine` only for line-level frames. */
+  frame(name: string, file: string, line: number, kind: FrameKind, functionLine?: number): number {
+    const key = `${kind}\u0000${line}\u0000${file}\u0000${name}\u0000${functionLine ?? ''}`;
     let id = this.frameIds.get(key);
     if (id === undefined) {
       id = this.frames.length;
-      this.frames.push({ name, file, line, kind });
+      this.frames.push(functionLine === undefined ? { name, file, line, kind } : { name, file, line, kind, functionLine });
       this.frameIds.set(key, id);
     }
     return id;

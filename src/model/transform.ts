@@ -20,7 +20,7 @@ export function rewriteStacks(profile: IProfile, rewrite: StackRewrite, info: Pa
       const frames = rewrite(framesOf(profile, node).map(id => profile.frames[id]));
       let id = -1;
       for (const f of frames) {
-        id = builder.stack(id, builder.frame(f.name, f.file, f.line, f.kind));
+        id = builder.stack(id, builder.frame(f.name, f.file, f.line, f.kind, f.functionLine));
       }
       newNode[node] = id;
     }

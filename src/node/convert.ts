@@ -16,7 +16,9 @@ import { toGraphJSON } from '../formats/graph-json';
 import { parsePerfMap } from '../formats/perfmap';
 import { toSpeedscope } from '../formats/speedscope';
 import { VmprofFormatError, readVmprof } from '../formats/vmprof';
+import { DIFF_FORMAT, DIFF_VERSION, diffProfiles } from '../model/diff';
 import { IProfile } from '../model/profile';
+import { NOTEBOOK_CELL_FILES } from '../symbols/frame-lists';
 import { AddressTable } from '../symbols/address-table';
 import { parseJitSymbols } from '../symbols/jit-symbols';
 import { prepareProfile } from '../symbols/prepare';
@@ -27,13 +29,20 @@ const CREATOR = `jupyterlab-vmprof ${version}`;
 const FORMATS = ['json', 'callgrind', 'collapsed', 'speedscope'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface IArgs {
-  profile: string;
-  format: Format;
-  output: string | null;
+/** Where the symbols of one profile come from. */
+interface ISymbolFiles {
   perfMaps: string[];
   jitSymbols: string | null;
   maps: string | null;
+}
+
+interface IArgs extends ISymbolFiles {
+  profile: string;
+  format: Format;
+  output: string | null;
+  /** --diff: the profile to compare PROFILE with, and its own symbol files. */
+  diff: string | null;
+  diffSymbols: ISymbolFiles;
   strip: boolean;
   keepDispatcher: boolean;
   thread: string | null;
@@ -48,13 +57,16 @@ class CliError extends Error {
 
 const USAGE =
   'usage: vmprof-convert PROFILE [--format json|callgrind|collapsed|speedscope] [-o FILE] ' +
-  '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--keep-dispatcher] [--thread ID] [--lines]';
+  '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--keep-dispatcher] [--thread ID] [--lines] ' +
+  '[--diff OTHER [--diff-perf-map FILE]... [--diff-jit-symbols FILE] [--diff-maps FILE]]';
 
 export function parseArgs(argv: readonly string[]): IArgs {
   const args: IArgs = {
     profile: '', format: 'json', output: null, perfMaps: [], jitSymbols: null, maps: null,
+    diff: null, diffSymbols: { perfMaps: [], jitSymbols: null, maps: null },
     strip: true, keepDispatcher: false, thread: null, lines: false
   };
+  let formatGiven = false;
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -71,6 +83,7 @@ export function parseArgs(argv: readonly string[]): IArgs {
           throw new CliError('usage', `unknown format "${f}"; ${USAGE}`);
         }
         args.format = f as Format;
+        formatGiven = true;
         break;
       }
       case '-o': case '--output': args.output = value(); break;
@@ -81,6 +94,10 @@ export function parseArgs(argv: readonly string[]): IArgs {
       case '--keep-dispatcher': args.keepDispatcher = true; break;
       case '--thread': args.thread = normalizeThread(value()); break;
       case '--lines': args.lines = true; break;
+      case '--diff': args.diff = value(); break;
+      case '--diff-perf-map': args.diffSymbols.perfMaps.push(value()); break;
+      case '--diff-jit-symbols': args.diffSymbols.jitSymbols = value(); break;
+      case '--diff-maps': args.diffSymbols.maps = value(); break;
       default:
         if (arg.startsWith('-') && arg !== '-') {
           throw new CliError('usage', `unknown option ${arg}; ${USAGE}`);
@@ -92,6 +109,13 @@ export function parseArgs(argv: readonly string[]): IArgs {
     throw new CliError('usage', USAGE);
   }
   args.profile = positional[0];
+  if (args.diff !== null && formatGiven && args.format !== 'json') {
+    throw new CliError('usage', `--diff writes JSON only; drop --format ${args.format}`);
+  }
+  const diffSymbolsGiven = args.diffSymbols.perfMaps.length > 0 || args.diffSymbols.jitSymbols !== null || args.diffSymbols.maps !== null;
+  if (args.diff === null && diffSymbolsGiven) {
+    throw new CliError('usage', `--diff-perf-map, --diff-jit-symbols and --diff-maps need --diff; ${USAGE}`);
+  }
   return args;
 }
 
@@ -113,35 +137,64 @@ function readInput(path: string): Buffer {
 }
 
 export function convert(args: IArgs, warn: (text: string) => void): string {
-  const bytes = readInput(args.profile);
-  const raw = readVmprof(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lines: args.lines });
+  const main = loadProfile(args.profile, args, args, args.lines);
+  const profile = main.profile;
+  if (args.thread !== null && !profile.threads.includes(args.thread)) {
+    throw new CliError('usage', `no thread ${args.thread} in this profile (threads: ${profile.threads.join(', ') || 'none'})`);
+  }
+  const warnings = [...profile.info.warnings, ...main.warnings];
+  if (args.diff !== null) {
+    const other = loadProfile(args.diff, args.diffSymbols, args, false);
+    warnings.push(...other.profile.info.warnings.map(w => `${basename(args.diff!)}: ${w}`), ...other.warnings);
+    warnings.forEach(warn);
+    return renderDiff(profile, other.profile, args);
+  }
+  warnings.forEach(warn);
+  // Per-line costs need line-level frames: read a lines-mode file a second time for them.
+  const lineProfile =
+    args.format === 'json' && profile.info.mode.lines && !args.lines
+      ? loadProfile(args.profile, args, args, true).profile
+      : undefined;
+  return render(profile, args, warnings, lineProfile);
+}
+
+interface ILoaded {
+  profile: IProfile;
+  /** Warnings about the symbol files (the profile's own are in its info). */
+  warnings: string[];
+}
+
+/** Reads, symbolizes and cleans one profile. */
+function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: boolean): ILoaded {
+  const bytes = readInput(path);
+  const raw = readVmprof(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lines });
   const jit = new AddressTable();
   let trampolines = new Set<string>();
-  const extraWarnings: string[] = [];
-  for (const path of args.perfMaps) {
-    const map = parsePerfMap(readInput(path).toString('utf-8'));
+  const warnings: string[] = [];
+  for (const mapPath of symbols.perfMaps) {
+    const map = parsePerfMap(readInput(mapPath).toString('utf-8'));
     jit.add(map.symbols);
     if (map.badLines > 0) {
-      extraWarnings.push(`${path}: ${map.badLines} lines are not "START SIZE name" and were skipped`);
+      warnings.push(`${mapPath}: ${map.badLines} lines are not "START SIZE name" and were skipped`);
     }
   }
-  if (args.jitSymbols !== null) {
+  if (symbols.jitSymbols !== null) {
     let parsed;
     try {
-      parsed = parseJitSymbols(readInput(args.jitSymbols).toString('utf-8'));
+      parsed = parseJitSymbols(readInput(symbols.jitSymbols).toString('utf-8'));
     } catch (err) {
       if (err instanceof CliError) {
         throw err;
       }
-      throw new CliError('io', `${args.jitSymbols}: ${(err as Error).message}`);
+      throw new CliError('io', `${symbols.jitSymbols}: ${(err as Error).message}`);
     }
     jit.add(parsed.ranges);
     trampolines = parsed.trampolines;
     if (parsed.skipped > 0) {
-      extraWarnings.push(`${args.jitSymbols}: ${parsed.skipped} entries were not understood and were skipped`);
+      warnings.push(`${symbols.jitSymbols}: ${parsed.skipped} entries were not understood and were skipped`);
     }
   }
-  const resolver = args.maps !== null ? new NativeResolver(readInput(args.maps).toString('utf-8'), extraWarnings) : null;
+  const resolver = symbols.maps !== null ? new NativeResolver(readInput(symbols.maps).toString('utf-8'), warnings) : null;
   const profile = prepareProfile(raw, {
     jit,
     trampolines,
@@ -149,15 +202,27 @@ export function convert(args: IArgs, warn: (text: string) => void): string {
     strip: args.strip,
     collapseDispatcher: !args.keepDispatcher
   });
-  if (args.thread !== null && !profile.threads.includes(args.thread)) {
-    throw new CliError('usage', `no thread ${args.thread} in this profile (threads: ${profile.threads.join(', ') || 'none'})`);
-  }
-  const warnings = [...profile.info.warnings, ...extraWarnings];
-  warnings.forEach(warn);
-  return render(profile, args, warnings);
+  return { profile, warnings };
 }
 
-function render(profile: IProfile, args: IArgs, warnings: string[]): string {
+/** Two versions of a notebook cell live in different files; compare them as one. */
+function cellFileKey(file: string): string {
+  return NOTEBOOK_CELL_FILES.some(re => re.test(file)) ? '<notebook cell>' : file;
+}
+
+function renderDiff(a: IProfile, b: IProfile, args: IArgs): string {
+  const diff = diffProfiles(a, b, { fileKey: cellFileKey });
+  return JSON.stringify({
+    format: DIFF_FORMAT,
+    version: DIFF_VERSION,
+    creator: CREATOR,
+    a: { profile: basename(args.profile), samples: diff.samplesA },
+    b: { profile: basename(args.diff!), samples: diff.samplesB },
+    functions: diff.functions
+  });
+}
+
+function render(profile: IProfile, args: IArgs, warnings: string[], lineProfile?: IProfile): string {
   switch (args.format) {
     case 'callgrind':
       return toCallgrind(profile, { creator: CREATOR, thread: args.thread });
@@ -166,7 +231,7 @@ function render(profile: IProfile, args: IArgs, warnings: string[]): string {
     case 'speedscope':
       return JSON.stringify(toSpeedscope(profile, { name: basename(args.profile), exporter: CREATOR, thread: args.thread }));
     default: {
-      const graph = toGraphJSON(profile, { creator: CREATOR, thread: args.thread });
+      const graph = toGraphJSON(profile, { creator: CREATOR, thread: args.thread, lineProfile });
       graph.profile.warnings = warnings;
       return JSON.stringify(graph);
     }

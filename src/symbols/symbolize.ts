@@ -42,7 +42,9 @@ export function frameSymbolizer(options: ISymbolizeOptions = {}): (frame: IFrame
   const trampolines = options.trampolines ?? new Set<string>();
   return frame => {
     if (frame.kind === 'python') {
-      return trampolines.has(trampolineKey(frame.name, frame.file, frame.line)) ? { ...frame, kind: 'jit' } : frame;
+      // A line-level frame's `line` is the executing line; the trampoline is keyed by the first line.
+      const firstLine = frame.functionLine ?? frame.line;
+      return trampolines.has(trampolineKey(frame.name, frame.file, firstLine)) ? { ...frame, kind: 'jit' } : frame;
     }
     if (frame.kind !== 'native') {
       return frame;

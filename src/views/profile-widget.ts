@@ -18,6 +18,7 @@ import {
 } from '../tokens';
 import { button, element, saveBlob } from './dom';
 import { FlameView } from './flame-widget';
+import { formatCount } from './format';
 import { summaryText } from './summary';
 import { TableView } from './table-widget';
 
@@ -47,7 +48,16 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       'Download the profile in callgrind format (KCachegrind, QCachegrind, callgrind_annotate)'
     );
     this._exportButton.disabled = true;
-    toolbar.append(this._title, this._summary, views, this._exportButton);
+    this._threads = element('select', 'jp-vmprof-thread');
+    this._threads.title = 'Show the samples of one thread';
+    this._threads.hidden = true;
+    this._threads.addEventListener('change', () => {
+      const id = this._output?.id;
+      if (id) {
+        void this._load(id, this._threads.value || null);
+      }
+    });
+    toolbar.append(this._title, this._summary, this._threads, views, this._exportButton);
 
     this._warnings = element('ul', 'jp-vmprof-warnings');
     this._error = element('div', 'jp-vmprof-error');
@@ -98,11 +108,15 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     super.dispose();
   }
 
-  private async _load(id: string): Promise<void> {
+  /** Fetch and show the graph of the profile, for one thread or all (null). */
+  private async _load(id: string, thread: string | null = null): Promise<void> {
     let graph: IGraphJSON;
+    const query = thread === null ? '' : `?thread=${encodeURIComponent(thread)}`;
+    this._threads.disabled = true;
     try {
-      graph = await requestAPI<IGraphJSON>(`profiles/${encodeURIComponent(id)}/graph`);
+      graph = await requestAPI<IGraphJSON>(`profiles/${encodeURIComponent(id)}/graph${query}`);
     } catch (error) {
+      this._threads.disabled = false;
       this._summary.textContent = '';
       if (error instanceof APIError && error.status === 404) {
         this._fail(
@@ -128,6 +142,8 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._exportButton.disabled = false;
     this._summary.textContent = summaryText(graph);
     this._summary.dataset.samples = String(graph.profile.samples);
+    this._setThreads(graph);
+    this._clearError();
     this._setWarnings([...(this._output?.warnings ?? []), ...graph.profile.warnings]);
     const settings = this._viewSettings;
     this._flame.setGraph(graph, settings);
@@ -191,6 +207,30 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     return this._settings?.current ?? DEFAULT_VIEW_SETTINGS;
   }
 
+  /** The thread menu, only for profiles with more than one thread. */
+  private _setThreads(graph: IGraphJSON): void {
+    const { threads, thread, totalSamples } = graph.profile;
+    this._threads.hidden = threads.length < 2;
+    this._threads.disabled = false;
+    if (threads.length < 2) {
+      return;
+    }
+    const all = element('option', '', `all threads (${formatCount(totalSamples)} samples)`);
+    all.value = '';
+    const options = [all];
+    for (const t of threads) {
+      const option = element(
+        'option',
+        '',
+        `${t.label ?? `thread ${t.id}`} (${formatCount(t.samples)} samples)`
+      );
+      option.value = t.id;
+      options.push(option);
+    }
+    this._threads.replaceChildren(...options);
+    this._threads.value = thread ?? '';
+  }
+
   private _setWarnings(warnings: string[]): void {
     const unique = Array.from(new Set(warnings.filter(w => typeof w === 'string' && w)));
     this._warnings.replaceChildren(...unique.map(w => element('li', 'jp-vmprof-warning', w)));
@@ -214,6 +254,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _userChoseView = false;
   private _title: HTMLElement;
   private _summary: HTMLElement;
+  private _threads: HTMLSelectElement;
   private _flameButton: HTMLButtonElement;
   private _tableButton: HTMLButtonElement;
   private _exportButton: HTMLButtonElement;

@@ -7,7 +7,7 @@ import { Widget } from '@lumino/widgets';
 
 import type { IGraphJSON } from '../model/graph-json';
 import { element } from './dom';
-import { formatCount } from './format';
+import { baseName, formatCount, formatLocation } from './format';
 import { buildTable, ITableView } from './table';
 
 export class TableView extends Widget {
@@ -66,13 +66,20 @@ export class TableView extends Widget {
       tr.appendChild(element('td', 'jp-vmprof-num', row.selfText));
       tr.appendChild(element('td', 'jp-vmprof-num', row.selfSamplesText));
       if (withTime) {
-        tr.appendChild(element('td', 'jp-vmprof-num', row.selfTimeText.replace('≈ ', '')));
+        // No time for no samples: "0 s" would read as a measurement.
+        const time = row.self > 0 ? row.selfTimeText.replace('≈ ', '') : '';
+        tr.appendChild(element('td', 'jp-vmprof-num', time));
       }
       tr.appendChild(element('td', 'jp-vmprof-num', row.totalText));
       const name = element('td', 'jp-vmprof-name', row.name);
       name.title = row.name;
       tr.appendChild(name);
-      const location = element('td', 'jp-vmprof-location', row.location);
+      // The file's base name keeps the column narrow; the full path is in the tooltip.
+      const location = element(
+        'td',
+        'jp-vmprof-location',
+        row.file ? formatLocation(baseName(row.file), row.line) : ''
+      );
       location.title = row.location;
       tr.appendChild(location);
       const kind = element('td', 'jp-vmprof-kind');

@@ -4,7 +4,7 @@ import {
   formatSeconds,
   roundedPercents
 } from '../../src/views/format';
-import { sanitize } from '../../src/settings';
+import { sanitize, VmprofSettings } from '../../src/settings';
 
 describe('format', () => {
   it('formats counts and seconds', () => {
@@ -49,5 +49,19 @@ describe('settings', () => {
       defaultView: 'flame',
       maxNodes: 1500
     });
+  });
+});
+
+describe('VmprofSettings', () => {
+  it('signals only real changes, with sanitized values', () => {
+    const settings = new VmprofSettings();
+    const seen: number[] = [];
+    settings.changed.connect((_, value) => seen.push(value.maxNodes));
+    settings.update({ maxNodes: 1500 }); // the default: no change
+    settings.update({ maxNodes: 300 });
+    settings.update({ maxNodes: 300, defaultView: 'nonsense' });
+    settings.update({ maxNodes: 10 }); // clamped to 50
+    expect(seen).toEqual([300, 50]);
+    expect(settings.current.maxNodes).toBe(50);
   });
 });

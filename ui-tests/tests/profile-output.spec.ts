@@ -41,6 +41,30 @@ async function toolbarSamples(output: Locator): Promise<number> {
   return Number(text.split(' ')[0].replace(/,/g, ''));
 }
 
+/** With VMPROF_UI_SCREENSHOTS=1, keep a screenshot in docs/images/ too. */
+function saveForDocs(file: string, name: string): void {
+  if (process.env.VMPROF_UI_SCREENSHOTS === '1') {
+    const dir = path.join(__dirname, '..', '..', 'docs', 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(file, path.join(dir, name));
+  }
+}
+
+/** Click the widest box of the lowest level drawn, and wait for the redraw. */
+async function clickDeepestBox(output: Locator): Promise<void> {
+  const boxes = await output.locator('.jp-vmprof-flame g.slice path.surface').all();
+  let best: { box: Locator; y: number; width: number } | null = null;
+  for (const box of boxes) {
+    const rect = await box.boundingBox();
+    if (rect && (!best || rect.y > best.y + 1 || (Math.abs(rect.y - best.y) <= 1 && rect.width > best.width))) {
+      best = { box, y: rect.y, width: rect.width };
+    }
+  }
+  const before = await output.locator('.jp-vmprof-breadcrumb').textContent();
+  await best!.box.click({ force: true });
+  await expect(output.locator('.jp-vmprof-breadcrumb')).not.toHaveText(before ?? '');
+}
+
 test('a %%vmprof cell shows a flame graph, a table and exports callgrind', async ({
   page
 }, testInfo) => {
@@ -63,7 +87,16 @@ test('a %%vmprof cell shows a flame graph, a table and exports callgrind', async
   await expect(output.locator('.jp-vmprof-error')).toBeHidden();
   // plotly drew boxes.
   await expect(output.locator('.jp-vmprof-flame g.slice').first()).toBeVisible();
+  // Zoom towards the cell's own code (below the IPython frames) for the picture.
+  for (let zoom = 0; zoom < 3; zoom++) {
+    const labels = await output.locator('.jp-vmprof-flame svg text').allTextContents();
+    if (labels.some(t => t === 'fib')) {
+      break;
+    }
+    await clickDeepestBox(output);
+  }
   await output.screenshot({ path: testInfo.outputPath('flame.png') });
+  saveForDocs(testInfo.outputPath('flame.png'), 'profile-flame.png');
 
   // The table: rows, and self percentages adding up to 100%.
   await output.getByRole('button', { name: 'Table' }).click();
@@ -76,6 +109,7 @@ test('a %%vmprof cell shows a flame graph, a table and exports callgrind', async
   const tenths = selfPercents.reduce((sum, t) => sum + Math.round(parseFloat(t) * 10), 0);
   expect(tenths).toBe(1000);
   await output.screenshot({ path: testInfo.outputPath('table.png') });
+  saveForDocs(testInfo.outputPath('table.png'), 'profile-table.png');
 
   // Export callgrind: a real download, checked with callgrind_annotate.
   const [download] = await Promise.all([
@@ -124,13 +158,119 @@ test('names are text, never markup, and a missing profile says so', async ({ pag
   await expect(output.locator('.js-plotly-plot')).toBeVisible({
     timeout: 180_000
   });
-  // plotly shows the characters (its labels are SVG text).
-  const flameTexts = await output.locator('.jp-vmprof-flame svg text').allTextContents();
-  expect(flameTexts.some(t => t.includes('<img src=x'))).toBe(true);
+  // plotly shows the characters (its labels are SVG text). The function
+  // may sit below the levels drawn at first: zoom into the deepest box
+  // until it shows, which also exercises zooming.
+  const flameTexts = () => output.locator('.jp-vmprof-flame svg text').allTextContents();
+  for (let zoom = 0; zoom < 4; zoom++) {
+    if ((await flameTexts()).some(t => t.includes('<img src=x'))) {
+      break;
+    }
+    await clickDeepestBox(output);
+  }
+  expect((await flameTexts()).some(t => t.includes('<img src=x'))).toBe(true);
+  await expect(output.locator('.jp-vmprof-breadcrumb button').first()).toHaveText('all samples');
   await output.getByRole('button', { name: 'Table' }).click();
   await expect(output.locator('td.jp-vmprof-name', { hasText: evil }).first()).toHaveText(evil);
   expect(await output.locator('img').count()).toBe(0);
   await output.screenshot({ path: testInfo.outputPath('evil-names.png') });
   expect(dialogs).toEqual([]);
-  expect(fs.existsSync(path.dirname(testInfo.outputPath('x')))).toBe(true);
+});
+
+test('%%vmprof still works after a kernel restart, with no %load_ext', async ({ page }) => {
+  const panel = await openNotebook(page, 'ui-tests/names-and-errors.ipynb');
+  await panel.locator('.jp-Toolbar-item[data-jp-item-name="restart"] button, .jp-Toolbar-item[data-jp-item-name="restart"]').first().click();
+  await page.locator('.jp-Dialog .jp-mod-accept').click();
+  await expect(page.locator('.jp-StatusBar-Widget').getByText(/Python 3 \(ipykernel\) \| Idle/)).toBeVisible({
+    timeout: 120_000
+  });
+  const cell = panel.locator('.jp-CodeCell').first();
+  await runCell(page, cell);
+  const output = cell.locator(OUTPUT);
+  await expect(output.locator('.js-plotly-plot')).toBeVisible({ timeout: 180_000 });
+  expect(await toolbarSamples(output)).toBeGreaterThan(0);
+  // Execution count 1: this ran in the new kernel, where only the
+  // autoload plugin could have loaded the magic.
+  await expect(cell.locator('.jp-InputPrompt')).toHaveText(/\[1\]/);
+  await expect(cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).toHaveCount(0);
+});
+
+test('a profile with two threads can show one thread', async ({ page }) => {
+  const panel = await openNotebook(page, 'ui-tests/names-and-errors.ipynb');
+  const cell = panel.locator('.jp-CodeCell').filter({ hasText: 'two-threads' });
+  await runCell(page, cell);
+  const output = cell.locator(OUTPUT);
+  await expect(output.locator('.js-plotly-plot')).toBeVisible({ timeout: 180_000 });
+  const all = await toolbarSamples(output);
+  const menu = output.locator('select.jp-vmprof-thread');
+  await expect(menu).toBeVisible();
+  const options = await menu.locator('option').allTextContents();
+  expect(options.length).toBeGreaterThanOrEqual(3);
+  const values = await menu.locator('option').evaluateAll(nodes => nodes.map(n => (n as HTMLOptionElement).value));
+  await menu.selectOption(values[1]);
+  await expect(output.locator('.jp-vmprof-summary')).toContainText('(thread');
+  const one = await toolbarSamples(output);
+  expect(one).toBeGreaterThan(0);
+  expect(one).toBeLessThanOrEqual(all);
+  await expect(output.locator('.js-plotly-plot')).toBeVisible();
+});
+
+test('the views follow the dark theme', async ({ page }, testInfo) => {
+  const panel = await openNotebook(page, 'examples/demo.ipynb');
+  const cell = panel.locator('.jp-CodeCell').filter({ hasText: '%%vmprof' }).first();
+  await runCell(page, cell);
+  const output = cell.locator(OUTPUT);
+  await expect(output.locator('.js-plotly-plot')).toBeVisible({ timeout: 180_000 });
+
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Dark$/ }).click();
+  await expect(page.locator('body[data-jp-theme-light="false"]')).toHaveCount(1, { timeout: 60_000 });
+
+  // plotly got the theme's (light) font colour, not the light theme's black.
+  const lightText = async () => {
+    const fill = await output
+      .locator('.jp-vmprof-flame svg text')
+      .first()
+      .evaluate(node => getComputedStyle(node).fill);
+    const [r, g, b] = (fill.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+    return (r + g + b) / 3;
+  };
+  await expect.poll(lightText, { timeout: 30_000 }).toBeGreaterThan(150);
+  await output.screenshot({ path: testInfo.outputPath('flame-dark.png') });
+  saveForDocs(testInfo.outputPath('flame-dark.png'), 'profile-flame-dark.png');
+  await output.getByRole('button', { name: 'Table' }).click();
+  await output.screenshot({ path: testInfo.outputPath('table-dark.png') });
+
+  // Back to the light theme for whoever uses this lab next.
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Light$/ }).click();
+  await expect(page.locator('body[data-jp-theme-light="true"]')).toHaveCount(1, { timeout: 60_000 });
+});
+
+test('settings apply live to open profile outputs', async ({ page }) => {
+  const panel = await openNotebook(page, 'examples/demo.ipynb');
+  const cell = panel.locator('.jp-CodeCell').filter({ hasText: '%%vmprof' }).first();
+  await runCell(page, cell);
+  const output = cell.locator(OUTPUT);
+  await expect(output.locator('.js-plotly-plot')).toBeVisible({ timeout: 180_000 });
+  await expect(output.locator('.jp-vmprof-table-view')).toBeHidden();
+
+  // Settings > Settings Editor > vmprof profiles > Default view: table.
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Settings Editor$/ }).click();
+  await page.locator('.jp-PluginList-entry', { hasText: 'vmprof profiles' }).click();
+  const field = page.locator('.jp-SettingsPanel select').first();
+  await field.selectOption('table');
+
+  await page.locator('.lm-TabBar-tabLabel', { hasText: 'demo.ipynb' }).click();
+  await expect(output.locator('.jp-vmprof-table-view')).toBeVisible({ timeout: 30_000 });
+  await expect(output.getByRole('button', { name: 'Table' })).toHaveAttribute('aria-pressed', 'true');
+
+  // Put the default back: the lab (and its settings) serve the other tests too.
+  await page.locator('.lm-TabBar-tabLabel', { hasText: 'Settings' }).click();
+  await field.selectOption('flame');
+  await page.locator('.lm-TabBar-tabLabel', { hasText: 'demo.ipynb' }).click();
+  await expect(output.locator('.js-plotly-plot')).toBeVisible();
 });

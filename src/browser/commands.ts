@@ -1,0 +1,253 @@
+/**
+ * The commands of the profile browser, and where they appear: the command
+ * palette, the main menu, the browser's toolbar and context menu, and the
+ * notebook cell context menu. Commands that act on a profile take an
+ * optional `id` argument and default to the browser's selection.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { IMainMenu } from '@jupyterlab/mainmenu';
+import { KernelMessage } from '@jupyterlab/services';
+import {
+  CommandToolbarButton,
+  deleteIcon,
+  downloadIcon,
+  editIcon,
+  fileUploadIcon,
+  launchIcon,
+  refreshIcon,
+  ToolbarButton
+} from '@jupyterlab/ui-components';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
+import { Menu, Widget } from '@lumino/widgets';
+
+import { PROFILE_MIME_TYPE } from '../tokens';
+import { profileIcon } from './icon';
+import { ProfileBrowser } from './profile-browser';
+import { EXPORT_FORMATS, ExportFormat } from './profile-list';
+import { isNotebookPanel, profileActiveCell } from './profile-cell';
+import { ProfileViewers } from './viewer';
+
+export const CommandIDs = {
+  openBrowser: 'vmprof:open-browser',
+  profileCell: 'vmprof:profile-cell',
+  open: 'vmprof:open',
+  rename: 'vmprof:rename',
+  remove: 'vmprof:delete',
+  importFiles: 'vmprof:import',
+  refresh: 'vmprof:refresh-profiles',
+  exportAs: (format: ExportFormat) => `vmprof:export-${format}`
+};
+
+const EXPORT_LABELS: Record<ExportFormat, string> = {
+  callgrind: 'Export Callgrind (KCachegrind)',
+  collapsed: 'Export Collapsed Stacks (flamegraph.pl)',
+  speedscope: 'Export Speedscope JSON',
+  raw: 'Export Raw vmprof File'
+};
+
+const CATEGORY = 'vmprof';
+
+function idArg(args: ReadonlyPartialJSONObject): string | undefined {
+  return typeof args.id === 'string' ? args.id : undefined;
+}
+
+/** Register the commands; returns what undoes the registrations. */
+export function addCommands(
+  app: JupyterFrontEnd,
+  browser: ProfileBrowser,
+  viewers: ProfileViewers,
+  palette: ICommandPalette | null,
+  mainMenu: IMainMenu | null
+): void {
+  const { commands } = app;
+  const target = (args: ReadonlyPartialJSONObject) =>
+    idArg(args) ?? browser.selected?.id;
+  const hasTarget = (args: ReadonlyPartialJSONObject) => !!target(args);
+
+  commands.addCommand(CommandIDs.openBrowser, {
+    label: 'Show vmprof Profiles',
+    caption: 'Open the list of vmprof profiles in the left sidebar',
+    icon: args => (args.isPalette ? undefined : profileIcon),
+    execute: () => {
+      app.shell.activateById(browser.id);
+    }
+  });
+
+  commands.addCommand(CommandIDs.profileCell, {
+    label: 'Profile Cell with vmprof',
+    caption: 'Run the selected cell under %%vmprof, leaving its source unchanged',
+    icon: args => (args.isPalette ? undefined : profileIcon),
+    isEnabled: () => isNotebookPanel(app.shell.currentWidget),
+    execute: async () => {
+      const panel = app.shell.currentWidget;
+      if (!isNotebookPanel(panel)) {
+        return;
+      }
+      try {
+        await profileActiveCell(panel);
+      } catch (error) {
+        browser.model.reportError(`Cannot profile the cell: ${(error as Error).message ?? error}`);
+        app.shell.activateById(browser.id);
+      }
+      void browser.model.refreshIfChanged();
+    }
+  });
+
+  commands.addCommand(CommandIDs.open, {
+    label: 'Open Profile',
+    caption: 'Open the selected profile in the main area',
+    icon: args => (args.isPalette ? undefined : launchIcon),
+    isEnabled: hasTarget,
+    execute: async args => {
+      const id = target(args);
+      if (id) {
+        await viewers.open(browser.model.find(id) ?? { id });
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.rename, {
+    label: 'Rename Profile…',
+    caption: 'Rename the selected profile (F2)',
+    icon: args => (args.isPalette ? undefined : editIcon),
+    isEnabled: hasTarget,
+    execute: args => browser.renameProfile(target(args))
+  });
+
+  commands.addCommand(CommandIDs.remove, {
+    label: 'Delete Profile…',
+    caption: 'Delete the selected profile from the store (Delete)',
+    icon: args => (args.isPalette ? undefined : deleteIcon),
+    isEnabled: hasTarget,
+    execute: args => browser.deleteProfile(target(args))
+  });
+
+  commands.addCommand(CommandIDs.importFiles, {
+    label: 'Import vmprof Profile…',
+    caption: 'Upload .prof files into the profile store (or drop them on the list)',
+    icon: args => (args.isPalette ? undefined : fileUploadIcon),
+    execute: () => {
+      app.shell.activateById(browser.id);
+      browser.chooseFilesToImport();
+    }
+  });
+
+  commands.addCommand(CommandIDs.refresh, {
+    label: 'Refresh Profile List',
+    caption: 'Read the profile store again',
+    icon: args => (args.isPalette ? undefined : refreshIcon),
+    execute: () => browser.model.refresh()
+  });
+
+  for (const format of EXPORT_FORMATS) {
+    commands.addCommand(CommandIDs.exportAs(format), {
+      label: EXPORT_LABELS[format],
+      caption: `Download the selected profile (${format})`,
+      isEnabled: hasTarget,
+      execute: args => browser.exportProfile(format, target(args))
+    });
+  }
+
+  browser.selectionChanged.connect(() => commands.notifyCommandChanged());
+  browser.openRequested.connect((_, meta) => void viewers.open(meta));
+  browser.renamed.connect((_, meta) => viewers.renamed(meta));
+  browser.deleted.connect((_, id) => viewers.deleted(id));
+  app.shell.currentChanged?.connect(() => commands.notifyCommandChanged(CommandIDs.profileCell));
+
+  const exportMenu = new Menu({ commands });
+  exportMenu.title.label = 'Export Profile';
+  for (const format of EXPORT_FORMATS) {
+    exportMenu.addItem({ command: CommandIDs.exportAs(format) });
+  }
+  addToolbar(browser, app, exportMenu);
+  addContextMenus(app, exportMenu);
+
+  if (palette) {
+    for (const command of [
+      CommandIDs.openBrowser,
+      CommandIDs.profileCell,
+      CommandIDs.open,
+      CommandIDs.rename,
+      CommandIDs.remove,
+      CommandIDs.importFiles,
+      CommandIDs.refresh,
+      ...EXPORT_FORMATS.map(CommandIDs.exportAs)
+    ]) {
+      palette.addItem({ command, category: CATEGORY });
+    }
+  }
+  if (mainMenu) {
+    mainMenu.viewMenu.addGroup([{ command: CommandIDs.openBrowser }], 100);
+    mainMenu.runMenu.addGroup([{ command: CommandIDs.profileCell }], 100);
+    mainMenu.fileMenu.addGroup([{ command: CommandIDs.importFiles }], 100);
+  }
+}
+
+function addToolbar(browser: ProfileBrowser, app: JupyterFrontEnd, exportMenu: Menu): void {
+  const { commands } = app;
+  const items: [string, string][] = [
+    ['refresh', CommandIDs.refresh],
+    ['import', CommandIDs.importFiles],
+    ['open', CommandIDs.open],
+    ['rename', CommandIDs.rename],
+    ['delete', CommandIDs.remove]
+  ];
+  for (const [name, id] of items) {
+    browser.toolbar.addItem(name, new CommandToolbarButton({ commands, id, label: '' }));
+  }
+  const exportButton = new ToolbarButton({
+    icon: downloadIcon,
+    tooltip: 'Export the selected profile…',
+    onClick: () => {
+      const rect = exportButton.node.getBoundingClientRect();
+      exportMenu.open(rect.left, rect.bottom);
+    }
+  });
+  exportButton.addClass('jp-vmprof-browser-export');
+  const updateExport = () => {
+    exportButton.enabled = !!browser.selected;
+  };
+  browser.selectionChanged.connect(updateExport);
+  updateExport();
+  browser.toolbar.addItem('export', exportButton);
+}
+
+function addContextMenus(app: JupyterFrontEnd, exportMenu: Menu): void {
+  const selector = '.jp-vmprof-browser-row';
+  app.contextMenu.addItem({ command: CommandIDs.open, selector, rank: 1 });
+  app.contextMenu.addItem({ command: CommandIDs.rename, selector, rank: 2 });
+  app.contextMenu.addItem({ type: 'submenu', submenu: exportMenu, selector, rank: 3 });
+  app.contextMenu.addItem({ command: CommandIDs.remove, selector, rank: 4 });
+  app.contextMenu.addItem({
+    command: CommandIDs.profileCell,
+    selector: '.jp-Notebook .jp-CodeCell',
+    rank: 20
+  });
+}
+
+/**
+ * Watches every notebook's kernel messages and refreshes the list as soon
+ * as a profile output is published, rather than waiting for the next poll.
+ */
+export class ProfileOutputWatcher implements DocumentRegistry.WidgetExtension {
+  constructor(private readonly _onProfileOutput: () => void) {}
+
+  createNew(widget: Widget, context: DocumentRegistry.Context): IDisposable {
+    const onMessage = (_: unknown, msg: KernelMessage.IMessage) => {
+      const type = msg.header.msg_type;
+      if (type === 'display_data' || type === 'update_display_data') {
+        const data = (msg.content as KernelMessage.IDisplayDataMsg['content']).data;
+        if (data && PROFILE_MIME_TYPE in data) {
+          this._onProfileOutput();
+        }
+      }
+    };
+    context.sessionContext.iopubMessage.connect(onMessage);
+    return new DisposableDelegate(() => {
+      context.sessionContext.iopubMessage.disconnect(onMessage);
+    });
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * The left-sidebar profile browser: a toolbar of commands, a text and a
+ * notebook filter, and the virtual list of the store's profiles. It acts on
+ * the selected profile (open, rename, delete, export) and imports `.prof`
+ * files chosen in a file dialog or dropped on it. It polls the store only
+ * while it is visible.
+ */
+import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
+import { Toolbar } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
+import { BoxLayout, Widget } from '@lumino/widgets';
+
+import { button, element } from '../views/dom';
+import {
+  ExportFormat,
+  IProfileMeta,
+  messageOf,
+  NO_NOTEBOOK,
+  ProfileListModel
+} from './profile-list';
+import { createRow, fillRow, ROW_HEIGHT } from './rows';
+import { VirtualList } from './virtual-list';
+
+/** How often the store is asked for changes while the browser is visible. */
+export const POLL_INTERVAL_MS = 3000;
+
+export class ProfileBrowser extends Widget {
+  constructor(model: ProfileListModel) {
+    super();
+    this.model = model;
+    this.id = 'jp-vmprof-browser';
+    this.addClass('jp-vmprof-browser');
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', 'vmprof profiles');
+    const layout = (this.layout = new BoxLayout({ direction: 'top-to-bottom', spacing: 0 }));
+
+    this.toolbar.addClass('jp-vmprof-browser-toolbar');
+    layout.addWidget(this.toolbar);
+    layout.addWidget(new Widget({ node: this._buildFilters() }));
+    this._error = element('div', 'jp-vmprof-browser-error');
+    this._error.setAttribute('role', 'alert');
+    this._errorText = element('span', 'jp-vmprof-browser-error-text');
+    this._error.append(
+      this._errorText,
+      button('jp-vmprof-browser-error-close', '×', () => model.reportError(''), 'Dismiss')
+    );
+    this._error.hidden = true;
+    layout.addWidget(new Widget({ node: this._error }));
+
+    this._list = new VirtualList(
+      {
+        createRow,
+        updateRow: (row, index) => fillRow(row, this.model.shown[index], this._now),
+        keyOf: index => this.model.shown[index].id
+      },
+      ROW_HEIGHT,
+      'Profiles, newest first'
+    );
+    this._list.id = 'jp-vmprof-browser-list';
+    this._empty = element('div', 'jp-vmprof-browser-empty');
+    this._list.node.appendChild(this._empty);
+    layout.addWidget(this._list);
+    BoxLayout.setStretch(this._list, 1);
+
+    this._count = element('div', 'jp-vmprof-browser-count');
+    this._count.setAttribute('aria-live', 'polite');
+    layout.addWidget(new Widget({ node: this._count }));
+
+    this._fileInput = element('input', 'jp-vmprof-browser-file');
+    this._fileInput.type = 'file';
+    this._fileInput.multiple = true;
+    this._fileInput.accept = '.prof,.vmprof,.out,application/octet-stream';
+    this._fileInput.hidden = true;
+    this._fileInput.setAttribute('aria-label', 'vmprof profile files to import');
+    this._fileInput.addEventListener('change', () => {
+      const files = Array.from(this._fileInput.files ?? []);
+      this._fileInput.value = ''; // choosing the same file again fires 'change' again
+      void this.importFiles(files);
+    });
+    this.node.appendChild(this._fileInput);
+
+    model.changed.connect(this._onModelChanged, this);
+    model.errorChanged.connect(this._onError, this);
+    this._list.selectionChanged.connect(() => this._selectionChanged.emit(this.selected), this);
+    this._list.activated.connect((_, id) => this._open(id), this);
+    this._list.deleteRequested.connect((_, id) => void this.deleteProfile(id), this);
+    this._list.renameRequested.connect((_, id) => void this.renameProfile(id), this);
+    this._onModelChanged();
+  }
+
+  readonly model: ProfileListModel;
+  readonly toolbar = new Toolbar<Widget>();
+
+  /** The profile the user selected, if it is still in the list. */
+  get selected(): IProfileMeta | null {
+    const id = this._list.selectedKey;
+    return id ? this.model.find(id) ?? null : null;
+  }
+
+  get selectionChanged(): ISignal<this, IProfileMeta | null> {
+    return this._selectionChanged;
+  }
+
+  /** The user asked to open a profile (double-click, Enter, Open command). */
+  get openRequested(): ISignal<this, IProfileMeta> {
+    return this._openRequested;
+  }
+
+  /** A profile was renamed here; open viewers retitle themselves. */
+  get renamed(): ISignal<this, IProfileMeta> {
+    return this._renamed;
+  }
+
+  /** A profile was deleted here; its open viewer closes. */
+  get deleted(): ISignal<this, string> {
+    return this._deleted;
+  }
+
+  select(id: string): void {
+    this._list.selectKey(id);
+  }
+
+  /** Open the file dialog of the import. */
+  chooseFilesToImport(): void {
+    this._fileInput.click();
+  }
+
+  openSelected(): void {
+    const meta = this.selected;
+    if (meta) {
+      this._openRequested.emit(meta);
+    }
+  }
+
+  async renameProfile(id = this.selected?.id): Promise<void> {
+    const meta = id ? this.model.find(id) : undefined;
+    if (!meta) {
+      return;
+    }
+    const result = await InputDialog.getText({
+      title: 'Rename profile',
+      label: 'New name',
+      text: meta.name,
+      okLabel: 'Rename'
+    });
+    if (result.button.accept && result.value !== null && result.value.trim() !== meta.name) {
+      try {
+        const renamed = await this.model.rename(meta.id, result.value);
+        this._renamed.emit(renamed);
+      } catch (error) {
+        this.model.reportError(`Cannot rename "${meta.name}": ${messageOf(error)}`);
+      }
+    }
+    this._list.node.focus();
+  }
+
+  async deleteProfile(id = this.selected?.id): Promise<void> {
+    const meta = id ? this.model.find(id) : undefined;
+    if (!meta) {
+      return;
+    }
+    const result = await showDialog({
+      title: 'Delete profile',
+      body: `Delete "${meta.name || meta.id}" (${meta.id}) and its files from the profile store? This cannot be undone.`,
+      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })],
+      defaultButton: 0
+    });
+    if (result.button.accept) {
+      // Keep the keyboard user's place: select the row that takes its spot.
+      const shown = this.model.shown;
+      const index = shown.findIndex(item => item.id === meta.id);
+      const neighbour = shown[index + 1] ?? shown[index - 1];
+      try {
+        await this.model.remove(meta.id);
+        this._deleted.emit(meta.id);
+        if (neighbour) {
+          this._list.selectKey(neighbour.id);
+        }
+      } catch (error) {
+        this.model.reportError(`Cannot delete "${meta.name}": ${messageOf(error)}`);
+      }
+    }
+    this._list.node.focus();
+  }
+
+  async exportProfile(format: ExportFormat, id = this.selected?.id): Promise<void> {
+    const meta = id ? this.model.find(id) : undefined;
+    if (!meta) {
+      return;
+    }
+    try {
+      await this.model.exportProfile(meta.id, format);
+    } catch (error) {
+      this.model.reportError(`Cannot export "${meta.name}" as ${format}: ${messageOf(error)}`);
+    }
+  }
+
+  async importFiles(files: File[]): Promise<void> {
+    for (const file of files) {
+      try {
+        const meta = await this.model.importFile(file);
+        this.model.reportError('');
+        this._list.selectKey(meta.id);
+      } catch (error) {
+        this.model.reportError(`Cannot import ${file.name}: ${messageOf(error)}`);
+      }
+    }
+  }
+
+  handleEvent(event: Event): void {
+    const drag = event as DragEvent;
+    const hasFiles = Array.from(drag.dataTransfer?.types ?? []).includes('Files');
+    switch (event.type) {
+      case 'dragenter':
+      case 'dragover':
+        if (hasFiles) {
+          event.preventDefault();
+          drag.dataTransfer!.dropEffect = 'copy';
+          this.addClass('jp-mod-dropTarget');
+        }
+        break;
+      case 'dragleave':
+        if (!this.node.contains(drag.relatedTarget as Node | null)) {
+          this.removeClass('jp-mod-dropTarget');
+        }
+        break;
+      case 'drop':
+        this.removeClass('jp-mod-dropTarget');
+        if (hasFiles) {
+          event.preventDefault();
+          event.stopPropagation();
+          void this.importFiles(Array.from(drag.dataTransfer!.files));
+        }
+        break;
+    }
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    for (const type of ['dragenter', 'dragover', 'dragleave', 'drop']) {
+      this.node.addEventListener(type, this);
+    }
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    for (const type of ['dragenter', 'dragover', 'dragleave', 'drop']) {
+      this.node.removeEventListener(type, this);
+    }
+    super.onBeforeDetach(msg);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    // Fetch at once (something may have changed while hidden), then poll.
+    void this.model.refreshIfChanged();
+    this.model.startPolling(POLL_INTERVAL_MS);
+    this._redrawTimer = window.setInterval(() => this._redraw(), 30_000);
+  }
+
+  protected onAfterHide(msg: Message): void {
+    this.model.stopPolling();
+    window.clearInterval(this._redrawTimer);
+    super.onAfterHide(msg);
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    this._list.node.focus();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.stopPolling();
+    window.clearInterval(this._redrawTimer);
+    this.model.changed.disconnect(this._onModelChanged, this);
+    this.model.errorChanged.disconnect(this._onError, this);
+    super.dispose();
+  }
+
+  private _buildFilters(): HTMLElement {
+    const filters = element('div', 'jp-vmprof-browser-filters');
+    this._filterInput = element('input', 'jp-vmprof-browser-filter jp-mod-styled');
+    this._filterInput.type = 'search';
+    this._filterInput.placeholder = 'Filter by name, cell, notebook…';
+    this._filterInput.setAttribute('aria-label', 'Filter profiles');
+    this._filterInput.addEventListener('input', () => {
+      this.model.filterText = this._filterInput.value;
+    });
+    this._filterInput.addEventListener('keydown', event => {
+      if (event.key === 'ArrowDown') {
+        event.preventDefault();
+        this._list.node.focus();
+      }
+    });
+    this._notebookSelect = element('select', 'jp-vmprof-browser-notebook-filter jp-mod-styled');
+    this._notebookSelect.setAttribute('aria-label', 'Show profiles of notebook');
+    this._notebookSelect.addEventListener('change', () => {
+      this.model.notebookFilter = this._notebookSelect.value;
+    });
+    filters.append(this._filterInput, this._notebookSelect);
+    return filters;
+  }
+
+  private _fillNotebookSelect(): void {
+    const notebooks = this.model.notebooks;
+    const key = JSON.stringify(notebooks);
+    if (key === this._notebookKey) {
+      return;
+    }
+    this._notebookKey = key;
+    const current = this.model.notebookFilter;
+    const option = (value: string, text: string, title = text) => {
+      const node = element('option', '', text);
+      node.value = value;
+      node.title = title;
+      return node;
+    };
+    this._notebookSelect.replaceChildren(
+      option('', 'All notebooks'),
+      ...notebooks.map(path => option(path, path)),
+      option(NO_NOTEBOOK, 'No notebook (imported, scripts)')
+    );
+    this._notebookSelect.value =
+      current === '' || current === NO_NOTEBOOK || notebooks.includes(current) ? current : '';
+  }
+
+  private _onModelChanged(): void {
+    this._fillNotebookSelect();
+    const shown = this.model.shown.length;
+    const total = this.model.all.length;
+    this._list.setCount(shown);
+    this._redraw();
+    this._count.textContent = !this.model.loaded
+      ? 'Loading profiles…'
+      : shown === total
+      ? `${total} profile${total === 1 ? '' : 's'}`
+      : `${shown} of ${total} profiles`;
+    this._empty.hidden = !this.model.loaded || shown > 0;
+    this._empty.textContent =
+      total === 0
+        ? 'No profiles yet. Run a cell whose first line is %%vmprof, or import a .prof file (drop it here).'
+        : 'No profile matches the filter.';
+    this._selectionChanged.emit(this.selected);
+  }
+
+  private _redraw(): void {
+    this._now = Date.now();
+    this._list.redraw();
+  }
+
+  private _onError(_: ProfileListModel, message: string): void {
+    this._errorText.textContent = message;
+    this._error.hidden = !message;
+  }
+
+  private _open(id: string): void {
+    const meta = this.model.find(id);
+    if (meta) {
+      this._openRequested.emit(meta);
+    }
+  }
+
+  private _list: VirtualList;
+  private _filterInput!: HTMLInputElement;
+  private _notebookSelect!: HTMLSelectElement;
+  private _notebookKey = '';
+  private _error: HTMLElement;
+  private _errorText: HTMLElement;
+  private _empty: HTMLElement;
+  private _count: HTMLElement;
+  private _fileInput: HTMLInputElement;
+  private _now = Date.now();
+  private _redrawTimer = 0;
+  private _selectionChanged = new Signal<this, IProfileMeta | null>(this);
+  private _openRequested = new Signal<this, IProfileMeta>(this);
+  private _renamed = new Signal<this, IProfileMeta>(this);
+  private _deleted = new Signal<this, string>(this);
+}

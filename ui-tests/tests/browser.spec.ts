@@ -1,0 +1,255 @@
+/**
+ * The profile browser in the left sidebar, end to end in a real JupyterLab:
+ * it lists the profile a %%vmprof cell just took without being asked,
+ * filters, opens a profile in a main-area tab (once), renames, exports,
+ * imports by upload and by drop, deletes after confirmation, and the
+ * "Profile Cell with vmprof" command profiles a cell without editing it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { expect, Locator, Page, test } from '@playwright/test';
+
+const TOKEN = process.env.VMPROF_UI_TOKEN ?? '';
+const NOTEBOOK = 'browser-test.ipynb';
+const REPO = path.resolve(__dirname, '..', '..');
+const SAMPLE_PROF = path.join(REPO, 'test/data/profiles/vmprof-0.6.0/mixed.prof');
+
+const PROFILED_SOURCE =
+  '%%vmprof --name browser-demo\ndef browser_work():\n    return sum(i * i % 7 for i in range(3_000_000))\nbrowser_work()';
+const PLAIN_SOURCE =
+  'def plain_work():\n    return sum(i % 11 for i in range(3_000_000))\nplain_work()';
+
+function codeCell(source: string, id: string) {
+  return { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source, id };
+}
+
+/** Write the test notebook into the server's root through the contents API. */
+async function createNotebook(page: Page): Promise<void> {
+  const response = await page.request.put(`/api/contents/${NOTEBOOK}`, {
+    headers: { Authorization: `token ${TOKEN}` },
+    data: {
+      type: 'notebook',
+      format: 'json',
+      content: {
+        cells: [codeCell(PROFILED_SOURCE, 'profiled'), codeCell(PLAIN_SOURCE, 'plain')],
+        metadata: {
+          kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
+          language_info: { name: 'python' }
+        },
+        nbformat: 4,
+        nbformat_minor: 5
+      }
+    }
+  });
+  expect(response.ok()).toBe(true);
+}
+
+async function openNotebook(page: Page): Promise<Locator> {
+  await page.goto(`/lab/tree/${NOTEBOOK}?token=${TOKEN}&reset`);
+  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').first();
+  await expect(panel.locator('.jp-Cell').first()).toBeVisible({ timeout: 120_000 });
+  await expect(
+    page.locator('.jp-StatusBar-Widget').getByText(/Python 3 \(ipykernel\) \| Idle/)
+  ).toBeVisible({ timeout: 120_000 });
+  return panel;
+}
+
+/** Run a command through the command palette, as a keyboard user would. */
+async function runFromPalette(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+C');
+  const input = page.locator('.jp-mod-commandPalette input, #modal-command-palette input').first();
+  await expect(input).toBeVisible();
+  await input.fill(label);
+  await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click();
+}
+
+test.describe.serial('profile browser', () => {
+  let page: Page;
+  let browser: Locator;
+  let notebook: Locator;
+  const rows = () => browser.locator('.jp-vmprof-browser-row:not([hidden])');
+  const row = (name: string) => rows().filter({ has: page.locator('.jp-vmprof-browser-name', { hasText: name }) });
+
+  test.beforeAll(async ({ browser: chromium }) => {
+    page = await chromium.newPage();
+    page.on('dialog', dialog => void dialog.dismiss());
+    await createNotebook(page);
+    notebook = await openNotebook(page);
+    browser = page.locator('#jp-vmprof-browser');
+  });
+
+  test.afterAll(async () => {
+    await page.close();
+  });
+
+  test('opens from the palette and lists a new profile by itself', async ({}, testInfo) => {
+    await runFromPalette(page, 'Show vmprof Profiles');
+    await expect(browser).toBeVisible();
+    await expect(browser.locator('.jp-vmprof-browser-count')).toHaveText(/\d+ profiles?/);
+    await expect(browser.getByRole('listbox', { name: 'Profiles, newest first' })).toBeVisible();
+
+    // Run the %%vmprof cell; nobody touches the browser.
+    const cell = notebook.locator('.jp-CodeCell').first();
+    await cell.locator('.jp-InputArea-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    await expect(cell.locator('.jp-vmprof-profile .jp-vmprof-summary')).toHaveText(/samples/, {
+      timeout: 180_000
+    });
+    const item = row('browser-demo');
+    await expect(item).toHaveCount(1, { timeout: 15_000 });
+    await expect(item.locator('.jp-vmprof-browser-status')).toHaveText('complete');
+    await expect(item.locator('.jp-vmprof-browser-notebook')).toHaveText(NOTEBOOK);
+    await expect(item.locator('.jp-vmprof-browser-cell')).toHaveText('def browser_work():');
+    await expect(item.locator('.jp-vmprof-browser-when')).toHaveAttribute('title', /\d{4}-\d\d-\d\dT/);
+    await expect(item.locator('.jp-vmprof-browser-samples')).toHaveText(/^[\d,]+ samples$/);
+    await expect(item.locator('.jp-vmprof-browser-duration')).toHaveText(/s$/);
+    // Newest first.
+    await expect(rows().first()).toHaveAttribute('data-profile-id', /.+/);
+    expect(await rows().first().getAttribute('data-profile-id')).toBe(
+      await item.getAttribute('data-profile-id')
+    );
+    await browser.screenshot({ path: testInfo.outputPath('profile-browser.png') });
+    fs.mkdirSync(path.join(REPO, 'docs/images'), { recursive: true });
+    fs.copyFileSync(testInfo.outputPath('profile-browser.png'), path.join(REPO, 'docs/images/profile-browser.png'));
+  });
+
+  test('filters by text and by notebook', async () => {
+    const filter = browser.getByRole('searchbox', { name: 'Filter profiles' });
+    await filter.fill('no-such-profile-anywhere');
+    await expect(rows()).toHaveCount(0);
+    await expect(browser.locator('.jp-vmprof-browser-empty')).toHaveText(/No profile matches/);
+    await filter.fill('browser_work');
+    await expect(rows()).toHaveCount(1);
+    await filter.fill('');
+    const select = browser.getByRole('combobox', { name: 'Show profiles of notebook' });
+    await select.selectOption(NOTEBOOK);
+    await expect(row('browser-demo')).toHaveCount(1);
+    expect(await rows().locator('.jp-vmprof-browser-notebook').allTextContents()).toEqual(
+      Array((await rows().count())).fill(NOTEBOOK)
+    );
+    await select.selectOption({ label: 'No notebook (imported, scripts)' });
+    await expect(row('browser-demo')).toHaveCount(0);
+    await select.selectOption('');
+    await expect(row('browser-demo')).toHaveCount(1);
+  });
+
+  test('opens a profile in one main-area tab, by double-click and by Enter', async () => {
+    await row('browser-demo').dblclick();
+    const viewer = page.locator('.jp-vmprof-viewer:not(.lm-mod-hidden)');
+    await expect(viewer.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples, /, { timeout: 60_000 });
+    await expect(viewer.locator('.js-plotly-plot')).toBeVisible();
+    const tab = page.locator('.jp-MainAreaWidget-tab, .lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'browser-demo' });
+    await expect(tab).toHaveCount(1);
+    // Back to the notebook, then Enter on the same row: the tab comes back, no second one.
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: NOTEBOOK }).click();
+    await row('browser-demo').click();
+    await page.keyboard.press('Enter');
+    await expect(viewer).toBeVisible();
+    await expect(page.locator('.jp-vmprof-viewer')).toHaveCount(1);
+  });
+
+  test('moves the selection with the arrow keys', async () => {
+    const list = browser.getByRole('listbox');
+    await row('browser-demo').click();
+    await expect(list).toBeFocused();
+    await page.keyboard.press('Home');
+    await expect(rows().first()).toHaveAttribute('aria-selected', 'true');
+    await expect(list).toHaveAttribute('aria-activedescendant', /row/);
+  });
+
+  test('renames with F2 and the tab follows', async () => {
+    await row('browser-demo').click();
+    await page.keyboard.press('F2');
+    const input = page.locator('.jp-Dialog input');
+    await expect(input).toHaveValue('browser-demo');
+    await input.fill('renamed <b>demo</b>');
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    const renamed = row('renamed <b>demo</b>');
+    await expect(renamed).toHaveCount(1);
+    await expect(renamed.locator('b')).toHaveCount(0);
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'renamed <b>demo</b>' })).toHaveCount(1);
+  });
+
+  test('exports callgrind and raw with the server file names', async ({}, testInfo) => {
+    await row('renamed').click();
+    const id = await row('renamed').getAttribute('data-profile-id');
+    await browser.locator('.jp-vmprof-browser-export').click();
+    const [callgrind] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('.lm-Menu-item', { hasText: 'Export Callgrind' }).click()
+    ]);
+    expect(callgrind.suggestedFilename()).toBe(`callgrind.out.${id}`);
+    const file = testInfo.outputPath(callgrind.suggestedFilename());
+    await callgrind.saveAs(file);
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^# callgrind format/);
+
+    await row('renamed').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Export Profile' }).hover();
+    const [raw] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('.lm-Menu-item', { hasText: 'Export Raw vmprof File' }).click()
+    ]);
+    expect(raw.suggestedFilename()).toBe(`${id}.prof`);
+  });
+
+  test('imports a .prof by upload and by drop, and shows the server error for a bad file', async () => {
+    await browser.locator('input.jp-vmprof-browser-file').setInputFiles(SAMPLE_PROF);
+    await expect(row('mixed')).toHaveCount(1);
+    await expect(row('mixed').locator('.jp-vmprof-browser-notebook')).toHaveText('no notebook');
+
+    // Drop: a DataTransfer with a file, as the browser makes for a dragged file.
+    const bytes = Array.from(fs.readFileSync(SAMPLE_PROF));
+    await browser.evaluate((node, data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], 'dropped.prof'));
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        node.querySelector('.jp-vmprof-browser-list')!.dispatchEvent(
+          new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true })
+        );
+      }
+    }, bytes);
+    await expect(row('dropped')).toHaveCount(1);
+
+    await browser.locator('input.jp-vmprof-browser-file').setInputFiles({
+      name: 'tiny.prof',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a profile')
+    });
+    const error = browser.getByRole('alert');
+    await expect(error).toContainText('Cannot import tiny.prof');
+    await expect(error).toContainText('too short');
+    await error.getByRole('button', { name: '×' }).click();
+    await expect(error).toBeHidden();
+  });
+
+  test('deletes after confirmation, and cancel keeps it', async () => {
+    await row('renamed').click();
+    await page.keyboard.press('Delete');
+    await expect(page.locator('.jp-Dialog')).toContainText('Delete "renamed <b>demo</b>"');
+    await page.locator('.jp-Dialog .jp-mod-reject').click();
+    await expect(row('renamed')).toHaveCount(1);
+
+    await row('renamed').click();
+    await page.keyboard.press('Delete');
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await expect(row('renamed')).toHaveCount(0);
+    // Its viewer tab closed with it.
+    await expect(page.locator('.jp-vmprof-viewer')).toHaveCount(0);
+  });
+
+  test('"Profile Cell with vmprof" profiles a cell without editing it', async () => {
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: NOTEBOOK }).click();
+    const cell = notebook.locator('.jp-CodeCell').nth(1);
+    await cell.locator('.jp-InputArea-editor').click();
+    const countBefore = await rows().count();
+    await runFromPalette(page, 'Profile Cell with vmprof');
+    await expect(cell.locator('.jp-vmprof-profile .jp-vmprof-summary')).toHaveText(/^[\d,]+ samples, /, {
+      timeout: 180_000
+    });
+    await expect(cell.locator('.jp-InputPrompt')).toHaveText(/\[\d+\]/);
+    await expect(cell.locator('.jp-InputArea-editor')).toHaveText(PLAIN_SOURCE.replace(/\n/g, ''));
+    expect(await cell.locator('.jp-InputArea-editor').textContent()).not.toContain('%%vmprof');
+    await expect(rows()).toHaveCount(countBefore + 1, { timeout: 15_000 });
+    await expect(rows().first().locator('.jp-vmprof-browser-cell')).toHaveText('def plain_work():');
+  });
+});
