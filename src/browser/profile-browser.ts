@@ -9,8 +9,9 @@ import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import { Toolbar } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
-import { BoxLayout, Widget } from '@lumino/widgets';
+import { PanelLayout, Widget } from '@lumino/widgets';
 
+import { baseName } from '../views/format';
 import { button, element } from '../views/dom';
 import {
   ExportFormat,
@@ -33,7 +34,8 @@ export class ProfileBrowser extends Widget {
     this.addClass('jp-vmprof-browser');
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', 'vmprof profiles');
-    const layout = (this.layout = new BoxLayout({ direction: 'top-to-bottom', spacing: 0 }));
+    // A plain column: the node is a CSS flex box and the list takes the rest.
+    const layout = (this.layout = new PanelLayout());
 
     this.toolbar.addClass('jp-vmprof-browser-toolbar');
     layout.addWidget(this.toolbar);
@@ -61,7 +63,6 @@ export class ProfileBrowser extends Widget {
     this._empty = element('div', 'jp-vmprof-browser-empty');
     this._list.node.appendChild(this._empty);
     layout.addWidget(this._list);
-    BoxLayout.setStretch(this._list, 1);
 
     this._count = element('div', 'jp-vmprof-browser-count');
     this._count.setAttribute('aria-live', 'polite');
@@ -317,9 +318,13 @@ export class ProfileBrowser extends Widget {
       node.title = title;
       return node;
     };
+    // Short names unless two notebooks share one; the full path is the tooltip.
+    const names = notebooks.map(path => baseName(path));
+    const label = (path: string, index: number) =>
+      names.indexOf(names[index]) === names.lastIndexOf(names[index]) ? names[index] : path;
     this._notebookSelect.replaceChildren(
       option('', 'All notebooks'),
-      ...notebooks.map(path => option(path, path)),
+      ...notebooks.map((path, index) => option(path, label(path, index), path)),
       option(NO_NOTEBOOK, 'No notebook (imported, scripts)')
     );
     this._notebookSelect.value =

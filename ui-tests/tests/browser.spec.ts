@@ -122,7 +122,7 @@ test.describe.serial('profile browser', () => {
     await expect(rows()).toHaveCount(1);
     await filter.fill('');
     const select = browser.getByRole('combobox', { name: 'Show profiles of notebook' });
-    await select.selectOption(NOTEBOOK);
+    await select.selectOption({ label: NOTEBOOK });
     await expect(row('browser-demo')).toHaveCount(1);
     expect(await rows().locator('.jp-vmprof-browser-notebook').allTextContents()).toEqual(
       Array((await rows().count())).fill(NOTEBOOK)
