@@ -22,6 +22,8 @@ from .profiling import ProfileRun, ProfilerUnavailable, first_line_of
 
 OUTPUT_FILE = "output.txt"
 EXIT_OK, EXIT_CELL_FAILED, EXIT_UNAVAILABLE, EXIT_INTERNAL = 0, 1, 3, 4
+# After Ctrl-C the child gets this long to stop by itself before it is killed.
+INTERRUPT_GRACE_S = 5.0
 
 
 @dataclass
@@ -31,7 +33,8 @@ class ForkOutcome:
     error: Optional[str] = None
     unavailable: Optional[str] = None
     warnings: list = field(default_factory=list)
-    duration_s: Optional[float] = None
+    duration_s: Optional[float] = None  # measured by the child around the code
+    elapsed_s: float = 0.0  # measured by the parent, fork to exit (a crashed child reports nothing)
     threads: Optional[dict] = None
 
     @property
@@ -57,6 +60,7 @@ def run_forked(
     err_r, err_w = os.pipe()
     status_r, status_w = os.pipe()
     _flush_std()
+    started = time.perf_counter()
     pid = os.fork()
     if pid == 0:  # the child never returns from here
         _child(run, body, out_w, err_w, status_w, (out_r, err_r, status_r))
@@ -65,17 +69,13 @@ def run_forked(
     outcome = ForkOutcome()
     try:
         with open(run.folder / OUTPUT_FILE, "w", encoding="utf-8", errors="replace") as saved:
-            _pump({out_r: write_out, err_r: write_err}, saved)
+            _pump_until_closed(pid, {out_r: write_out, err_r: write_err}, saved)
         status = _read_all(status_r)
-    except KeyboardInterrupt:
-        # The user wants it to stop: the child goes, its profile stays.
-        _kill(pid)
-        outcome.error = "KeyboardInterrupt: the profiled child was stopped"
-        status = b""
     finally:
         for fd in (out_r, err_r, status_r):
             _close_quietly(fd)
     _, wait_status = os.waitpid(pid, 0)
+    outcome.elapsed_s = time.perf_counter() - started
     _apply_status(outcome, status)
     if os.WIFSIGNALED(wait_status):
         outcome.signal_name = signal_name(os.WTERMSIG(wait_status))
@@ -93,25 +93,61 @@ def _flush_std() -> None:
             pass
 
 
-def _pump(sinks: dict, saved) -> None:
-    """Forward complete lines from each pipe to its sink until every pipe is closed."""
-    selector = selectors.DefaultSelector()
-    pending = {fd: b"" for fd in sinks}
-    for fd in sinks:
-        selector.register(fd, selectors.EVENT_READ)
-    while pending:
-        for key, _ in selector.select():
-            fd = key.fd
-            chunk = os.read(fd, 65536)
-            if not chunk:  # the child (and any process it started) closed this pipe
-                _emit(sinks[fd], saved, pending.pop(fd))
-                selector.unregister(fd)
-                continue
-            lines = (pending[fd] + chunk).split(b"\n")
-            pending[fd] = lines.pop()
-            for line in lines:
-                _emit(sinks[fd], saved, line + b"\n")
-    selector.close()
+def _pump_until_closed(pid: int, sinks: dict, saved) -> None:
+    """Forward the child's lines; on Ctrl-C interrupt the child, and kill it if it lingers."""
+    pump = _Pump(sinks, saved)
+    deadline = None
+    while not pump.done:
+        try:
+            pump.run(deadline)
+        except KeyboardInterrupt:
+            if deadline is None:
+                # Let the cell's code see KeyboardInterrupt, so the child still writes its names.
+                _signal(pid, signal.SIGINT)
+                deadline = time.monotonic() + INTERRUPT_GRACE_S
+            else:
+                _signal(pid, signal.SIGKILL)
+            continue
+        if not pump.done:  # the grace period ran out
+            _signal(pid, signal.SIGKILL)
+            deadline = None
+
+
+class _Pump:
+    """Complete lines from each pipe to its sink, until every pipe is closed."""
+
+    def __init__(self, sinks: dict, saved):
+        self.sinks = sinks
+        self.saved = saved
+        self.pending = {fd: b"" for fd in sinks}
+        self.selector = selectors.DefaultSelector()
+        for fd in sinks:
+            self.selector.register(fd, selectors.EVENT_READ)
+
+    @property
+    def done(self) -> bool:
+        return not self.pending
+
+    def run(self, deadline: Optional[float]) -> None:
+        """Pump until all pipes close, or until `deadline` (time.monotonic) passes."""
+        while self.pending:
+            timeout = None if deadline is None else deadline - time.monotonic()
+            if timeout is not None and timeout <= 0:
+                return
+            for key, _ in self.selector.select(timeout):
+                self._read(key.fd)
+        self.selector.close()
+
+    def _read(self, fd: int) -> None:
+        chunk = os.read(fd, 65536)
+        if not chunk:  # the child (and any process it started) closed this pipe
+            _emit(self.sinks[fd], self.saved, self.pending.pop(fd))
+            self.selector.unregister(fd)
+            return
+        lines = (self.pending[fd] + chunk).split(b"\n")
+        self.pending[fd] = lines.pop()
+        for line in lines:
+            _emit(self.sinks[fd], self.saved, line + b"\n")
 
 
 def _emit(sink, saved, data: bytes) -> None:
@@ -131,9 +167,9 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def _kill(pid: int) -> None:
+def _signal(pid: int, number: int) -> None:
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, number)
     except ProcessLookupError:
         pass
 

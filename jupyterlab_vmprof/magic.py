@@ -6,6 +6,7 @@ fork mode forking.py, running the cell cellrun.py, the output bundle output.py.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Optional
 
 from IPython.core.error import UsageError
@@ -15,6 +16,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from . import cellrun, output
 from .forking import run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
+from .store import StoreError
 
 # Options that take a value, for splitting `%vmprof --period 0.01 statement`.
 VALUE_OPTIONS = {"--period", "--name"}
@@ -137,8 +139,6 @@ def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool) -> dict
 
 
 def _profile_forked(shell, run: ProfileRun, source: str) -> tuple[dict, list]:
-    import sys
-
     outcome = run_forked(
         run,
         lambda print_value: cellrun.run_plain(shell, source, print_value),
@@ -154,7 +154,7 @@ def _profile_forked(shell, run: ProfileRun, source: str) -> tuple[dict, list]:
         error = f"the profiled child process died of {outcome.signal_name}"
         notes.insert(0, f"The cell's child process was killed by {outcome.signal_name}; "
                         "the kernel is fine and the profile keeps what was recorded before.")
-    meta = run.finish_meta(outcome.duration_s or 0.0, error, child_exit=outcome.exit_code,
+    meta = run.finish_meta(outcome.duration_s or outcome.elapsed_s, error, child_exit=outcome.exit_code,
                            child_signal=outcome.signal_name, threads=outcome.threads)
     return meta, notes
 
@@ -168,7 +168,11 @@ def _display(shell, meta: dict, run: ProfileRun, notes: list) -> None:
         rows = output.top_functions(graph)
         samples = graph.get("profile", {}).get("totalSamples")
         if isinstance(samples, int):
-            meta = run.store.update_meta(meta["id"], samples=samples)
+            meta = dict(meta, samples=samples)
+            try:
+                run.store.update_meta(meta["id"], samples=samples)
+            except (StoreError, OSError):
+                pass  # the count is a convenience; the server can count again
     publish_display_data(output.bundle(meta, rows, notes), metadata={})
 
 

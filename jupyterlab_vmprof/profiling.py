@@ -312,8 +312,9 @@ class ProfileRun:
         try:
             self._vmprof.disable()
         except Exception as err:  # noqa: BLE001 - e.g. disk full while flushing
-            self.warnings.append(f"vmprof could not finish writing the profile: {err}")
-            error = str(err)
+            error = f"vmprof could not finish writing the profile: {err}"
+            self.warnings.append(error)
+            self._force_disable()
         finally:
             self._unhook()
             if self._fd is not None:
@@ -321,6 +322,36 @@ class ProfileRun:
                 self._fd = None
         self.warnings.extend(record_symbols(self.folder, self._jit.entries))
         return duration, error
+
+    def _force_disable(self) -> None:
+        """Make sure vmprof is off after a failed disable (disk full).
+
+        Measured with vmprof 0.6.0: when disable() fails with ENOSPC vmprof stays
+        enabled (and a plain script then hangs at exit, vmprof waiting for buffer space
+        as code objects are freed). Retry; if the disk is still full, point vmprof's
+        descriptor at /dev/null so it can flush and stop: the file keeps what was
+        written before the disk filled up.
+        """
+        import _vmprof
+
+        if not self._vmprof.is_enabled():
+            return
+        try:
+            _vmprof.disable()
+            return
+        except OSError:
+            pass
+        sink = os.open(os.devnull, os.O_RDWR)
+        try:
+            os.dup2(sink, self._fd)
+        finally:
+            os.close(sink)
+        try:
+            _vmprof.disable()
+        except OSError as err:
+            self.warnings.append(f"vmprof could not be stopped: {err}; restart the kernel")
+            return
+        self.warnings.append("the disk is full: the end of the profile was dropped so that vmprof could stop")
 
     @contextmanager
     def paused(self) -> Iterator[None]:

@@ -112,7 +112,11 @@ const browserPlugin: JupyterFrontEndPlugin<void> = {
     browser.title.icon = profileIcon;
     browser.title.caption = 'vmprof profiles';
     app.shell.add(browser, 'left', { rank: 600 });
-    const viewers = new ProfileViewers(widget => app.shell.add(widget, 'main'), settings);
+    const viewers = new ProfileViewers(
+      widget => app.shell.add(widget, 'main'),
+      widget => app.shell.activateById(widget.id),
+      settings
+    );
     addCommands(app, browser, viewers, palette, mainMenu);
     // A new profile output refreshes the list at once; polling covers the rest.
     app.docRegistry.addWidgetExtension(

@@ -20,6 +20,8 @@ export type ViewerProfile = Pick<IProfileMeta, 'id'> & Partial<IProfileMeta>;
 export class ProfileViewers implements IDisposable {
   constructor(
     private readonly _addToMainArea: (widget: ProfileViewer) => void,
+    /** Brings a tab forward: Widget.activate() alone does not select a dock tab. */
+    private readonly _activate: (widget: ProfileViewer) => void,
     private readonly _settings: IVmprofSettings | null
   ) {}
 
@@ -39,7 +41,7 @@ export class ProfileViewers implements IDisposable {
   async open(profile: ViewerProfile): Promise<ProfileViewer> {
     const existing = this.find(profile.id);
     if (existing) {
-      existing.activate();
+      this._activate(existing);
       return existing;
     }
     const content = new ProfileWidget(this._settings);
@@ -53,7 +55,7 @@ export class ProfileViewers implements IDisposable {
     this._retitle(viewer, profile);
     this._addToMainArea(viewer);
     void this.tracker.add(viewer);
-    viewer.activate();
+    this._activate(viewer);
 
     const output: IProfileOutput = {
       id: profile.id,

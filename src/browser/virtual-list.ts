@@ -63,6 +63,7 @@ export class VirtualList extends Widget {
   /** The number of items changed or their content did: redraw what is visible. */
   setCount(count: number): void {
     this._count = count;
+    this._stale = true;
     this._spacer.style.height = `${count * this._rowHeight}px`;
     this.node.setAttribute('aria-rowcount', String(count));
     // Keep the selection on the same item if it is still there.
@@ -78,8 +79,9 @@ export class VirtualList extends Widget {
     this._select(this._indexOfKey(key), true);
   }
 
-  /** Redraw the visible rows (e.g. relative times went stale). */
+  /** Refill the visible rows (their items changed, or relative times went stale). */
   redraw(): void {
+    this._stale = true;
     this._draw();
   }
 
@@ -231,6 +233,7 @@ export class VirtualList extends Widget {
       const row = this._renderer.createRow();
       row.classList.add('jp-vmprof-browser-row');
       row.setAttribute('role', 'option');
+      row.setAttribute('aria-selected', 'false');
       row.style.height = `${this._rowHeight}px`;
       this._pool.push(row);
       this.node.appendChild(row);
@@ -240,29 +243,46 @@ export class VirtualList extends Widget {
       const row = this._pool[slot];
       const index = first + slot;
       if (slot >= needed) {
-        row.hidden = true;
-        row.removeAttribute('id');
+        if (!row.hidden) {
+          row.hidden = true;
+          row.removeAttribute('id');
+        }
         continue;
       }
-      row.hidden = false;
-      row.style.transform = `translateY(${index * this._rowHeight}px)`;
-      row.dataset.index = String(index);
-      row.setAttribute('aria-posinset', String(index + 1));
-      row.setAttribute('aria-setsize', String(this._count));
+      if (row.hidden) {
+        row.hidden = false;
+      }
       const key = this._renderer.keyOf(index);
-      row.id = `${this.id || 'jp-vmprof-list'}-row-${slot}`;
+      // While scrolling most slots keep their item: refill only the ones that
+      // changed, so a frame costs one or two rows instead of a screenful.
+      if (this._stale || row.dataset.index !== String(index) || row.dataset.key !== key) {
+        row.style.transform = `translateY(${index * this._rowHeight}px)`;
+        row.dataset.index = String(index);
+        row.dataset.key = key;
+        row.setAttribute('aria-posinset', String(index + 1));
+        row.setAttribute('aria-setsize', String(this._count));
+        this._renderer.updateRow(row, index);
+      }
+      const rowId = `${this.id || 'jp-vmprof-list'}-row-${slot}`;
+      if (row.id !== rowId) {
+        row.id = rowId; // attribute writes invalidate style even when equal
+      }
       const selected = key === this._selectedKey;
-      row.setAttribute('aria-selected', String(selected));
-      row.classList.toggle('jp-mod-selected', selected);
+      if (row.classList.contains('jp-mod-selected') !== selected) {
+        row.setAttribute('aria-selected', String(selected));
+        row.classList.toggle('jp-mod-selected', selected);
+      }
       if (selected) {
         active = row.id;
       }
-      this._renderer.updateRow(row, index);
     }
-    if (active) {
-      this.node.setAttribute('aria-activedescendant', active);
-    } else {
-      this.node.removeAttribute('aria-activedescendant');
+    this._stale = false;
+    if (active !== (this.node.getAttribute('aria-activedescendant') ?? '')) {
+      if (active) {
+        this.node.setAttribute('aria-activedescendant', active);
+      } else {
+        this.node.removeAttribute('aria-activedescendant');
+      }
     }
   }
 
@@ -295,6 +315,8 @@ export class VirtualList extends Widget {
   private _count = 0;
   private _selectedKey: string | null = null;
   private _frame = 0;
+  /** The items changed since the last draw: every visible row is refilled. */
+  private _stale = true;
   private _selectionChanged = new Signal<this, string | null>(this);
   private _activated = new Signal<this, string>(this);
   private _deleteRequested = new Signal<this, string>(this);

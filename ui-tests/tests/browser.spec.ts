@@ -16,6 +16,7 @@ const SAMPLE_PROF = path.join(REPO, 'test/data/profiles/vmprof-0.6.0/mixed.prof'
 
 const PROFILED_SOURCE =
   '%%vmprof --name browser-demo\ndef browser_work():\n    return sum(i * i % 7 for i in range(3_000_000))\nbrowser_work()';
+const FAILING_SOURCE = "%%vmprof --name failing-cell\nraise ValueError('boom')";
 const PLAIN_SOURCE =
   'def plain_work():\n    return sum(i % 11 for i in range(3_000_000))\nplain_work()';
 
@@ -31,7 +32,11 @@ async function createNotebook(page: Page): Promise<void> {
       type: 'notebook',
       format: 'json',
       content: {
-        cells: [codeCell(PROFILED_SOURCE, 'profiled'), codeCell(PLAIN_SOURCE, 'plain')],
+        cells: [
+          codeCell(PROFILED_SOURCE, 'profiled'),
+          codeCell(PLAIN_SOURCE, 'plain'),
+          codeCell(FAILING_SOURCE, 'failing')
+        ],
         metadata: {
           kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
           language_info: { name: 'python' }
@@ -82,7 +87,7 @@ test.describe.serial('profile browser', () => {
     await page.close();
   });
 
-  test('opens from the palette and lists a new profile by itself', async ({}, testInfo) => {
+  test('opens from the palette and lists a new profile by itself', async () => {
     await runFromPalette(page, 'Show vmprof Profiles');
     await expect(browser).toBeVisible();
     await expect(browser.locator('.jp-vmprof-browser-count')).toHaveText(/\d+ profiles?/);
@@ -108,9 +113,44 @@ test.describe.serial('profile browser', () => {
     expect(await rows().first().getAttribute('data-profile-id')).toBe(
       await item.getAttribute('data-profile-id')
     );
-    await browser.screenshot({ path: testInfo.outputPath('profile-browser.png') });
-    fs.mkdirSync(path.join(REPO, 'docs/images'), { recursive: true });
-    fs.copyFileSync(testInfo.outputPath('profile-browser.png'), path.join(REPO, 'docs/images/profile-browser.png'));
+  });
+
+  test('shows a failed cell as failed, and a profile imported elsewhere by polling', async () => {
+    const cell = notebook.locator('.jp-CodeCell').nth(2);
+    await cell.locator('.jp-InputArea-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    await expect(row('failing-cell').locator('.jp-vmprof-browser-status')).toHaveText('failed', {
+      timeout: 60_000
+    });
+    await expect(row('failing-cell').locator('.jp-vmprof-browser-status')).toHaveAttribute('title', /boom/);
+
+    // A profile made through the REST API, not by this page: only the poll can see it.
+    const response = await page.request.post('/jupyterlab-vmprof/profiles?name=made-elsewhere', {
+      headers: { Authorization: `token ${TOKEN}`, 'Content-Type': 'application/octet-stream' },
+      data: fs.readFileSync(SAMPLE_PROF)
+    });
+    expect(response.status()).toBe(201);
+    await expect(row('made-elsewhere')).toHaveCount(1, { timeout: 10_000 });
+  });
+
+  test('polls only while the panel is visible', async () => {
+    const listRequests: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (/\/jupyterlab-vmprof\/profiles\?/.test(request.url())) {
+        listRequests.push(request.url());
+      }
+    };
+    page.on('request', onRequest);
+    const tab = page.locator('.jp-SideBar .lm-TabBar-tab[data-id="jp-vmprof-browser"]');
+    await tab.click(); // collapses the sidebar
+    await expect(browser).toBeHidden();
+    listRequests.length = 0;
+    await page.waitForTimeout(7_000);
+    expect(listRequests).toEqual([]);
+    await tab.click();
+    await expect(browser).toBeVisible();
+    await expect.poll(() => listRequests.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    page.off('request', onRequest);
   });
 
   test('filters by text and by notebook', async () => {
@@ -192,7 +232,7 @@ test.describe.serial('profile browser', () => {
     expect(raw.suggestedFilename()).toBe(`${id}.prof`);
   });
 
-  test('imports a .prof by upload and by drop, and shows the server error for a bad file', async () => {
+  test('imports a .prof by upload and by drop, and shows the server error for a bad file', async ({}, testInfo) => {
     await browser.locator('input.jp-vmprof-browser-file').setInputFiles(SAMPLE_PROF);
     await expect(row('mixed')).toHaveCount(1);
     await expect(row('mixed').locator('.jp-vmprof-browser-notebook')).toHaveText('no notebook');
@@ -220,6 +260,11 @@ test.describe.serial('profile browser', () => {
     await expect(error).toContainText('too short');
     await error.getByRole('button', { name: '×' }).click();
     await expect(error).toBeHidden();
+
+    await rows().first().click();
+    await browser.screenshot({ path: testInfo.outputPath('profile-browser.png') });
+    fs.mkdirSync(path.join(REPO, 'docs/images'), { recursive: true });
+    fs.copyFileSync(testInfo.outputPath('profile-browser.png'), path.join(REPO, 'docs/images/profile-browser.png'));
   });
 
   test('deletes after confirmation, and cancel keeps it', async () => {

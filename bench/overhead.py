@@ -1,0 +1,498 @@
+"""What %%vmprof costs a cell, next to %%prun and pyinstrument, in a real kernel.
+
+    .venv/bin/python bench/overhead.py [--reps 5] [--target 1.0] [--no-breakdown]
+
+Starts an ipykernel with jupyter_client (profile store in a temporary folder via
+JUPYTERLAB_VMPROF_STORE), loads jupyterlab_vmprof and pyinstrument, and runs three
+cells of about --target seconds each:
+
+  python  recursive fib + a sort with a key function
+  numpy   matrix products
+  numba   an @njit loop called many times (compiled in the setup cell)
+
+in four modes: plain, %%vmprof (default period), %%prun -q (cProfile) and
+%%pyinstrument (or pyinstrument's Profiler API if the magic is missing). After a
+warm-up, --reps repetitions run interleaved (each repetition runs every mode of a
+cell back to back, in a rotating order) so that machine noise spreads over the modes.
+
+Three times per run:
+  body  perf_counter around the cell's own code, inside the cell (profiler
+        running; excludes starting/stopping it)
+  cell  the kernel's pre_run_cell..post_run_cell of the top-level cell: the body
+        plus everything the magic does around it (enable, disable and symbol
+        dump, meta.json, converter summary, display message)
+  e2e   client side, execute_request sent .. execute_reply received
+
+Then (unless --no-breakdown) it times the parts of %%vmprof by wrapping, for
+timing only, the functions the magic goes through; compares native and
+--no-native sampling; measures an empty cell and the Numba trampoline per call.
+
+Prints markdown tables and writes bench/out/overhead.json.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import queue
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out" / "overhead.json"
+MODES = ("plain", "vmprof", "prun", "pyinstrument")
+CELLS = ("python", "numpy", "numba")
+AIM_PCT = 5.0
+
+SETUP = f"""
+import sys, time, random
+sys.path.insert(0, {str(HERE)!r})
+import overhead_probe as _bp
+_bp.install(get_ipython())
+%load_ext jupyterlab_vmprof
+try:
+    %load_ext pyinstrument
+except Exception as _err:
+    print('pyinstrument extension not loaded:', _err)
+_bench_has_pyinstrument_magic = 'pyinstrument' in get_ipython().magics_manager.magics['cell']
+from pyinstrument import Profiler as _BenchProfiler
+
+import numpy as np
+from numba import njit
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+_rng = random.Random(0)
+words = [''.join(_rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(_rng.randint(3, 12))) for _ in range(20000)]
+
+def word_key(word):
+    return (word[-1], len(word), word)
+
+_nrng = np.random.default_rng(0)
+mat_a = _nrng.random((400, 400))
+mat_b = _nrng.random((400, 400))
+
+@njit
+def nb_loop(x):
+    total = 0.0
+    for i in range(x.shape[0]):
+        v = x[i]
+        total += v * v - 0.5 * v
+    return total
+
+@njit
+def nb_tiny(x):
+    return x + 1.0
+
+nb_data = _nrng.random(50000)
+nb_loop(nb_data)
+nb_tiny(1.0)
+
+PY_REPS, NP_REPS, NB_REPS = 10, 50, 2000
+"""
+
+# Each body times itself; the magic line (if any) goes on top.
+WORK = {
+    "python": """for _ in range(PY_REPS):
+    fib(20)
+    sorted(words, key=word_key)""",
+    "numpy": """for _ in range(NP_REPS):
+    mat_c = mat_a @ mat_b
+    mat_c = mat_c @ mat_a""",
+    "numba": """for _ in range(NB_REPS):
+    nb_total = nb_loop(nb_data)""",
+}
+REPS_NAME = {"python": "PY_REPS", "numpy": "NP_REPS", "numba": "NB_REPS"}
+
+
+def body(cell: str) -> str:
+    return (f"_bench_c0 = time.process_time()\n_bench_t0 = time.perf_counter()\n{WORK[cell]}\n"
+            "_bench_body = time.perf_counter() - _bench_t0\n_bench_cpu = time.process_time() - _bench_c0\n")
+
+
+def source(cell: str, mode: str, has_pyinstrument_magic: bool = True, vmprof_options: str = "") -> str:
+    text = body(cell)
+    if mode == "plain":
+        return text
+    if mode == "vmprof":
+        return f"%%vmprof {vmprof_options}".rstrip() + "\n" + text
+    if mode == "prun":
+        return "%%prun -q\n" + text
+    if mode == "pyinstrument":
+        if has_pyinstrument_magic:
+            return "%%pyinstrument\n" + text
+        indented = "".join("    " + line + "\n" for line in text.splitlines())
+        return (
+            "_bench_pi = _BenchProfiler(interval=0.001)\n_bench_pi.start()\ntry:\n"
+            f"{indented}finally:\n    _bench_pi.stop()\n_bench_pi.output_text()\n"
+        )
+    raise ValueError(mode)
+
+
+class Kernel:
+    """An ipykernel run by jupyter_client, executing cells and timing the round trip."""
+
+    def __init__(self, store: Path, blas_threads: int = 0):
+        from jupyter_client import KernelManager
+
+        env = dict(os.environ, JUPYTERLAB_VMPROF_STORE=str(store), PYTHONUNBUFFERED="1")
+        if blas_threads:
+            for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                env[name] = str(blas_threads)
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.kernel_spec.argv[0] = sys.executable  # this venv, where the package is installed
+        self.manager.start_kernel(env=env)
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=120)
+
+    def execute(self, code: str, expressions: dict | None = None, timeout: float = 300) -> dict:
+        """Run `code`; returns e2e seconds, evaluated user expressions and output kinds."""
+        t0 = time.perf_counter()
+        msg_id = self.client.execute(code, store_history=False, user_expressions=expressions or {})
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self.client.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        e2e = time.perf_counter() - t0
+        outputs, errors, stdout = [], [], ""
+        while True:  # drain IOPub up to this request's idle
+            try:
+                msg = self.client.get_iopub_msg(timeout=max(1.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError("no idle status on IOPub") from None
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "status" and content["execution_state"] == "idle":
+                break
+            outputs.append(kind)
+            if kind == "error":
+                errors.append(f"{content['ename']}: {content['evalue']}")
+            elif kind == "stream":
+                stdout += content["text"]
+        content = reply["content"]
+        if content["status"] != "ok" or errors:
+            raise RuntimeError(f"cell failed: {errors or content}\n--- code ---\n{code}\n--- output ---\n{stdout}")
+        values = {}
+        for key, value in (content.get("user_expressions") or {}).items():
+            if value.get("status") != "ok":
+                raise RuntimeError(f"user expression {key} failed: {value}")
+            values[key] = ast.literal_eval(value["data"]["text/plain"])
+        return {"e2e": e2e, "values": values, "outputs": outputs, "stdout": stdout}
+
+    def value(self, expression: str):
+        return self.execute("", {"v": expression})["values"]["v"]
+
+    def shutdown(self) -> None:
+        try:
+            self.client.stop_channels()
+        finally:
+            if self.manager.has_kernel:
+                self.manager.shutdown_kernel(now=True)
+
+
+TIMES = {"body": "_bench_body", "cell": "_bp.last_cell", "body_cpu": "_bench_cpu", "cell_cpu": "_bp.last_cell_cpu"}
+MEASURES = ("body", "cell", "e2e", "body_cpu", "cell_cpu")
+
+
+def run_cell(kernel: Kernel, code: str, extra: dict | None = None) -> dict:
+    result = kernel.execute(code, dict(TIMES, **(extra or {})))
+    values = result["values"]
+    if values["body"] is None:
+        raise RuntimeError(f"the cell did not record its body time:\n{code}\n{result['stdout']}")
+    row = {"body": values["body"], "cell": values["cell"], "e2e": result["e2e"],
+           "body_cpu": values["body_cpu"], "cell_cpu": values["cell_cpu"]}
+    for key in extra or {}:
+        row[key] = values[key]
+    return row
+
+
+def calibrate(kernel: Kernel, target: float) -> dict:
+    """Repetition counts giving about `target` seconds of plain body per cell."""
+    counts = {}
+    for cell in CELLS:
+        name = REPS_NAME[cell]
+        run_cell(kernel, source(cell, "plain"))  # first run: caches, page faults
+        reps = kernel.value(name)
+        for _ in range(3):
+            elapsed = run_cell(kernel, source(cell, "plain"))["body_cpu"]  # CPU: less hurt by other processes
+            reps = max(1, round(reps * target / elapsed))
+            kernel.execute(f"{name} = {reps}")
+            if abs(elapsed - target) < 0.1 * target:
+                break
+        counts[cell] = reps
+    return counts
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "n": len(values)}
+
+
+def overhead(value: float, base: float) -> float:
+    return 100.0 * (value / base - 1.0)
+
+
+def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list]:
+    vmprof_extra = {"meta": "_bp.latest_meta()"}
+    print(f"warm-up: {args.warmup} run(s) of every cell x mode", file=sys.stderr)
+    for _ in range(args.warmup):
+        for cell in CELLS:
+            for mode in MODES:
+                run_cell(kernel, source(cell, mode, has_pi_magic))
+    raw = []
+    for rep in range(args.reps):
+        for cell in CELLS:
+            order = MODES[rep % len(MODES):] + MODES[: rep % len(MODES)]
+            for mode in order:
+                extra = vmprof_extra if mode == "vmprof" else None
+                row = run_cell(kernel, source(cell, mode, has_pi_magic), extra)
+                row.update(cell_name=cell, mode=mode, rep=rep)
+                raw.append(row)
+        print(f"  repetition {rep + 1}/{args.reps} done", file=sys.stderr)
+    table = {}
+    for cell in CELLS:
+        table[cell] = {}
+        for mode in MODES:
+            rows = [r for r in raw if r["cell_name"] == cell and r["mode"] == mode]
+            table[cell][mode] = {measure: summary([r[measure] for r in rows]) for measure in MEASURES}
+            if mode == "vmprof":
+                metas = [r["meta"] for r in rows if r.get("meta")]
+                table[cell][mode]["samples_median"] = statistics.median(m["samples"] or 0 for m in metas) if metas else None
+                table[cell][mode]["profile_bytes_median"] = (
+                    statistics.median(m["profile_bytes"] or 0 for m in metas) if metas else None)
+                table[cell][mode]["warnings"] = sorted({w for m in metas for w in (m.get("warnings") or [])})
+        plain = table[cell]["plain"]
+        for mode in MODES:
+            for measure in MEASURES:
+                stats = table[cell][mode][measure]
+                stats["overhead_pct_median"] = overhead(stats["median"], plain[measure]["median"])
+                stats["overhead_pct_min"] = overhead(stats["min"], plain[measure]["min"])
+    return table, raw
+
+
+def breakdown(kernel: Kernel, args, counts: dict) -> dict:
+    """Where %%vmprof's time goes: timed parts, native vs not, empty cell, trampolines."""
+    result: dict = {"parts": {}, "native": {}, "empty_cell": {}, "micro": {}}
+    labels = kernel.value("_bp.wrap_vmprof_parts()")
+    result["labels"] = labels
+    print("breakdown: timed parts of %%vmprof, native vs --no-native", file=sys.stderr)
+    try:
+        for cell in CELLS:
+            variants = {
+                "plain": source(cell, "plain"),
+                "vmprof": source(cell, "vmprof"),
+                "vmprof --no-native": source(cell, "vmprof", vmprof_options="--no-native"),
+            }
+            rows = {name: [] for name in variants}
+            parts_runs = []
+            for rep in range(args.breakdown_reps):
+                for name, code in variants.items():
+                    extra = {"parts": "_bp.parts()"}
+                    if name != "plain":
+                        extra["meta"] = "_bp.latest_meta()"
+                    row = run_cell(kernel, code, extra)
+                    rows[name].append(row)
+                    if name == "vmprof":
+                        parts_runs.append(row["parts"])
+            result["native"][cell] = {
+                name: {
+                    "body_median": statistics.median(r["body"] for r in rs),
+                    "body_cpu_median": statistics.median(r["body_cpu"] for r in rs),
+                    "cell_median": statistics.median(r["cell"] for r in rs),
+                    "e2e_median": statistics.median(r["e2e"] for r in rs),
+                    "samples_median": (statistics.median((r["meta"] or {}).get("samples") or 0 for r in rs)
+                                       if name != "plain" else None),
+                    "profile_bytes_median": (statistics.median((r["meta"] or {}).get("profile_bytes") or 0 for r in rs)
+                                             if name != "plain" else None),
+                }
+                for name, rs in rows.items()
+            }
+            result["parts"][cell] = {
+                label: statistics.median(run.get(label, [0.0])[0] for run in parts_runs) for label in labels
+            }
+            result["parts"][cell]["(cell, pre_run_cell..post_run_cell)"] = statistics.median(
+                r["cell"] for r in rows["vmprof"])
+            result["parts"][cell]["(body, inside the cell)"] = statistics.median(r["body"] for r in rows["vmprof"])
+        # Fixed cost: an empty cell.
+        empty = {"plain": "_bench_body = 0.0\n", "vmprof": "%%vmprof\n_bench_body = 0.0\n"}
+        runs = {name: [] for name in empty}
+        empty_parts = []
+        for _ in range(max(3, args.breakdown_reps)):
+            for name, code in empty.items():
+                row = run_cell(kernel, code, {"parts": "_bp.parts()"})
+                runs[name].append(row)
+                if name == "vmprof":
+                    empty_parts.append(row["parts"])
+        result["empty_cell"] = {
+            name: {"cell_median": statistics.median(r["cell"] for r in rs),
+                   "e2e_median": statistics.median(r["e2e"] for r in rs)}
+            for name, rs in runs.items()
+        }
+        result["empty_cell"]["vmprof_parts"] = {
+            label: statistics.median(run.get(label, [0.0])[0] for run in empty_parts) for label in labels
+        }
+    finally:
+        kernel.execute("_bp.unwrap()")
+    result["micro"]["trampoline"] = kernel.value("_bp.trampoline_cost(nb_tiny, 1.0)")
+    result["micro"]["trampoline_loop"] = kernel.value(f"_bp.trampoline_cost(nb_loop, nb_data, calls={counts['numba']}, rounds=3)")
+    result["micro"]["node_startup_s"] = kernel.value("_bp.node_startup()")
+    result["micro"]["enable_disable"] = kernel.value("_bp.enable_cost()")
+    result["micro"]["sampling_rate"] = kernel.value("_bp.sampling_rate()")
+    return result
+
+
+# ---------------------------------------------------------------------------------
+# Reporting
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def pct(value: float) -> str:
+    return f"{value:+.1f}%"
+
+
+def _ovh(mode: str, stats: dict) -> str:
+    if mode == "plain":
+        return "—"
+    return f"{pct(stats['overhead_pct_median'])} / {pct(stats['overhead_pct_min'])}"
+
+
+def markdown_table(table: dict, measures: tuple, titles: dict) -> str:
+    head = "| cell | mode |" + "".join(f" {titles[m]} median ms | min ms | ovh med / min |" for m in measures)
+    lines = [head, "|---|---|" + "---:|---:|---:|" * len(measures)]
+    for cell, modes in table.items():
+        for mode, stats in modes.items():
+            row = f"| {cell} | {mode} |"
+            for m in measures:
+                row += f" {ms(stats[m]['median'])} | {ms(stats[m]['min'])} | {_ovh(mode, stats[m])} |"
+            lines.append(row)
+    return "\n".join(lines)
+
+
+TITLES = {"body": "body", "cell": "cell", "e2e": "e2e", "body_cpu": "body CPU", "cell_cpu": "cell CPU"}
+
+
+def breakdown_tables(bd: dict) -> str:
+    cells = list(bd["parts"])
+    lines = ["| part (inclusive, median ms) | " + " | ".join(cells) + " | empty cell |",
+             "|---|" + "---:|" * (len(cells) + 1)]
+    for label in bd["labels"] + ["(cell, pre_run_cell..post_run_cell)", "(body, inside the cell)"]:
+        values = [bd["parts"][cell].get(label) for cell in cells]
+        empty = bd["empty_cell"]["vmprof_parts"].get(label, "")
+        shown = label.replace("  ", "&nbsp;&nbsp;")
+        lines.append(f"| {shown} | " + " | ".join(ms(v) if v is not None else "" for v in values)
+                     + f" | {ms(empty) if isinstance(empty, float) else ''} |")
+    lines += ["", "| cell | variant | body ms | body ovh | body CPU ms | body CPU ovh | cell ms | e2e ms | samples | profile KiB |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for cell, variants in bd["native"].items():
+        base, base_cpu = variants["plain"]["body_median"], variants["plain"]["body_cpu_median"]
+        for name, v in variants.items():
+            samples = "" if v["samples_median"] is None else f"{v['samples_median']:.0f}"
+            size = "" if v["profile_bytes_median"] is None else f"{v['profile_bytes_median'] / 1024:.0f}"
+            lines.append(f"| {cell} | {name} | {ms(v['body_median'])} | {pct(overhead(v['body_median'], base))} "
+                         f"| {ms(v['body_cpu_median'])} | {pct(overhead(v['body_cpu_median'], base_cpu))} "
+                         f"| {ms(v['cell_median'])} | {ms(v['e2e_median'])} | {samples} | {size} |")
+    lines.append("")
+    lines.append("(medians of the breakdown runs; plain and the two %%vmprof variants interleaved)")
+    e = bd["empty_cell"]
+    lines += ["", f"- Empty cell: plain {ms(e['plain']['cell_median'])} ms in the kernel / {ms(e['plain']['e2e_median'])} ms e2e; "
+              f"%%vmprof {ms(e['vmprof']['cell_median'])} ms / {ms(e['vmprof']['e2e_median'])} ms."]
+    micro = bd["micro"]
+    ed = micro.get("enable_disable") or {}
+    if "native" in ed:
+        lines.append(f"- vmprof.enable / vmprof.disable alone, empty profile (best of 5): native "
+                     f"{ms(ed['native']['enable_s'])} / {ms(ed['native']['disable_s'])} ms, Python-only "
+                     f"{ms(ed['python_only']['enable_s'])} / {ms(ed['python_only']['disable_s'])} ms "
+                     f"({ed['mapped_regions']} mapped regions in the kernel).")
+    rate = micro.get("sampling_rate") or {}
+    if rate.get("per_cpu_second"):
+        lines.append(f"- Samples actually taken at period 0.001: {rate['samples']} in {rate['cpu_s']:.2f} CPU s = "
+                     f"{rate['per_cpu_second']:.0f} per CPU second.")
+    t = micro.get("trampoline") or {}
+    if "plain_s_per_call" in t:
+        lines.append(f"- Numba dispatcher call (trivial function): {t['plain_s_per_call'] * 1e9:.0f} ns plain, "
+                     f"{t['trampoline_s_per_call'] * 1e9:.0f} ns through the trampoline "
+                     f"(+{(t['trampoline_s_per_call'] - t['plain_s_per_call']) * 1e9:.0f} ns per call).")
+    t = micro.get("trampoline_loop") or {}
+    if "plain_s_per_call" in t:
+        lines.append(f"- The Numba cell's loop without vmprof, trampoline off / on: {t['plain_s_per_call'] * t['calls'] * 1000:.1f} / "
+                     f"{t['trampoline_s_per_call'] * t['calls'] * 1000:.1f} ms ({t['calls']} calls).")
+    if micro.get("node_startup_s") is not None:
+        lines.append(f"- `node -e 0` start-up: {ms(micro['node_startup_s'])} ms (best of 3).")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=5, help="measured repetitions of every cell x mode (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="warm-up runs of every cell x mode (default 1)")
+    parser.add_argument("--target", type=float, default=1.0, help="plain body seconds per cell (default 1.0)")
+    parser.add_argument("--breakdown-reps", type=int, default=3, help="runs per variant in the breakdown (default 3)")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="BLAS threads in the kernel (default 1: a multi-threaded BLAS on a small shared machine "
+                             "measures the scheduler, not the profiler; 0 = the library's default)")
+    parser.add_argument("--no-breakdown", action="store_true", help="skip the %%vmprof cost breakdown")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"JSON results (default {OUT})")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="vmprof-bench-store-") as store:
+        kernel = Kernel(Path(store), args.blas_threads)
+        try:
+            setup = kernel.execute(SETUP)
+            if setup["stdout"].strip():
+                print(setup["stdout"], file=sys.stderr)
+            has_pi_magic = kernel.value("_bench_has_pyinstrument_magic")
+            environment = kernel.value("_bp.environment()")
+            print("calibrating", file=sys.stderr)
+            counts = calibrate(kernel, args.target)
+            table, raw = main_benchmark(kernel, args, has_pi_magic)
+            bd = None if args.no_breakdown else breakdown(kernel, args, counts)
+        finally:
+            kernel.shutdown()
+    elapsed = time.perf_counter() - started
+
+    report = {
+        "config": {"reps": args.reps, "blas_threads": args.blas_threads or "library default", "warmup": args.warmup, "target_s": args.target,
+                   "breakdown_reps": args.breakdown_reps, "repetition_counts": counts,
+                   "pyinstrument": "magic" if has_pi_magic else "Profiler API", "aim_overhead_pct": AIM_PCT},
+        "environment": environment,
+        "table": table,
+        "breakdown": bd,
+        "raw": raw,
+        "runtime_s": elapsed,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1))
+
+    print(f"## Overhead per cell x mode ({args.reps} interleaved repetitions, medians and minima)\n")
+    print(f"Environment: {json.dumps(environment)}; repetitions per cell {counts}; "
+          f"pyinstrument via {'%%pyinstrument' if has_pi_magic else 'Profiler API'}.\n")
+    print("Wall time (body: inside the cell; cell: kernel pre_run_cell..post_run_cell; e2e: client round trip):\n")
+    print(markdown_table(table, ("body", "cell", "e2e"), TITLES))
+    print("\nCPU time of the kernel process (process_time; less sensitive to other processes on the machine):\n")
+    print(markdown_table(table, ("body_cpu", "cell_cpu"), TITLES))
+    print()
+    for cell in CELLS:
+        s = table[cell]["vmprof"]
+        verdict = "within" if s["e2e"]["overhead_pct_median"] <= AIM_PCT else "ABOVE"
+        print(f"- {cell}: %%vmprof end to end {verdict} the {AIM_PCT:.0f}% aim — e2e {pct(s['e2e']['overhead_pct_median'])}, "
+              f"cell {pct(s['cell']['overhead_pct_median'])}, body {pct(s['body']['overhead_pct_median'])}, "
+              f"body CPU {pct(s['body_cpu']['overhead_pct_median'])} (medians); "
+              f"~{s['samples_median']} samples, {(s['profile_bytes_median'] or 0) / 1024:.0f} KiB")
+    if bd:
+        print("\n## Where %%vmprof's time goes\n")
+        print(breakdown_tables(bd))
+    print(f"\nWrote {args.out} in {elapsed:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()

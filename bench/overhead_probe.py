@@ -1,0 +1,286 @@
+"""Kernel side of bench/overhead.py: cell timers and the %%vmprof cost breakdown.
+
+Imported inside the benchmark's kernel (never by the package). It
+
+* times every top-level cell from IPython's pre_run_cell to its post_run_cell
+  event (the magics run their body with a nested run_cell: only the outermost
+  pair counts), so the span includes everything a magic does before and after the
+  body (enabling/disabling the profiler, writing the profile, the summary, the
+  display message);
+* can wrap, for timing only, the functions %%vmprof calls on its way (profiling,
+  vmprof's disable, the converter summary...) and report each one's inclusive
+  time for the last cell; `unwrap()` puts every original back;
+* has small micro-benchmarks: Numba trampoline cost per call, node start-up.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from typing import Any, Callable, Optional
+
+perf_counter = time.perf_counter
+
+_stack: list[tuple[float, float]] = []
+last_cell: Optional[float] = None
+last_cell_cpu: Optional[float] = None
+_shell = None
+
+
+def _pre_run_cell(info=None) -> None:
+    if not _stack and _shell is not None:
+        _shell.user_ns["_bench_body"] = None  # a cell that fails to set it reads back None
+        _shell.user_ns["_bench_cpu"] = None
+        reset_parts()
+    _stack.append((time.process_time(), perf_counter()))
+
+
+def _post_run_cell(result=None) -> None:
+    global last_cell, last_cell_cpu
+    if not _stack:
+        return
+    cpu, wall = _stack.pop()
+    if not _stack:
+        last_cell = perf_counter() - wall
+        last_cell_cpu = time.process_time() - cpu
+
+
+def install(shell) -> None:
+    """Register the cell timer (once)."""
+    global _shell
+    if _shell is not None:
+        return
+    _shell = shell
+    shell.events.register("pre_run_cell", _pre_run_cell)
+    shell.events.register("post_run_cell", _post_run_cell)
+
+
+# ---------------------------------------------------------------------------------
+# Timing wrappers around the parts of %%vmprof.
+
+PARTS: dict[str, list[float]] = {}
+_patches: list[tuple[Any, str, Any, bool]] = []
+
+
+def reset_parts() -> None:
+    PARTS.clear()
+
+
+def parts() -> dict:
+    """{label: [total seconds, calls]} for the last top-level cell."""
+    return {label: [round(v[0], 6), int(v[1])] for label, v in PARTS.items()}
+
+
+def _timed(label: str, original: Callable) -> Callable:
+    def wrapper(*args, **kwargs):
+        t0 = perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            entry = PARTS.setdefault(label, [0.0, 0])
+            entry[0] += perf_counter() - t0
+            entry[1] += 1
+
+    wrapper.__wrapped__ = original
+    return wrapper
+
+
+def _wrap(owner: Any, name: str, label: str) -> None:
+    own = name in getattr(owner, "__dict__", {})
+    original = owner.__dict__[name] if own else getattr(owner, name)
+    _patches.append((owner, name, original, own))
+    setattr(owner, name, _timed(label, getattr(owner, name)))
+
+
+def wrap_vmprof_parts() -> list[str]:
+    """Wrap the functions %%vmprof runs through; returns the labels."""
+    if _patches:
+        return sorted({p[2] for p in _patches})
+    import _vmprof
+    import IPython.display
+    import vmprof
+    import vmprof.reader
+
+    from jupyterlab_vmprof import cellrun, converter, magic, output, profiling, store
+
+    targets = [
+        (magic, "profile_source", "profile_source (all of the magic after option parsing)"),
+        (magic, "_display", "  _display (summary + display message)"),
+        (cellrun, "needs_event_loop", "  needs_event_loop"),
+        (profiling.ProfileRun, "prepare", "  ProfileRun.prepare (vmprof import, store.create)"),
+        (store.ProfileStore, "create", "    ProfileStore.create (meta.json, fsync)"),
+        (profiling.ProfileRun, "begin", "  ProfileRun.begin (open file, hooks, enable)"),
+        (vmprof, "enable", "    vmprof.enable"),
+        (cellrun, "run_in_shell", "  run_in_shell (nested run_cell with the body)"),
+        (profiling.ProfileRun, "stop", "  ProfileRun.stop"),
+        (profiling.ProfileRun, "end_sampling", "    ProfileRun.end_sampling"),
+        (vmprof, "disable", "      vmprof.disable"),
+        (_vmprof, "stop_sampling", "        _vmprof.stop_sampling"),
+        (vmprof.reader.LogReader, "read_all", "        LogReaderDumpNative.read_all (re-read profile, add native symbols)"),
+        (vmprof, "resolve_many_addr", "          vmprof.resolve_many_addr (native symbol lookup)"),
+        (_vmprof, "write_all_code_objects", "        _vmprof.write_all_code_objects (Python code objects)"),
+        (_vmprof, "disable", "        _vmprof.disable"),
+        (profiling, "record_symbols", "      record_symbols (maps.txt, perf map, jit-symbols.json)"),
+        (profiling.ProfileRun, "finish_meta", "    ProfileRun.finish_meta (meta.json, fsync)"),
+        (output, "summarize", "  output.summarize (converter summary)"),
+        (converter, "convert_sync", "    converter.convert_sync (node subprocess)"),
+        (store.ProfileStore, "update_meta", "  ProfileStore.update_meta (all calls)"),
+        (IPython.display, "publish_display_data", "  publish_display_data"),
+    ]
+    for owner, name, label in targets:
+        if getattr(owner, name, None) is not None:
+            _wrap(owner, name, label)
+    return [label for _, _, label in targets]
+
+
+def unwrap() -> None:
+    while _patches:
+        owner, name, original, own = _patches.pop()
+        if own:
+            setattr(owner, name, original)
+        else:
+            delattr(owner, name)
+
+
+# ---------------------------------------------------------------------------------
+# What the last %%vmprof stored, and micro-benchmarks.
+
+def latest_meta() -> Optional[dict]:
+    """samples, duration, size and warnings of the newest profile in the store."""
+    from jupyterlab_vmprof.store import ProfileStore
+
+    listing = ProfileStore().list(per_page=1)
+    if not listing["profiles"]:
+        return None
+    meta = listing["profiles"][0]
+    return {key: meta.get(key) for key in ("id", "status", "samples", "duration_s", "profile_bytes", "warnings")}
+
+
+def trampoline_cost(function: Callable, argument: Any, calls: int = 200_000, rounds: int = 3) -> dict:
+    """CPU seconds per call of a Numba dispatcher, without and with the profiler's trampoline (best round)."""
+    from jupyterlab_vmprof.jit import NumbaTrampolines
+
+    def loop() -> float:  # CPU time of this thread: other processes on the machine do not count
+        t0 = time.thread_time()
+        for _ in range(calls):
+            function(argument)
+        return time.thread_time() - t0
+
+    function(argument)
+    plain, hooked = [], []
+    for _ in range(rounds):
+        plain.append(loop())
+        trampolines = NumbaTrampolines()
+        if not trampolines.install():
+            return {"error": "trampoline not installed (Numba not imported, or class already hooked)"}
+        try:
+            hooked.append(loop())
+        finally:
+            trampolines.remove()
+    return {"calls": calls, "plain_s_per_call": min(plain) / calls, "trampoline_s_per_call": min(hooked) / calls}
+
+
+def enable_cost(rounds: int = 5) -> dict:
+    """Best seconds of vmprof.enable and vmprof.disable alone (empty profile), native and not."""
+    import os
+    import tempfile
+
+    import vmprof
+
+    result = {}
+    for native in (True, False):
+        enables, disables = [], []
+        for _ in range(rounds):
+            fd, path = tempfile.mkstemp(suffix=".prof")
+            try:
+                t0 = perf_counter()
+                vmprof.enable(fd, period=0.001, native=native)
+                t1 = perf_counter()
+                vmprof.disable()
+                t2 = perf_counter()
+            finally:
+                os.close(fd)
+                os.unlink(path)
+            enables.append(t1 - t0)
+            disables.append(t2 - t1)
+        key = "native" if native else "python_only"
+        result[key] = {"enable_s": min(enables), "disable_s": min(disables),
+                       "enable_median_s": sorted(enables)[rounds // 2], "disable_median_s": sorted(disables)[rounds // 2]}
+    with open("/proc/self/maps") as maps:
+        result["mapped_regions"] = sum(1 for _ in maps)
+    return result
+
+
+def sampling_rate(seconds: float = 0.5) -> dict:
+    """Samples per CPU second actually taken at period 0.001 (the OS timer may be coarser)."""
+    import os
+    import tempfile
+
+    import vmprof
+
+    fd, path = tempfile.mkstemp(suffix=".prof")
+    try:
+        vmprof.enable(fd, period=0.001, native=False)
+        c0 = time.process_time()
+        while time.process_time() - c0 < seconds:
+            pass
+        cpu = time.process_time() - c0
+        vmprof.disable()
+        stats = vmprof.read_profile(path)
+        samples = len(stats.profiles)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return {"cpu_s": cpu, "samples": samples, "per_cpu_second": samples / cpu if cpu else None}
+
+
+def node_startup(rounds: int = 3) -> Optional[float]:
+    """Best wall time of `node -e 0`: the floor under any converter summary."""
+    try:
+        from jupyterlab_vmprof.converter import node_executable
+
+        node = node_executable()
+    except Exception:  # noqa: BLE001 - no node: no number
+        return None
+    best = None
+    for _ in range(rounds):
+        t0 = perf_counter()
+        subprocess.run([node, "-e", "0"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elapsed = perf_counter() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    return best
+
+
+def environment() -> dict:
+    import os
+    import platform
+
+    info = {"python": sys.version.split()[0], "machine": platform.machine(), "cpus": os.cpu_count()}
+    for module in ("vmprof", "numpy", "numba", "pyinstrument", "IPython", "ipykernel"):
+        try:
+            from importlib.metadata import version
+
+            info[module] = version(module)
+        except Exception:  # noqa: BLE001
+            info[module] = None
+    try:
+        import numpy
+
+        info["numpy_blas_threads"] = _blas_threads(numpy)
+    except Exception:  # noqa: BLE001
+        pass
+    return info
+
+
+def _blas_threads(numpy) -> Optional[str]:
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        import os
+
+        if os.environ.get(name):
+            return f"{name}={os.environ[name]}"
+    return "library default"
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value)
