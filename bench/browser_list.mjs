@@ -123,6 +123,11 @@ try {
   );
 
   // Scroll the whole list at a steady 3,000 px/s, one step per frame.
+  // VMPROF_BENCH_TRACE=file.json records a Chromium trace of it (DevTools, Performance tab).
+  const tracePath = process.env.VMPROF_BENCH_TRACE;
+  if (tracePath) {
+    await browser.startTracing(page, { path: tracePath, screenshots: false });
+  }
   const scrollBefore = await metrics();
   const scroll = await page.evaluate(async () => {
     const list = document.querySelector('.jp-vmprof-browser-list');
@@ -153,6 +158,10 @@ try {
     return { intervals, longTasks, seconds: (last - startTime) / 1000, pixels: bottom, rowsInDom, requests };
   });
   const scrollAfter = await metrics();
+  if (tracePath) {
+    await browser.stopTracing();
+    console.log(`trace of the scroll: ${tracePath}`);
+  }
   const frames = stats(scroll.intervals);
   const slow = scroll.intervals.filter(v => v > 1.5 * frames.p50).length;
   console.log(

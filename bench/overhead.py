@@ -134,22 +134,57 @@ def source(cell: str, mode: str, has_pyinstrument_magic: bool = True, vmprof_opt
     raise ValueError(mode)
 
 
+class KernelDied(RuntimeError):
+    """The kernel process ended while running a cell (e.g. a segfault in the profiler)."""
+
+
 class Kernel:
-    """An ipykernel run by jupyter_client, executing cells and timing the round trip."""
+    """An ipykernel run by jupyter_client, executing cells and timing the round trip.
+
+    `startup` holds code run after every (re)start; `crashes` records the cells
+    that killed the kernel (the benchmark restarts it and goes on).
+    """
 
     def __init__(self, store: Path, blas_threads: int = 0):
-        from jupyter_client import KernelManager
-
-        env = dict(os.environ, JUPYTERLAB_VMPROF_STORE=str(store), PYTHONUNBUFFERED="1")
+        self.env = dict(os.environ, JUPYTERLAB_VMPROF_STORE=str(store), PYTHONUNBUFFERED="1")
         if blas_threads:
             for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-                env[name] = str(blas_threads)
+                self.env[name] = str(blas_threads)
+        self.startup: list[str] = []
+        self.crashes: list[dict] = []
+        self._start()
+
+    def _start(self) -> None:
+        from jupyter_client import KernelManager
+
         self.manager = KernelManager(kernel_name="python3")
         self.manager.kernel_spec.argv[0] = sys.executable  # this venv, where the package is installed
-        self.manager.start_kernel(env=env)
+        self.manager.start_kernel(env=self.env)
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=120)
+        for code in self.startup:
+            self.execute(code)
+
+    def restart(self) -> None:
+        self.shutdown()
+        self._start()
+
+    def exit_status(self):
+        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
+        return process.poll() if process is not None else None
+
+    def _wait(self, get, deadline: float):
+        while True:
+            try:
+                return get(timeout=1.0)
+            except queue.Empty:
+                if not self.manager.is_alive():
+                    status = self.exit_status()
+                    how = f"signal {-status}" if isinstance(status, int) and status < 0 else f"exit status {status}"
+                    raise KernelDied(f"the kernel died ({how})") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the kernel did not answer in time") from None
 
     def execute(self, code: str, expressions: dict | None = None, timeout: float = 300) -> dict:
         """Run `code`; returns e2e seconds, evaluated user expressions and output kinds."""
@@ -157,16 +192,13 @@ class Kernel:
         msg_id = self.client.execute(code, store_history=False, user_expressions=expressions or {})
         deadline = time.monotonic() + timeout
         while True:
-            reply = self.client.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+            reply = self._wait(self.client.get_shell_msg, deadline)
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         e2e = time.perf_counter() - t0
         outputs, errors, stdout = [], [], ""
         while True:  # drain IOPub up to this request's idle
-            try:
-                msg = self.client.get_iopub_msg(timeout=max(1.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise TimeoutError("no idle status on IOPub") from None
+            msg = self._wait(self.client.get_iopub_msg, deadline)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -214,6 +246,22 @@ def run_cell(kernel: Kernel, code: str, extra: dict | None = None) -> dict:
     return row
 
 
+def attempt(kernel: Kernel, code: str, extra: dict | None = None, **where) -> dict | None:
+    """run_cell, or None if the cell killed the kernel (recorded, kernel restarted)."""
+    try:
+        return run_cell(kernel, code, extra)
+    except KernelDied as err:
+        kernel.crashes.append(dict(where, error=str(err), code_head=code.splitlines()[0]))
+        print(f"  !! {err} during {where}; restarting the kernel", file=sys.stderr)
+        kernel.restart()
+        return None
+
+
+def med(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
 def calibrate(kernel: Kernel, target: float) -> dict:
     """Repetition counts giving about `target` seconds of plain body per cell."""
     counts = {}
@@ -232,10 +280,12 @@ def calibrate(kernel: Kernel, target: float) -> dict:
 
 
 def summary(values: list[float]) -> dict:
-    return {"median": statistics.median(values), "min": min(values), "n": len(values)}
+    return {"median": med(values), "min": min(values) if values else None, "n": len(values)}
 
 
-def overhead(value: float, base: float) -> float:
+def overhead(value: float | None, base: float | None) -> float | None:
+    if value is None or not base:
+        return None
     return 100.0 * (value / base - 1.0)
 
 
@@ -245,16 +295,18 @@ def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list
     for _ in range(args.warmup):
         for cell in CELLS:
             for mode in MODES:
-                run_cell(kernel, source(cell, mode, has_pi_magic))
+                attempt(kernel, source(cell, mode, has_pi_magic), phase="warm-up", cell=cell, mode=mode)
     raw = []
     for rep in range(args.reps):
         for cell in CELLS:
             order = MODES[rep % len(MODES):] + MODES[: rep % len(MODES)]
             for mode in order:
                 extra = vmprof_extra if mode == "vmprof" else None
-                row = run_cell(kernel, source(cell, mode, has_pi_magic), extra)
-                row.update(cell_name=cell, mode=mode, rep=rep)
-                raw.append(row)
+                row = attempt(kernel, source(cell, mode, has_pi_magic), extra,
+                              phase="measure", cell=cell, mode=mode, rep=rep)
+                if row is not None:
+                    row.update(cell_name=cell, mode=mode, rep=rep)
+                    raw.append(row)
         print(f"  repetition {rep + 1}/{args.reps} done", file=sys.stderr)
     table = {}
     for cell in CELLS:
@@ -268,6 +320,15 @@ def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list
                 table[cell][mode]["profile_bytes_median"] = (
                     statistics.median(m["profile_bytes"] or 0 for m in metas) if metas else None)
                 table[cell][mode]["warnings"] = sorted({w for m in metas for w in (m.get("warnings") or [])})
+        for mode in MODES:  # paired: each repetition's run against the same repetition's plain run
+            for measure in MEASURES:
+                ratios = []
+                for rep in range(args.reps):
+                    base = [r[measure] for r in raw if r["cell_name"] == cell and r["mode"] == "plain" and r["rep"] == rep]
+                    this = [r[measure] for r in raw if r["cell_name"] == cell and r["mode"] == mode and r["rep"] == rep]
+                    if base and this:
+                        ratios.append(overhead(this[0], base[0]))
+                table[cell][mode][measure]["overhead_pct_paired_median"] = med(ratios)
         plain = table[cell]["plain"]
         for mode in MODES:
             for measure in MEASURES:
@@ -279,9 +340,15 @@ def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list
 
 def breakdown(kernel: Kernel, args, counts: dict) -> dict:
     """Where %%vmprof's time goes: timed parts, native vs not, empty cell, trampolines."""
-    result: dict = {"parts": {}, "native": {}, "empty_cell": {}, "micro": {}}
-    labels = kernel.value("_bp.wrap_vmprof_parts()")
+    result: dict = {"parts": {}, "parts_no_native": {}, "native": {}, "empty_cell": {}, "micro": {}}
+    wrap = "_bp.wrap_vmprof_parts()"
+    labels = kernel.value(wrap)
+    kernel.startup.append(wrap)  # a restarted kernel gets the wrappers again
     result["labels"] = labels
+
+    def parts_median(runs: list) -> dict:
+        return {label: med(run.get(label, [0.0])[0] for run in runs) for label in labels}
+
     print("breakdown: timed parts of %%vmprof, native vs --no-native", file=sys.stderr)
     try:
         for cell in CELLS:
@@ -290,73 +357,82 @@ def breakdown(kernel: Kernel, args, counts: dict) -> dict:
                 "vmprof": source(cell, "vmprof"),
                 "vmprof --no-native": source(cell, "vmprof", vmprof_options="--no-native"),
             }
-            rows = {name: [] for name in variants}
-            parts_runs = []
+            rows: dict = {name: [] for name in variants}
             for rep in range(args.breakdown_reps):
                 for name, code in variants.items():
                     extra = {"parts": "_bp.parts()"}
                     if name != "plain":
                         extra["meta"] = "_bp.latest_meta()"
-                    row = run_cell(kernel, code, extra)
-                    rows[name].append(row)
-                    if name == "vmprof":
-                        parts_runs.append(row["parts"])
+                    row = attempt(kernel, code, extra, phase="breakdown", cell=cell, variant=name, rep=rep)
+                    if row is not None:
+                        rows[name].append(row)
             result["native"][cell] = {
                 name: {
-                    "body_median": statistics.median(r["body"] for r in rs),
-                    "body_cpu_median": statistics.median(r["body_cpu"] for r in rs),
-                    "cell_median": statistics.median(r["cell"] for r in rs),
-                    "e2e_median": statistics.median(r["e2e"] for r in rs),
-                    "samples_median": (statistics.median((r["meta"] or {}).get("samples") or 0 for r in rs)
-                                       if name != "plain" else None),
-                    "profile_bytes_median": (statistics.median((r["meta"] or {}).get("profile_bytes") or 0 for r in rs)
+                    "runs": len(rs),
+                    "body_median": med(r["body"] for r in rs),
+                    "body_cpu_median": med(r["body_cpu"] for r in rs),
+                    "cell_median": med(r["cell"] for r in rs),
+                    "e2e_median": med(r["e2e"] for r in rs),
+                    "samples_median": (med((r["meta"] or {}).get("samples") for r in rs) if name != "plain" else None),
+                    "profile_bytes_median": (med((r["meta"] or {}).get("profile_bytes") for r in rs)
                                              if name != "plain" else None),
                 }
                 for name, rs in rows.items()
             }
-            result["parts"][cell] = {
-                label: statistics.median(run.get(label, [0.0])[0] for run in parts_runs) for label in labels
-            }
-            result["parts"][cell]["(cell, pre_run_cell..post_run_cell)"] = statistics.median(
-                r["cell"] for r in rows["vmprof"])
-            result["parts"][cell]["(body, inside the cell)"] = statistics.median(r["body"] for r in rows["vmprof"])
+            result["parts"][cell] = parts_median([r["parts"] for r in rows["vmprof"]])
+            result["parts_no_native"][cell] = parts_median([r["parts"] for r in rows["vmprof --no-native"]])
+            result["parts"][cell]["(cell, pre_run_cell..post_run_cell)"] = med(r["cell"] for r in rows["vmprof"])
+            result["parts"][cell]["(body, inside the cell)"] = med(r["body"] for r in rows["vmprof"])
         # Fixed cost: an empty cell.
         empty = {"plain": "_bench_body = 0.0\n", "vmprof": "%%vmprof\n_bench_body = 0.0\n"}
-        runs = {name: [] for name in empty}
-        empty_parts = []
-        for _ in range(max(3, args.breakdown_reps)):
+        runs: dict = {name: [] for name in empty}
+        for rep in range(max(3, args.breakdown_reps)):
             for name, code in empty.items():
-                row = run_cell(kernel, code, {"parts": "_bp.parts()"})
-                runs[name].append(row)
-                if name == "vmprof":
-                    empty_parts.append(row["parts"])
+                row = attempt(kernel, code, {"parts": "_bp.parts()"}, phase="breakdown", cell="empty", variant=name, rep=rep)
+                if row is not None:
+                    runs[name].append(row)
         result["empty_cell"] = {
-            name: {"cell_median": statistics.median(r["cell"] for r in rs),
-                   "e2e_median": statistics.median(r["e2e"] for r in rs)}
+            name: {"cell_median": med(r["cell"] for r in rs), "e2e_median": med(r["e2e"] for r in rs)}
             for name, rs in runs.items()
         }
-        result["empty_cell"]["vmprof_parts"] = {
-            label: statistics.median(run.get(label, [0.0])[0] for run in empty_parts) for label in labels
-        }
-    finally:
+        result["empty_cell"]["vmprof_parts"] = parts_median([r["parts"] for r in runs["vmprof"]])
         kernel.execute("_bp.unwrap()")
-    result["micro"]["trampoline"] = kernel.value("_bp.trampoline_cost(nb_tiny, 1.0)")
-    result["micro"]["trampoline_loop"] = kernel.value(f"_bp.trampoline_cost(nb_loop, nb_data, calls={counts['numba']}, rounds=3)")
-    result["micro"]["node_startup_s"] = kernel.value("_bp.node_startup()")
-    result["micro"]["enable_disable"] = kernel.value("_bp.enable_cost()")
-    result["micro"]["sampling_rate"] = kernel.value("_bp.sampling_rate()")
+        kernel.startup.remove(wrap)
+        result["micro"]["trampoline"] = kernel.value("_bp.trampoline_cost(nb_tiny, 1.0)")
+        result["micro"]["trampoline_loop"] = kernel.value(
+            f"_bp.trampoline_cost(nb_loop, nb_data, calls={counts['numba']}, rounds=3)")
+        result["micro"]["node_startup_s"] = kernel.value("_bp.node_startup()")
+        result["micro"]["enable_disable"] = kernel.value("_bp.enable_cost()")
+        result["micro"]["sampling_rate"] = kernel.value("_bp.sampling_rate()")
+        result["micro"]["disable_vs_heap"] = kernel.value("_bp.disable_vs_heap()")
+        # What grows with the profile: one long Python cell (last: the most likely to crash).
+        if args.long_factor > 1:
+            print(f"breakdown: one %%vmprof run of the python cell x{args.long_factor}", file=sys.stderr)
+            kernel.execute(wrap)
+            kernel.startup.append(wrap)
+            kernel.execute(f"PY_REPS = PY_REPS * {args.long_factor}")
+            row = attempt(kernel, source("python", "vmprof"), {"parts": "_bp.parts()", "meta": "_bp.latest_meta()"},
+                          phase="breakdown", cell="python", variant=f"vmprof x{args.long_factor}")
+            result["long_cell"] = {"factor": args.long_factor, "crashed": row is None}
+            if row is not None:
+                result["long_cell"].update(body=row["body"], body_cpu=row["body_cpu"], cell=row["cell"], e2e=row["e2e"],
+                                           meta=row["meta"],
+                                           parts={label: row["parts"].get(label, [0.0])[0] for label in labels})
+    finally:
+        if wrap in kernel.startup:
+            kernel.startup.remove(wrap)
     return result
 
 
 # ---------------------------------------------------------------------------------
 # Reporting
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f}"
+def ms(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000:.1f}"
 
 
-def pct(value: float) -> str:
-    return f"{value:+.1f}%"
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}%"
 
 
 def _ovh(mode: str, stats: dict) -> str:
@@ -382,14 +458,27 @@ TITLES = {"body": "body", "cell": "cell", "e2e": "e2e", "body_cpu": "body CPU", 
 
 def breakdown_tables(bd: dict) -> str:
     cells = list(bd["parts"])
-    lines = ["| part (inclusive, median ms) | " + " | ".join(cells) + " | empty cell |",
-             "|---|" + "---:|" * (len(cells) + 1)]
+    long = bd.get("long_cell")
+    crashed_long = bool(long and long.get("crashed"))
+    if crashed_long:
+        long = None
+    head = "| part (inclusive, median ms) | " + " | ".join(cells) + " | " + " | ".join(f"{c} --no-native" for c in cells)
+    head += " | empty cell |" + (f" python x{long['factor']} (1 run) |" if long else "")
+    lines = [head, "|---|" + "---:|" * (2 * len(cells) + 1 + (1 if long else 0))]
     for label in bd["labels"] + ["(cell, pre_run_cell..post_run_cell)", "(body, inside the cell)"]:
         values = [bd["parts"][cell].get(label) for cell in cells]
-        empty = bd["empty_cell"]["vmprof_parts"].get(label, "")
+        values += [bd.get("parts_no_native", {}).get(cell, {}).get(label) for cell in cells]
+        values.append(bd["empty_cell"]["vmprof_parts"].get(label))
+        if long:
+            extra = {"(cell, pre_run_cell..post_run_cell)": long["cell"], "(body, inside the cell)": long["body"]}
+            values.append(long["parts"].get(label, extra.get(label)))
         shown = label.replace("  ", "&nbsp;&nbsp;")
-        lines.append(f"| {shown} | " + " | ".join(ms(v) if v is not None else "" for v in values)
-                     + f" | {ms(empty) if isinstance(empty, float) else ''} |")
+        lines.append(f"| {shown} | " + " | ".join(ms(v) if isinstance(v, float) else "" for v in values) + " |")
+    if crashed_long:
+        lines.append(f"\nThe long python cell (x{bd['long_cell']['factor']}) under %%vmprof KILLED THE KERNEL (see crashes).")
+    if long:
+        meta = long.get("meta") or {}
+        lines.append(f"\nLong cell: {meta.get('samples')} samples, {(meta.get('profile_bytes') or 0) / 1024:.0f} KiB profile.")
     lines += ["", "| cell | variant | body ms | body ovh | body CPU ms | body CPU ovh | cell ms | e2e ms | samples | profile KiB |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for cell, variants in bd["native"].items():
@@ -412,6 +501,11 @@ def breakdown_tables(bd: dict) -> str:
                      f"{ms(ed['native']['enable_s'])} / {ms(ed['native']['disable_s'])} ms, Python-only "
                      f"{ms(ed['python_only']['enable_s'])} / {ms(ed['python_only']['disable_s'])} ms "
                      f"({ed['mapped_regions']} mapped regions in the kernel).")
+    heap = micro.get("disable_vs_heap") or {}
+    if heap:
+        lines.append(f"- vmprof.disable alone (Python-only, empty profile): {ms(heap['disable_before_s'])} ms with "
+                     f"{heap['gc_tracked_before']} GC-tracked objects, {ms(heap['disable_after_s'])} ms after "
+                     f"{heap['objects_added']} more small lists were made ({heap['gc_tracked_after']} tracked).")
     rate = micro.get("sampling_rate") or {}
     if rate.get("per_cpu_second"):
         lines.append(f"- Samples actually taken at period 0.001: {rate['samples']} in {rate['cpu_s']:.2f} CPU s = "
@@ -439,21 +533,26 @@ def main() -> None:
     parser.add_argument("--blas-threads", type=int, default=1,
                         help="BLAS threads in the kernel (default 1: a multi-threaded BLAS on a small shared machine "
                              "measures the scheduler, not the profiler; 0 = the library's default)")
+    parser.add_argument("--long-factor", type=int, default=5,
+                        help="the breakdown also runs the python cell this many times longer once (default 5; 1 = skip)")
     parser.add_argument("--no-breakdown", action="store_true", help="skip the %%vmprof cost breakdown")
     parser.add_argument("--out", type=Path, default=OUT, help=f"JSON results (default {OUT})")
     args = parser.parse_args()
 
     started = time.perf_counter()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="vmprof-bench-store-") as store:
         kernel = Kernel(Path(store), args.blas_threads)
         try:
             setup = kernel.execute(SETUP)
+            kernel.startup.append(SETUP)
             if setup["stdout"].strip():
                 print(setup["stdout"], file=sys.stderr)
             has_pi_magic = kernel.value("_bench_has_pyinstrument_magic")
             environment = kernel.value("_bp.environment()")
             print("calibrating", file=sys.stderr)
             counts = calibrate(kernel, args.target)
+            kernel.startup.append("; ".join(f"{REPS_NAME[c]} = {n}" for c, n in counts.items()))
             table, raw = main_benchmark(kernel, args, has_pi_magic)
             bd = None if args.no_breakdown else breakdown(kernel, args, counts)
         finally:
@@ -467,27 +566,43 @@ def main() -> None:
         "environment": environment,
         "table": table,
         "breakdown": bd,
+        "kernel_crashes": kernel.crashes,
         "raw": raw,
         "runtime_s": elapsed,
+        "loadavg_before_after": [load_before, os.getloadavg()],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
 
     print(f"## Overhead per cell x mode ({args.reps} interleaved repetitions, medians and minima)\n")
-    print(f"Environment: {json.dumps(environment)}; repetitions per cell {counts}; "
+    print(f"Environment: {json.dumps(environment)}; load average before/after "
+          f"{load_before[0]:.1f}/{os.getloadavg()[0]:.1f}; repetitions per cell {counts}; "
           f"pyinstrument via {'%%pyinstrument' if has_pi_magic else 'Profiler API'}.\n")
     print("Wall time (body: inside the cell; cell: kernel pre_run_cell..post_run_cell; e2e: client round trip):\n")
     print(markdown_table(table, ("body", "cell", "e2e"), TITLES))
     print("\nCPU time of the kernel process (process_time; less sensitive to other processes on the machine):\n")
     print(markdown_table(table, ("body_cpu", "cell_cpu"), TITLES))
     print()
+    print("Overhead vs plain, median over repetitions of (mode / plain of the same repetition) - 1:\n")
+    print("| cell | mode | e2e | cell (kernel) | body | cell CPU | body CPU |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for cell in CELLS:
+        for mode in MODES[1:]:
+            s = table[cell][mode]
+            print(f"| {cell} | {mode} | " + " | ".join(pct(s[m]["overhead_pct_paired_median"])
+                                                   for m in ("e2e", "cell", "body", "cell_cpu", "body_cpu")) + " |")
+    print()
     for cell in CELLS:
         s = table[cell]["vmprof"]
-        verdict = "within" if s["e2e"]["overhead_pct_median"] <= AIM_PCT else "ABOVE"
-        print(f"- {cell}: %%vmprof end to end {verdict} the {AIM_PCT:.0f}% aim — e2e {pct(s['e2e']['overhead_pct_median'])}, "
-              f"cell {pct(s['cell']['overhead_pct_median'])}, body {pct(s['body']['overhead_pct_median'])}, "
-              f"body CPU {pct(s['body_cpu']['overhead_pct_median'])} (medians); "
+        verdict = "within" if s["e2e"]["overhead_pct_paired_median"] <= AIM_PCT else "ABOVE"
+        print(f"- {cell}: %%vmprof end to end {verdict} the {AIM_PCT:.0f}% aim — e2e {pct(s['e2e']['overhead_pct_paired_median'])}, "
+              f"cell CPU {pct(s['cell_cpu']['overhead_pct_paired_median'])}, "
+              f"body CPU {pct(s['body_cpu']['overhead_pct_paired_median'])} (paired medians); "
               f"~{s['samples_median']} samples, {(s['profile_bytes_median'] or 0) / 1024:.0f} KiB")
+    if kernel.crashes:
+        print(f"\n**The kernel died {len(kernel.crashes)} time(s)** (restarted each time; those runs are left out):\n")
+        for crash in kernel.crashes:
+            print(f"- {crash}")
     if bd:
         print("\n## Where %%vmprof's time goes\n")
         print(breakdown_tables(bd))

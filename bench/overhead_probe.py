@@ -212,6 +212,39 @@ def enable_cost(rounds: int = 5) -> dict:
     return result
 
 
+def disable_vs_heap(objects: int = 1_000_000, rounds: int = 3) -> dict:
+    """vmprof.disable (empty profile, Python-only) before and after `objects` more live
+    container objects: at disable vmprof walks every object the GC tracks to name code objects."""
+    import gc
+    import os
+    import tempfile
+
+    import vmprof
+
+    def best() -> float:
+        times = []
+        for _ in range(rounds):
+            fd, path = tempfile.mkstemp(suffix=".prof")
+            try:
+                vmprof.enable(fd, period=0.001, native=False)
+                t0 = perf_counter()
+                vmprof.disable()
+                times.append(perf_counter() - t0)
+            finally:
+                os.close(fd)
+                os.unlink(path)
+        return min(times)
+
+    before = best()
+    tracked_before = len(gc.get_objects())
+    junk = [[i] for i in range(objects)]
+    after = best()
+    tracked_after = len(gc.get_objects())
+    del junk
+    return {"objects_added": objects, "gc_tracked_before": tracked_before, "gc_tracked_after": tracked_after,
+            "disable_before_s": before, "disable_after_s": after}
+
+
 def sampling_rate(seconds: float = 0.5) -> dict:
     """Samples per CPU second actually taken at period 0.001 (the OS timer may be coarser)."""
     import os

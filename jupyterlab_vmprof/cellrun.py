@@ -10,11 +10,9 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
-import traceback
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
-
-from .profiling import first_line_of
 
 
 @contextmanager
@@ -78,23 +76,65 @@ def _paused_tracebacks(shell, paused: Callable):
     return _override(shell, "showtraceback", showtraceback)
 
 
-def run_in_shell(shell, source: str, needs_loop: bool, paused: Callable) -> Optional[BaseException]:
-    """Run `source` as a cell of `shell`; returns the exception it raised, if any.
+@dataclass
+class CellOutcome:
+    """How a cell run in the shell ended, and the tracebacks IPython rendered meanwhile."""
 
-    `paused` is a context manager factory that suspends sampling.
+    error: Optional[BaseException] = None
+    tracebacks: list = field(default_factory=list)  # (etype, value, structured traceback)
+
+
+def _held_tracebacks(shell, held: list):
+    """Keep rendered tracebacks instead of publishing them, to publish after the profile."""
+    return _override(shell, "_showtraceback", lambda etype, value, stb: held.append((etype, value, stb)))
+
+
+def run_in_shell(shell, source: str, needs_loop: bool, paused: Callable) -> CellOutcome:
+    """Run `source` as a cell of `shell`.
+
+    `paused` is a context manager factory that suspends sampling. Tracebacks are
+    rendered by IPython as usual but held back: `finish_cell` shows them.
     """
-    with _known_async(shell, needs_loop), _paused_tracebacks(shell, paused):
+    outcome = CellOutcome()
+    with _known_async(shell, needs_loop), _paused_tracebacks(shell, paused), _held_tracebacks(shell, outcome.tracebacks):
         if needs_loop:
             with _no_running_loop():
                 result = shell.run_cell(source, store_history=False)
         else:
             result = shell.run_cell(source, store_history=False)
-    if result is None:
-        return None
-    return result.error_before_exec or result.error_in_exec
+    if result is not None:
+        outcome.error = result.error_before_exec or result.error_in_exec
+    return outcome
+
+
+def finish_cell(shell, outcome: CellOutcome) -> None:
+    """Show the held tracebacks; re-raise the cell's exception so the cell counts as failed.
+
+    Re-raised, the exception carries the traceback IPython rendered for the cell itself
+    (`_render_traceback_`), so the user sees the same traceback as without the magic, and
+    the execute reply says error (Run All, nbconvert and papermill stop there).
+    """
+    final = None
+    for held in outcome.tracebacks:
+        if outcome.error is not None and held[1] is outcome.error:
+            final = held
+        else:
+            shell._showtraceback(*held)
+    if outcome.error is None:
+        return
+    if final is None:
+        return  # IPython showed nothing for it (e.g. an exit request): nothing to repeat
+    stb = final[2]
+    try:
+        outcome.error._render_traceback_ = lambda: stb
+    except (AttributeError, TypeError):  # an exception type without instance attributes
+        shell._showtraceback(*final)
+        return
+    raise outcome.error
 
 
 def _compile_flags() -> int:
+    # The child may run a cell with top-level await: such code compiles to a coroutine.
     return ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
 
@@ -124,9 +164,3 @@ def _await_if_needed(value):
         with _no_running_loop():
             return asyncio.run(value)
     return value
-
-
-def format_exception(exc: BaseException) -> tuple[str, str]:
-    """(traceback text, exception line) of an exception raised by a cell."""
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return text, first_line_of(exc)

@@ -14,6 +14,7 @@ import os
 import selectors
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -71,6 +72,11 @@ def run_forked(
         with open(run.folder / OUTPUT_FILE, "w", encoding="utf-8", errors="replace") as saved:
             _pump_until_closed(pid, {out_r: write_out, err_r: write_err}, saved)
         status = _read_all(status_r)
+    except BaseException:
+        # Cannot follow the child any more (e.g. output.txt unwritable): end it, reap it.
+        _signal(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     finally:
         for fd in (out_r, err_r, status_r):
             _close_quietly(fd)
@@ -94,23 +100,36 @@ def _flush_std() -> None:
 
 
 def _pump_until_closed(pid: int, sinks: dict, saved) -> None:
-    """Forward the child's lines; on Ctrl-C interrupt the child, and kill it if it lingers."""
+    """Forward the child's lines; Ctrl-C interrupts the child, and kills it if it lingers.
+
+    SIGINT is handled, not raised, meanwhile: a KeyboardInterrupt between reading a
+    chunk and forwarding it would lose output.
+    """
+    interrupts: list = []
+
+    def on_sigint(signum, frame):
+        interrupts.append(time.monotonic())
+        # The first Ctrl-C lets the cell's code see KeyboardInterrupt, so the child still
+        # writes its symbols; a second one ends it.
+        _signal(pid, signal.SIGINT if len(interrupts) == 1 else signal.SIGKILL)
+
+    previous = _set_sigint(on_sigint)
     pump = _Pump(sinks, saved)
-    deadline = None
-    while not pump.done:
-        try:
-            pump.run(deadline)
-        except KeyboardInterrupt:
-            if deadline is None:
-                # Let the cell's code see KeyboardInterrupt, so the child still writes its names.
-                _signal(pid, signal.SIGINT)
-                deadline = time.monotonic() + INTERRUPT_GRACE_S
-            else:
+    try:
+        while not pump.done:
+            pump.run(time.monotonic() + 0.2)
+            if interrupts and time.monotonic() - interrupts[0] > INTERRUPT_GRACE_S:
                 _signal(pid, signal.SIGKILL)
-            continue
-        if not pump.done:  # the grace period ran out
-            _signal(pid, signal.SIGKILL)
-            deadline = None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _set_sigint(handler):
+    """Install a SIGINT handler if this is the main thread (the kernel's); the old one."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, handler)
 
 
 class _Pump:
@@ -223,6 +242,12 @@ def _child(run: ProfileRun, body, out_w: int, err_w: int, status_w: int, parent_
             os._exit(code)
 
 
+def _ignore_sigint() -> None:
+    # Ctrl-C may reach the child twice (the kernel's process group, then the parent
+    # forwarding it): once the cell's code has stopped, finishing the profile comes first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _child_profile(run: ProfileRun, body) -> tuple[int, dict]:
     try:
         run.begin()
@@ -233,11 +258,13 @@ def _child_profile(run: ProfileRun, body) -> tuple[int, dict]:
     try:
         body(lambda text: print(text, file=sys.stdout))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent like IPython would show it
+        _ignore_sigint()
         import traceback
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
         error = first_line_of(exc)
     finally:
+        _ignore_sigint()
         duration, disable_error = run.end_sampling()
     report = {
         "error": error or disable_error,

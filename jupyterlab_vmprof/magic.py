@@ -116,26 +116,27 @@ def profile_source(shell, source: str, options: ProfileOptions) -> None:
     except ProfilerUnavailable as err:
         # Nothing ran: say why, in the cell's output, and fail the cell.
         raise UsageError(f"vmprof: {err}") from None
-    notes = []
     if options.fork:
         meta, notes = _profile_forked(shell, run, source)
-    else:
-        meta = _profile_here(shell, run, source, needs_loop)
-    if meta:
-        _display(shell, meta, run, notes)
+        _display(meta, run, notes)
+        return
+    outcome = _profile_here(shell, run, source, needs_loop)
+    if run.meta:
+        _display(run.meta, run, [])
+    cellrun.finish_cell(shell, outcome)
 
 
-def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool) -> dict:
+def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool) -> cellrun.CellOutcome:
     error = None
     try:
-        exc = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
-        error = first_line_of(exc) if exc is not None else None
+        outcome = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
+        error = first_line_of(outcome.error) if outcome.error is not None else None
     except BaseException as exc:  # e.g. KeyboardInterrupt outside the cell's own code
         error = first_line_of(exc)
         raise
     finally:
-        meta = run.stop(error=error)
-    return meta
+        run.stop(error=error)
+    return outcome
 
 
 def _profile_forked(shell, run: ProfileRun, source: str) -> tuple[dict, list]:
@@ -159,7 +160,7 @@ def _profile_forked(shell, run: ProfileRun, source: str) -> tuple[dict, list]:
     return meta, notes
 
 
-def _display(shell, meta: dict, run: ProfileRun, notes: list) -> None:
+def _display(meta: dict, run: ProfileRun, notes: list) -> None:
     from IPython.display import publish_display_data
 
     graph, _why_not = output.summarize(run.folder, meta.get("options") or {})

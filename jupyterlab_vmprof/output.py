@@ -19,6 +19,8 @@ MIME_VERSION = 1
 TOP_N = 10
 # The summary is a nicety: a cell's output must not wait long for it.
 SUMMARY_TIMEOUT_S = 20.0
+# Past this size the conversion takes seconds; the viewer has the full data anyway.
+SUMMARY_MAX_BYTES = 64 * 1024 * 1024
 
 
 def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str]]:
@@ -27,6 +29,11 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
         from . import converter
     except ImportError as err:
         return None, f"converter unavailable: {err}"
+    try:
+        if (folder / PROFILE_FILE).stat().st_size > SUMMARY_MAX_BYTES:
+            return None, "profile too large for a summary in the cell output"
+    except OSError as err:
+        return None, str(err)
     perf_maps = sorted(folder.glob("perf-*.map"))
     jit = folder / "jit-symbols.json"
     maps = folder / "maps.txt"

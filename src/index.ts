@@ -99,19 +99,30 @@ const browserPlugin: JupyterFrontEndPlugin<void> = {
   id: `${PLUGIN_PREFIX}:browser`,
   description: 'Lists the profiles of the store in the left sidebar and opens them in the main area.',
   autoStart: true,
-  optional: [IVmprofSettings, ICommandPalette, IMainMenu, ILayoutRestorer],
+  optional: [IVmprofSettings, ICommandPalette, IMainMenu, ILayoutRestorer, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     settings: IVmprofSettings | null,
     palette: ICommandPalette | null,
     mainMenu: IMainMenu | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    registry: ISettingRegistry | null
   ): void => {
     const model = new ProfileListModel();
     const browser = new ProfileBrowser(model);
     browser.title.icon = profileIcon;
     browser.title.caption = 'vmprof profiles';
     app.shell.add(browser, 'left', { rank: 600 });
+    registry
+      ?.load(browserPlugin.id)
+      .then(loaded => {
+        const apply = () => {
+          browser.pollInterval = 1000 * (loaded.get('pollIntervalSeconds').composite as number);
+        };
+        apply();
+        loaded.changed.connect(apply);
+      })
+      .catch(reason => console.warn('jupyterlab-vmprof: browser settings not loaded.', reason));
     const viewers = new ProfileViewers(
       widget => app.shell.add(widget, 'main'),
       widget => app.shell.activateById(widget.id),

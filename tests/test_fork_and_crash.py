@@ -203,3 +203,9 @@ def json_of(value) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_fork_runs_top_level_await(kernel, store_dir):
+    done = kernel.run("%%vmprof --fork\nimport asyncio\nawait asyncio.sleep(0.05)\n'awaited in the child'")
+    assert done.status == "ok", done.describe()
+    assert "'awaited in the child'" in done.stdout

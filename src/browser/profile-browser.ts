@@ -11,19 +11,18 @@ import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
-import { baseName } from '../views/format';
 import { button, element } from '../views/dom';
 import {
   ExportFormat,
   IProfileMeta,
   messageOf,
-  NO_NOTEBOOK,
   ProfileListModel
 } from './profile-list';
+import { ProfileFilters } from './filters';
 import { createRow, fillRow, ROW_HEIGHT } from './rows';
 import { VirtualList } from './virtual-list';
 
-/** How often the store is asked for changes while the browser is visible. */
+/** How often the store is asked for changes while the browser is visible (default). */
 export const POLL_INTERVAL_MS = 3000;
 
 export class ProfileBrowser extends Widget {
@@ -39,7 +38,8 @@ export class ProfileBrowser extends Widget {
 
     this.toolbar.addClass('jp-vmprof-browser-toolbar');
     layout.addWidget(this.toolbar);
-    layout.addWidget(new Widget({ node: this._buildFilters() }));
+    this._filters = new ProfileFilters(model, () => this._list.node.focus());
+    layout.addWidget(this._filters);
     this._error = element('div', 'jp-vmprof-browser-error');
     this._error.setAttribute('role', 'alert');
     this._errorText = element('span', 'jp-vmprof-browser-error-text');
@@ -116,6 +116,18 @@ export class ProfileBrowser extends Widget {
   /** A profile was deleted here; its open viewer closes. */
   get deleted(): ISignal<this, string> {
     return this._deleted;
+  }
+
+  /** Milliseconds between two polls of the store while the browser is visible. */
+  get pollInterval(): number {
+    return this._pollInterval;
+  }
+
+  set pollInterval(value: number) {
+    this._pollInterval = Math.max(500, value);
+    if (this._watching) {
+      this.model.startPolling(this._pollInterval);
+    }
   }
 
   select(id: string): void {
@@ -242,26 +254,27 @@ export class ProfileBrowser extends Widget {
     for (const type of ['dragenter', 'dragover', 'dragleave', 'drop']) {
       this.node.addEventListener(type, this);
     }
+    // Restored already open at start-up: no show message will come.
+    if (this.isVisible) {
+      this._startWatching();
+    }
   }
 
   protected onBeforeDetach(msg: Message): void {
     for (const type of ['dragenter', 'dragover', 'dragleave', 'drop']) {
       this.node.removeEventListener(type, this);
     }
+    this._stopWatching();
     super.onBeforeDetach(msg);
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    // Fetch at once (something may have changed while hidden), then poll.
-    void this.model.refreshIfChanged();
-    this.model.startPolling(POLL_INTERVAL_MS);
-    this._redrawTimer = window.setInterval(() => this._redraw(), 30_000);
+    this._startWatching();
   }
 
   protected onAfterHide(msg: Message): void {
-    this.model.stopPolling();
-    window.clearInterval(this._redrawTimer);
+    this._stopWatching();
     super.onAfterHide(msg);
   }
 
@@ -273,66 +286,14 @@ export class ProfileBrowser extends Widget {
     if (this.isDisposed) {
       return;
     }
-    this.model.stopPolling();
-    window.clearInterval(this._redrawTimer);
+    this._stopWatching();
     this.model.changed.disconnect(this._onModelChanged, this);
     this.model.errorChanged.disconnect(this._onError, this);
     super.dispose();
   }
 
-  private _buildFilters(): HTMLElement {
-    const filters = element('div', 'jp-vmprof-browser-filters');
-    this._filterInput = element('input', 'jp-vmprof-browser-filter jp-mod-styled');
-    this._filterInput.type = 'search';
-    this._filterInput.placeholder = 'Filter by name, cell, notebook…';
-    this._filterInput.setAttribute('aria-label', 'Filter profiles');
-    this._filterInput.addEventListener('input', () => {
-      this.model.filterText = this._filterInput.value;
-    });
-    this._filterInput.addEventListener('keydown', event => {
-      if (event.key === 'ArrowDown') {
-        event.preventDefault();
-        this._list.node.focus();
-      }
-    });
-    this._notebookSelect = element('select', 'jp-vmprof-browser-notebook-filter jp-mod-styled');
-    this._notebookSelect.setAttribute('aria-label', 'Show profiles of notebook');
-    this._notebookSelect.addEventListener('change', () => {
-      this.model.notebookFilter = this._notebookSelect.value;
-    });
-    filters.append(this._filterInput, this._notebookSelect);
-    return filters;
-  }
-
-  private _fillNotebookSelect(): void {
-    const notebooks = this.model.notebooks;
-    const key = JSON.stringify(notebooks);
-    if (key === this._notebookKey) {
-      return;
-    }
-    this._notebookKey = key;
-    const current = this.model.notebookFilter;
-    const option = (value: string, text: string, title = text) => {
-      const node = element('option', '', text);
-      node.value = value;
-      node.title = title;
-      return node;
-    };
-    // Short names unless two notebooks share one; the full path is the tooltip.
-    const names = notebooks.map(path => baseName(path));
-    const label = (path: string, index: number) =>
-      names.indexOf(names[index]) === names.lastIndexOf(names[index]) ? names[index] : path;
-    this._notebookSelect.replaceChildren(
-      option('', 'All notebooks'),
-      ...notebooks.map((path, index) => option(path, label(path, index), path)),
-      option(NO_NOTEBOOK, 'No notebook (imported, scripts)')
-    );
-    this._notebookSelect.value =
-      current === '' || current === NO_NOTEBOOK || notebooks.includes(current) ? current : '';
-  }
-
   private _onModelChanged(): void {
-    this._fillNotebookSelect();
+    this._filters.refreshNotebooks();
     const shown = this.model.shown.length;
     const total = this.model.all.length;
     this._list.setCount(shown);
@@ -348,6 +309,24 @@ export class ProfileBrowser extends Widget {
         ? 'No profiles yet. Run a cell whose first line is %%vmprof, or import a .prof file (drop it here).'
         : 'No profile matches the filter.';
     this._selectionChanged.emit(this.selected);
+  }
+
+  /** Fetch at once (something may have changed while hidden), then poll. */
+  private _startWatching(): void {
+    if (this._watching) {
+      return;
+    }
+    this._watching = true;
+    void this.model.refreshIfChanged();
+    this.model.startPolling(this._pollInterval);
+    // Relative times ("2 min ago") age even when nothing else changes.
+    this._redrawTimer = window.setInterval(() => this._redraw(), 30_000);
+  }
+
+  private _stopWatching(): void {
+    this._watching = false;
+    this.model.stopPolling();
+    window.clearInterval(this._redrawTimer);
   }
 
   private _redraw(): void {
@@ -368,9 +347,7 @@ export class ProfileBrowser extends Widget {
   }
 
   private _list: VirtualList;
-  private _filterInput!: HTMLInputElement;
-  private _notebookSelect!: HTMLSelectElement;
-  private _notebookKey = '';
+  private _filters: ProfileFilters;
   private _error: HTMLElement;
   private _errorText: HTMLElement;
   private _empty: HTMLElement;
@@ -378,6 +355,8 @@ export class ProfileBrowser extends Widget {
   private _fileInput: HTMLInputElement;
   private _now = Date.now();
   private _redrawTimer = 0;
+  private _watching = false;
+  private _pollInterval = POLL_INTERVAL_MS;
   private _selectionChanged = new Signal<this, IProfileMeta | null>(this);
   private _openRequested = new Signal<this, IProfileMeta>(this);
   private _renamed = new Signal<this, IProfileMeta>(this);

@@ -24,6 +24,8 @@ export interface IProfileMeta {
   samples?: number | null;
   error?: string | null;
   warnings?: string[];
+  /** Magic options; `imported: true` for an uploaded .prof. */
+  options?: { imported?: boolean; [option: string]: unknown };
 }
 
 interface IListing {

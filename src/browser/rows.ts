@@ -4,7 +4,7 @@
  * never as markup: names and cell sources are the user's arbitrary text.
  */
 import { baseName, formatCount, formatSeconds } from '../views/format';
-import { IProfileMeta } from './profile-list';
+import type { IProfileMeta } from './profile-list';
 
 /** Height of a row in pixels; the virtual list positions rows by it. */
 export const ROW_HEIGHT = 58;
@@ -77,7 +77,8 @@ export function fillRow(row: HTMLElement, meta: IProfileMeta, now: number): void
   p.when.title = Number.isFinite(started) ? absoluteTime(started) : '';
 
   const firstLine = firstCodeLine(meta.cell);
-  p.cell.textContent = firstLine || (meta.notebook ? '(empty cell)' : '');
+  p.cell.textContent =
+    firstLine || (meta.options?.imported ? '(imported .prof file)' : meta.notebook ? '(empty cell)' : '');
   p.cell.title = meta.cell ?? '';
 
   p.notebook.textContent = meta.notebook ? baseName(meta.notebook) : 'no notebook';
@@ -115,7 +116,8 @@ export function firstCodeLine(source: string | null | undefined): string {
   return '';
 }
 
-const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+// Short units leave the sidebar's narrow row more room for the name.
+const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
 const ABSOLUTE = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
   timeStyle: 'medium'

@@ -238,11 +238,16 @@ export class VirtualList extends Widget {
       this._pool.push(row);
       this.node.appendChild(row);
     }
+    // Item `index` always lives in slot `index % pool size`, so while
+    // scrolling a row keeps its item as long as it is in the window and only
+    // the rows entering it are refilled (one or two per frame, not all).
+    const size = this._pool.length;
     let active = '';
-    for (let slot = 0; slot < this._pool.length; slot++) {
+    for (let slot = 0; slot < size; slot++) {
+      // The index in [first, last) that falls in this slot, if any.
+      const index = first + ((slot - (first % size) + size) % size);
       const row = this._pool[slot];
-      const index = first + slot;
-      if (slot >= needed) {
+      if (index >= last) {
         if (!row.hidden) {
           row.hidden = true;
           row.removeAttribute('id');
@@ -253,8 +258,6 @@ export class VirtualList extends Widget {
         row.hidden = false;
       }
       const key = this._renderer.keyOf(index);
-      // While scrolling most slots keep their item: refill only the ones that
-      // changed, so a frame costs one or two rows instead of a screenful.
       if (this._stale || row.dataset.index !== String(index) || row.dataset.key !== key) {
         row.style.transform = `translateY(${index * this._rowHeight}px)`;
         row.dataset.index = String(index);

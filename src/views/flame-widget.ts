@@ -20,7 +20,14 @@ type PlotlyModule = typeof import('plotly.js-dist-min').default;
 let plotlyPromise: Promise<PlotlyModule> | null = null;
 function loadPlotly(): Promise<PlotlyModule> {
   if (!plotlyPromise) {
-    plotlyPromise = import('plotly.js-dist-min').then(m => m.default ?? (m as unknown as PlotlyModule));
+    plotlyPromise = import('plotly.js-dist-min').then(
+      m => m.default ?? (m as unknown as PlotlyModule),
+      error => {
+        // Let the next draw try again (e.g. the extension was rebuilt meanwhile).
+        plotlyPromise = null;
+        throw error;
+      }
+    );
   }
   return plotlyPromise;
 }
@@ -41,7 +48,10 @@ export class FlameView extends Widget {
     this._breadcrumb.setAttribute('aria-label', 'Zoom path');
     this._note = element('div', 'jp-vmprof-flame-note');
     this._plot = element('div', 'jp-vmprof-flame');
-    this.node.append(this._breadcrumb, this._plot, this._note);
+    this._error = element('div', 'jp-vmprof-error jp-vmprof-flame-error');
+    this._error.setAttribute('role', 'alert');
+    this._error.hidden = true;
+    this.node.append(this._breadcrumb, this._error, this._plot, this._note);
   }
 
   /** Emitted after each draw with the view plotly got. */
@@ -118,7 +128,22 @@ export class FlameView extends Widget {
     }
   }
 
+  /** Draw, and say so in the view when plotly cannot be loaded or fails. */
   private async _draw(): Promise<void> {
+    try {
+      await this._drawPlot();
+      this._error.hidden = true;
+    } catch (error) {
+      if (!this.isDisposed) {
+        this._error.textContent = `Could not draw the flame graph: ${
+          error instanceof Error ? error.message : String(error)
+        }. The table view still works; reload the page to try again.`;
+        this._error.hidden = false;
+      }
+    }
+  }
+
+  private async _drawPlot(): Promise<void> {
     const graph = this._graph;
     if (!graph) {
       return;
@@ -255,6 +280,7 @@ export class FlameView extends Widget {
   private _plotted = false;
   private _breadcrumb: HTMLElement;
   private _note: HTMLElement;
+  private _error: HTMLElement;
   private _plot: HTMLDivElement;
   private _drawn = new Signal<this, IFlameView>(this);
   private _resizeObserver: ResizeObserver | null = null;

@@ -60,7 +60,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     toolbar.append(this._title, this._summary, this._threads, views, this._exportButton);
 
     this._warnings = element('ul', 'jp-vmprof-warnings');
-    this._error = element('div', 'jp-vmprof-error');
+    this._error = element('div', 'jp-vmprof-error jp-vmprof-profile-error');
     this._error.setAttribute('role', 'alert');
     this._error.hidden = true;
     // Everything is a child widget, so the Panel keeps them in this order.

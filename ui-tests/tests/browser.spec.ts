@@ -153,6 +153,15 @@ test.describe.serial('profile browser', () => {
     page.off('request', onRequest);
   });
 
+  test('the main menu has the commands', async () => {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
+    await expect(page.locator('.lm-Menu-itemLabel', { hasText: 'Profile Cell with vmprof' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^View$/ }).click();
+    await expect(page.locator('.lm-Menu-itemLabel', { hasText: 'Show vmprof Profiles' })).toBeVisible();
+    await page.keyboard.press('Escape');
+  });
+
   test('filters by text and by notebook', async () => {
     const filter = browser.getByRole('searchbox', { name: 'Filter profiles' });
     await filter.fill('no-such-profile-anywhere');
@@ -173,13 +182,14 @@ test.describe.serial('profile browser', () => {
     await expect(row('browser-demo')).toHaveCount(1);
   });
 
-  test('opens a profile in one main-area tab, by double-click and by Enter', async () => {
+  test('opens a profile in one main-area tab, by double-click and by Enter', async ({}, testInfo) => {
     await row('browser-demo').dblclick();
     const viewer = page.locator('.jp-vmprof-viewer:not(.lm-mod-hidden)');
     await expect(viewer.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples, /, { timeout: 60_000 });
     await expect(viewer.locator('.js-plotly-plot')).toBeVisible();
     const tab = page.locator('.jp-MainAreaWidget-tab, .lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'browser-demo' });
     await expect(tab).toHaveCount(1);
+    await page.screenshot({ path: testInfo.outputPath('viewer.png') });
     // Back to the notebook, then Enter on the same row: the tab comes back, no second one.
     await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: NOTEBOOK }).click();
     await row('browser-demo').click();
@@ -193,8 +203,18 @@ test.describe.serial('profile browser', () => {
     await row('browser-demo').click();
     await expect(list).toBeFocused();
     await page.keyboard.press('Home');
-    await expect(rows().first()).toHaveAttribute('aria-selected', 'true');
+    const selected = () => list.locator('.jp-vmprof-browser-row[aria-selected="true"]');
+    await expect(selected()).toHaveAttribute('aria-posinset', '1');
     await expect(list).toHaveAttribute('aria-activedescendant', /row/);
+    await page.keyboard.press('ArrowDown');
+    await expect(selected()).toHaveAttribute('aria-posinset', '2');
+    await page.keyboard.press('End');
+    await expect(selected()).toHaveAttribute('aria-posinset', String(await rows().count()));
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Home');
+    await expect(selected()).toHaveAttribute('aria-posinset', '1');
+    const activeId = await list.getAttribute('aria-activedescendant');
+    await expect(page.locator(`#${activeId}`)).toHaveAttribute('aria-selected', 'true');
   });
 
   test('renames with F2 and the tab follows', async () => {
@@ -261,7 +281,16 @@ test.describe.serial('profile browser', () => {
     await error.getByRole('button', { name: '×' }).click();
     await expect(error).toBeHidden();
 
-    await rows().first().click();
+    // Widen the sidebar for the documentation picture.
+    const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').first();
+    const box = await handle.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 140, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+    }
+    await rows().nth(1).click();
     await browser.screenshot({ path: testInfo.outputPath('profile-browser.png') });
     fs.mkdirSync(path.join(REPO, 'docs/images'), { recursive: true });
     fs.copyFileSync(testInfo.outputPath('profile-browser.png'), path.join(REPO, 'docs/images/profile-browser.png'));

@@ -84,7 +84,8 @@ test('a %%vmprof cell shows a flame graph, a table and exports callgrind', async
   });
   const samples = await toolbarSamples(output);
   expect(samples).toBeGreaterThan(0);
-  await expect(output.locator('.jp-vmprof-error')).toBeHidden();
+  await expect(output.locator('.jp-vmprof-profile-error')).toBeHidden();
+  await expect(output.locator('.jp-vmprof-flame-error')).toBeHidden();
   // plotly drew boxes.
   await expect(output.locator('.jp-vmprof-flame g.slice').first()).toBeVisible();
   // Zoom towards the cell's own code (below the IPython frames) for the picture.
@@ -147,7 +148,7 @@ test('names are text, never markup, and a missing profile says so', async ({ pag
   // An output whose profile is not in the store: the server's message shows.
   const missing = cells.nth(1);
   await runCell(page, missing);
-  const error = missing.locator(`${OUTPUT} .jp-vmprof-error`);
+  const error = missing.locator(`${OUTPUT} .jp-vmprof-profile-error`);
   await expect(error).toBeVisible({ timeout: 60_000 });
   await expect(error).toContainText('no longer in the profile store');
 
