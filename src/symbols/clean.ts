@@ -75,10 +75,19 @@ function memo(test: (f: IFrame) => boolean): (f: IFrame) => boolean {
 
 const isCode = (f: IFrame) => f.kind === 'python' || f.kind === 'jit' || f.kind === 'unknown';
 
-/** Frames from the outermost notebook cell on (stack unchanged when no cell). */
+/**
+ * Frames from the innermost notebook cell on (stack unchanged when no cell).
+ * Innermost, because `%%vmprof` itself runs inside a cell: the stack reads
+ * cell(`%%vmprof` line) → run_cell_magic → … → run_code → cell(user code) → f,
+ * and the user's cell, not the magic's wrapper, must be the root.
+ */
 export function cutAboveCell(stack: readonly IFrame[], isCell: (f: IFrame) => boolean): readonly IFrame[] {
-  const at = stack.findIndex(isCell);
-  return at > 0 ? stack.slice(at) : stack;
+  for (let at = stack.length - 1; at >= 0; at--) {
+    if (isCell(stack[at])) {
+      return at > 0 ? stack.slice(at) : stack;
+    }
+  }
+  return stack;
 }
 
 export function stripInterpreter(stack: readonly IFrame[]): readonly IFrame[] {

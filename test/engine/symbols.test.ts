@@ -37,6 +37,22 @@ describe('cleaning', () => {
     expect(prepareProfile(one(ipython)).frames.find(f => f.name === '<module>')!.file).toBe(CELL);
   });
 
+  test('under %%vmprof the user\'s cell is the root, not the magic\'s own cell', () => {
+    const MAGIC_CELL = '/tmp/ipykernel_4242/999.py';
+    const p = prepareProfile(
+      one([
+        ['<module>', 'python', MAGIC_CELL, 1],
+        ['run_cell_magic', 'python', 'interactiveshell.py', 2604],
+        ['vmprof', 'python', 'jupyterlab_vmprof/magic.py', 39],
+        ['run_code', 'python', 'interactiveshell.py', 3786],
+        ['<module>', 'python', CELL, 1],
+        ['fib', 'python', CELL, 1]
+      ])
+    );
+    expect(names(p)).toEqual(['<module>', 'fib']);
+    expect(p.frames.find(f => f.name === '<module>')!.file).toBe(CELL);
+  });
+
   test('--no-strip keeps everything, but still classifies interpreter frames', () => {
     const p = prepareProfile(one(ipython), { strip: false });
     expect(names(p)).toEqual(ipython.map(f => f[0]));
