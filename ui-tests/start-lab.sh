@@ -4,6 +4,7 @@
 #   - a fresh temporary profile store (JUPYTERLAB_VMPROF_STORE),
 #   - a temporary root dir holding a copy of examples/ and ui-tests/notebooks/,
 #   - temporary lab settings and workspaces, so saved layouts cannot interfere,
+#   - a snapshot of the built labextension, so concurrent rebuilds cannot interfere,
 #   - the token and port given by playwright.config.ts (VMPROF_UI_TOKEN, VMPROF_UI_PORT).
 set -euo pipefail
 
@@ -24,6 +25,15 @@ echo '{"autoStartDefaultKernel": true}' \
   >"$WORK/settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
 echo '{"fetchNews": "false"}' \
   >"$WORK/settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+
+# A snapshot of the built extension, found before the develop symlink
+# (JUPYTER_PATH comes first), so that a rebuild while the tests run cannot
+# pull chunks from under the page.
+if [ -f "$REPO/jupyterlab_vmprof/labextension/package.json" ]; then
+  mkdir -p "$WORK/jupyter/labextensions"
+  cp -rL "$REPO/jupyterlab_vmprof/labextension" "$WORK/jupyter/labextensions/jupyterlab-vmprof"
+  export JUPYTER_PATH="$WORK/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+fi
 
 export PATH="$REPO/.venv/bin:$PATH"
 export JUPYTERLAB_VMPROF_STORE="$WORK/store"

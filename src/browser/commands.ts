@@ -201,6 +201,7 @@ function addToolbar(browser: ProfileBrowser, app: JupyterFrontEnd, exportMenu: M
   const exportButton = new ToolbarButton({
     icon: downloadIcon,
     tooltip: 'Export the selected profile…',
+    'aria-haspopup': 'menu',
     onClick: () => {
       const rect = exportButton.node.getBoundingClientRect();
       exportMenu.open(rect.left, rect.bottom);

@@ -37,6 +37,7 @@ export class ProfileBrowser extends Widget {
     const layout = (this.layout = new PanelLayout());
 
     this.toolbar.addClass('jp-vmprof-browser-toolbar');
+    this.toolbar.node.setAttribute('aria-label', 'Profile actions');
     layout.addWidget(this.toolbar);
     this._filters = new ProfileFilters(model, () => this._list.node.focus());
     layout.addWidget(this._filters);

@@ -7,8 +7,10 @@
  *    Example: cell → f → _PyEval_EvalFrameDefault → PyObject_Vectorcall →
  *    builtin_sum becomes cell → f → builtin_sum.
  * 2. The IPython/ipykernel frames above a notebook cell are cut, so the
- *    cell's `<module>` is the root. Stacks without a cell (other threads of
- *    the kernel) are left whole.
+ *    cell's `<module>` is the root. Stacks without a cell but with runpy's
+ *    `_run_code` (a script run by `vmprofrun`, `python -m vmprof` or
+ *    `python -m pkg`) are cut to the code runpy ran, as the 2015 prototype
+ *    cut everything above Py_Main. Other stacks are left whole.
  * 3. Numba's dispatcher call level (Dispatcher_call & co., see frame-lists)
  *    is dropped between Python code and JIT code, and anywhere under a JIT
  *    trampoline frame (kind 'jit'), so the JIT function appears called by its
@@ -49,10 +51,12 @@ export function stackCleaner(options: ICleanOptions = {}): StackRewrite | null {
   const cellFiles = options.cellFiles ?? NOTEBOOK_CELL_FILES;
   const isDispatcher = memo((f: IFrame) => f.kind !== 'python' && dispatcher.has(baseSymbolName(f.name)));
   const isCell = memo((f: IFrame) => f.name === '<module>' && cellFiles.some(re => re.test(f.file)));
+  const isRunpy = memo((f: IFrame) => f.name === '_run_code' && /(^|[/\\])runpy\.py$/.test(f.file));
   return stack => {
     let out = stack;
     if (strip) {
-      out = stripInterpreter(cutAboveCell(out, isCell));
+      const cut = cutAboveCell(out, isCell);
+      out = stripInterpreter(cut === out ? cutAboveRunpy(out, isRunpy) : cut);
     }
     if (collapse) {
       out = collapseDispatcher(out, isDispatcher);
@@ -85,6 +89,16 @@ export function cutAboveCell(stack: readonly IFrame[], isCell: (f: IFrame) => bo
   for (let at = stack.length - 1; at >= 0; at--) {
     if (isCell(stack[at])) {
       return at > 0 ? stack.slice(at) : stack;
+    }
+  }
+  return stack;
+}
+
+/** Frames below runpy's innermost `_run_code`: the script's own `<module>` on. */
+export function cutAboveRunpy(stack: readonly IFrame[], isRunpy: (f: IFrame) => boolean): readonly IFrame[] {
+  for (let at = stack.length - 2; at >= 0; at--) {
+    if (isRunpy(stack[at])) {
+      return stack.slice(at + 1);
     }
   }
   return stack;

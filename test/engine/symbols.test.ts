@@ -53,6 +53,21 @@ describe('cleaning', () => {
     expect(p.frames.find(f => f.name === '<module>')!.file).toBe(CELL);
   });
 
+  test('a script run through runpy (vmprofrun, python -m) has its own <module> as the root', () => {
+    const p = prepareProfile(
+      one([
+        ['<module>', 'python', '/usr/lib/python3.11/runpy.py', 1],
+        ['_run_module_as_main', 'python', '/usr/lib/python3.11/runpy.py', 198],
+        ['main', 'python', '/x/jupyterlab_vmprof/runscript.py', 40],
+        ['_run_code', 'python', '/usr/lib/python3.11/runpy.py', 88],
+        ['<module>', 'python', '/home/u/script.py', 1],
+        ['work', 'python', '/home/u/script.py', 3]
+      ])
+    );
+    expect(names(p)).toEqual(['<module>', 'work']);
+    expect(p.frames.find(f => f.name === '<module>')!.file).toBe('/home/u/script.py');
+  });
+
   test('--no-strip keeps everything, but still classifies interpreter frames', () => {
     const p = prepareProfile(one(ipython), { strip: false });
     expect(names(p)).toEqual(ipython.map(f => f[0]));
