@@ -20,7 +20,7 @@ function meta(index: number, extra: Partial<IProfileMeta> = {}): IProfileMeta {
     id: `20260101T0000${String(index).padStart(2, '0')}-0000000${index % 10}`,
     name: `profile ${index}`,
     status: 'complete',
-    notebook: index % 2 ? '/work/a.ipynb' : '',
+    notebook: index % 2 ? '/home/user/a.ipynb' : '',
     cell: `x = compute_${index}()`,
     started: '2026-01-01T00:00:00.000Z',
     finished: null,
@@ -93,11 +93,11 @@ describe('ProfileListModel', () => {
     model.filterText = 'profile compute_1';
     expect(model.shown.map(m => m.name)).toEqual(['profile 1']);
     model.filterText = '';
-    model.notebookFilter = '/work/a.ipynb';
+    model.notebookFilter = '/home/user/a.ipynb';
     expect(model.shown.map(m => m.name)).toEqual(['profile 1', 'Matrix multiply']);
     model.notebookFilter = NO_NOTEBOOK;
     expect(model.shown.map(m => m.name)).toEqual(['profile 2']);
-    expect(model.notebooks).toEqual(['/work/a.ipynb']);
+    expect(model.notebooks).toEqual(['/home/user/a.ipynb']);
   });
 
   it('applies a rename and a delete locally, and reports errors', async () => {

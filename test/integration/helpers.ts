@@ -19,7 +19,7 @@ import {
 } from '../../src/node/jupyter-wire';
 
 /** The interpreter with ipykernel, vmprof and jupyterlab_vmprof installed. */
-export const PYTHON = process.env.VMPROF_PYTHON ?? '/work/main/.venv/bin/python';
+export const PYTHON = process.env.VMPROF_PYTHON ?? join(__dirname, '..', '..', '.venv', 'bin', 'python');
 
 /** The repository root (for the converter bundle). */
 export const REPO_ROOT = join(__dirname, '..', '..');

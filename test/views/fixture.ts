@@ -117,10 +117,10 @@ export function graphFromStacks(
 
 /** A small profile with Python, native and JIT frames. */
 export function smallGraph(): IGraphJSON {
-  const main = { name: 'main', file: '/work/demo.py', line: 3 };
-  const work = { name: 'work', file: '/work/demo.py', line: 10 };
+  const main = { name: 'main', file: '/home/user/demo.py', line: 3 };
+  const work = { name: 'work', file: '/home/user/demo.py', line: 10 };
   const dot = { name: 'cblas_ddot', file: '/usr/lib/libopenblas.so', line: 0, kind: 'native' as const };
-  const jit = { name: 'fast_loop', file: '/work/demo.py', line: 20, kind: 'jit' as const };
+  const jit = { name: 'fast_loop', file: '/home/user/demo.py', line: 20, kind: 'jit' as const };
   return graphFromStacks([
     { stack: [main, work, dot], count: 50 },
     { stack: [main, work], count: 10 },

@@ -43,7 +43,7 @@ describe('buildFlame', () => {
     );
     const hover = trace.hovertext[work];
     expect(hover).toContain('<b>work</b>');
-    expect(hover).toContain('/work/demo.py:10');
+    expect(hover).toContain('/home/user/demo.py:10');
     expect(hover).toContain('inclusive: 60 samples (60.0% of view) ≈ 240 ms');
     expect(hover).toContain('self: 10 samples (10.0% of view) ≈ 40.0 ms');
   });

@@ -20,7 +20,7 @@ describe('buildTable', () => {
     const main = view.rows[3];
     expect(main.selfText).toBe('7.0%');
     expect(main.totalText).toBe('97.0%');
-    expect(main.location).toBe('/work/demo.py:3');
+    expect(main.location).toBe('/home/user/demo.py:3');
     expect(main.selfTimeText).toBe('≈ 28.0 ms');
     expect(view.rows[4].self).toBe(3);
   });
