@@ -71,17 +71,15 @@ export class TableView extends Widget {
         tr.appendChild(element('td', 'jp-vmprof-num', time));
       }
       tr.appendChild(element('td', 'jp-vmprof-num', row.totalText));
-      const name = element('td', 'jp-vmprof-name', row.name);
-      name.title = row.name;
-      tr.appendChild(name);
+      tr.appendChild(clippedCell('jp-vmprof-name', row.name, row.name));
       // The file's base name keeps the column narrow; the full path is in the tooltip.
-      const location = element(
-        'td',
-        'jp-vmprof-location',
-        row.file ? formatLocation(baseName(row.file), row.line) : ''
+      tr.appendChild(
+        clippedCell(
+          'jp-vmprof-location',
+          row.file ? formatLocation(baseName(row.file), row.line) : '',
+          row.location
+        )
       );
-      location.title = row.location;
-      tr.appendChild(location);
       const kind = element('td', 'jp-vmprof-kind');
       if (row.kind) {
         kind.appendChild(element('span', `jp-vmprof-swatch jp-vmprof-kind-${row.kind}`));
@@ -96,4 +94,17 @@ export class TableView extends Widget {
   }
 
   private _view: ITableView | null = null;
+}
+
+/**
+ * A cell whose text is cut with an ellipsis past a CSS width (table cells
+ * ignore max-width, a block inside them does not); the full text is the
+ * tooltip.
+ */
+function clippedCell(className: string, text: string, title: string): HTMLTableCellElement {
+  const cell = element('td', className);
+  const clip = element('div', 'jp-vmprof-clip', text);
+  clip.title = title;
+  cell.appendChild(clip);
+  return cell;
 }

@@ -96,6 +96,7 @@ test('a %%vmprof cell shows a flame graph, a table and exports callgrind', async
     }
     await clickDeepestBox(output);
   }
+  await page.mouse.move(0, 0); // no hover label in the picture
   await output.screenshot({ path: testInfo.outputPath('flame.png') });
   saveForDocs(testInfo.outputPath('flame.png'), 'profile-flame.png');
 
@@ -170,7 +171,12 @@ test('names are text, never markup, and a missing profile says so', async ({ pag
     await clickDeepestBox(output);
   }
   expect((await flameTexts()).some(t => t.includes('<img src=x'))).toBe(true);
-  await expect(output.locator('.jp-vmprof-breadcrumb button').first()).toHaveText('all samples');
+  // Zoom into it: the breadcrumb shows the name as text too; then zoom out.
+  const evilBox = output.locator('.jp-vmprof-flame g.slice').filter({ hasText: '<img src=x' }).first();
+  await evilBox.locator('path.surface').click({ force: true });
+  await expect(output.locator('.jp-vmprof-breadcrumb-current')).toHaveText(evil);
+  await output.locator('.jp-vmprof-breadcrumb button', { hasText: 'all samples' }).click();
+  await expect(output.locator('.jp-vmprof-breadcrumb-current')).toHaveText('all samples');
   await output.getByRole('button', { name: 'Table' }).click();
   await expect(output.locator('td.jp-vmprof-name', { hasText: evil }).first()).toHaveText(evil);
   expect(await output.locator('img').count()).toBe(0);
@@ -238,6 +244,7 @@ test('the views follow the dark theme', async ({ page }, testInfo) => {
     return (r + g + b) / 3;
   };
   await expect.poll(lightText, { timeout: 30_000 }).toBeGreaterThan(150);
+  await page.mouse.move(0, 0);
   await output.screenshot({ path: testInfo.outputPath('flame-dark.png') });
   saveForDocs(testInfo.outputPath('flame-dark.png'), 'profile-flame-dark.png');
   await output.getByRole('button', { name: 'Table' }).click();
