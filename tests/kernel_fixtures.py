@@ -22,6 +22,8 @@ class Executed:
     stderr: str = ""
     results: list = field(default_factory=list)  # execute_result data dicts
     displays: list = field(default_factory=list)  # display_data data dicts
+    display_ids: list = field(default_factory=list)  # transient display_id of each display (or None)
+    updates: list = field(default_factory=list)  # (display_id, data) of update_display_data before idle
     errors: list = field(default_factory=list)  # (ename, evalue, traceback text)
     streamed: list = field(default_factory=list)  # (monotonic time received, name, text)
 
@@ -40,6 +42,14 @@ class Executed:
         )
 
 
+class KernelDied(RuntimeError):
+    """The kernel process ended while a cell ran (vmprof 0.6.0 can segfault: docs/kernel.md)."""
+
+    def __init__(self, how: str, so_far: "Executed"):
+        super().__init__(f"the kernel died ({how}) while the cell ran; so far:\n{so_far.describe()}")
+        self.how = how
+
+
 class Kernel:
     def __init__(self, store_dir: Path, extra_env: dict | None = None):
         from jupyter_client import KernelManager
@@ -53,6 +63,17 @@ class Kernel:
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
+        # iopub messages read while collecting another request (e.g. a display update that
+        # arrives after its cell ended), by parent msg_id.
+        self.stray: dict = {}
+
+    def exit_description(self) -> str:
+        import signal
+
+        code = self.manager.provisioner.process.poll() if self.manager.provisioner else None
+        if code is not None and code < 0:
+            return f"killed by {signal.Signals(-code).name}"
+        return f"exit code {code}"
 
     @property
     def pid(self) -> int:
@@ -69,15 +90,19 @@ class Kernel:
         done = Executed(status="?")
         deadline = time.monotonic() + timeout
         idle = False
+        backlog = self.stray.pop(msg_id, [])  # read earlier while collecting another request
         while not idle:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"cell did not finish in {timeout} s; so far:\n{done.describe()}")
             try:
-                msg = self.client.get_iopub_msg(timeout=min(remaining, 5))
+                msg = backlog.pop(0) if backlog else self.client.get_iopub_msg(timeout=min(remaining, 5))
             except queue.Empty:
+                if not self.manager.is_alive():
+                    raise KernelDied(self.exit_description(), done) from None
                 continue
             if msg["parent_header"].get("msg_id") != msg_id:
+                self.stray.setdefault(msg["parent_header"].get("msg_id"), []).append(msg)
                 continue
             kind, content = msg["msg_type"], msg["content"]
             if kind == "stream":
@@ -90,6 +115,9 @@ class Kernel:
                 done.results.append(content["data"])
             elif kind == "display_data":
                 done.displays.append(content["data"])
+                done.display_ids.append((content.get("transient") or {}).get("display_id"))
+            elif kind == "update_display_data":
+                done.updates.append(((content.get("transient") or {}).get("display_id"), content["data"]))
             elif kind == "error":
                 done.errors.append((content["ename"], content["evalue"], _strip_ansi("\n".join(content["traceback"]))))
             elif kind == "status" and content["execution_state"] == "idle":
@@ -100,6 +128,20 @@ class Kernel:
                 break
         done.status = reply["content"]["status"]
         return done
+
+    def late_updates(self, msg_id: str, count: int = 1, timeout: float = 60) -> list:
+        """(display_id, data) of update_display_data sent for request `msg_id` after it ended."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [((m["content"].get("transient") or {}).get("display_id"), m["content"]["data"])
+                     for m in self.stray.get(msg_id, []) if m["msg_type"] == "update_display_data"]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            try:
+                msg = self.client.get_iopub_msg(timeout=0.5)
+            except queue.Empty:
+                continue
+            self.stray.setdefault(msg["parent_header"].get("msg_id"), []).append(msg)
 
     def shutdown(self) -> None:
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_cell_runs_as_without_the_magic(kernel, store_dir):
     assert meta["error"] is None
     assert meta["cell"].startswith("def busy(n):")
     assert meta["options"] == {"period": 0.001, "native": True, "lines": False, "memory": False,
-                               "real_time": False, "strip": True, "fork": False}
+                               "real_time": False, "strip": True, "fork": False, "jit_names": True}
     assert 0 < meta["duration_s"] < 60
     folder = store_dir / meta["id"]
     assert (folder / "profile.prof").stat().st_size > 0
@@ -105,8 +106,12 @@ def test_bad_option_runs_nothing(kernel, store_dir, line):
 def test_help_lists_options_and_runs_nothing(kernel, store_dir):
     done = kernel.run("%vmprof --help")
     for option in ("--period SECONDS", "--no-native", "--lines", "--memory", "--real-time",
-                   "--name NAME", "--no-strip", "--fork"):
+                   "--name NAME", "--no-strip", "--fork", "--no-jit-names", "--wait-summary"):
         assert option in done.stdout, done.stdout
+    text = " ".join(done.stdout.split())  # argparse wraps lines
+    assert "the cheap mode" in text  # --no-native
+    assert "nbconvert --execute" in text and "JUPYTERLAB_VMPROF_WAIT_SUMMARY=1" in text
+    assert "C code calls back into Python" in text
     assert ProfileStore(store_dir).ids() == []
 
 
@@ -146,6 +151,10 @@ def test_threads_started_by_the_cell_are_sampled(kernel, store_dir, mode):
     assert worker_samples > 20, Counter(p[2] for p in stats.profiles)
 
 
+# vmprof 0.6.0 can segfault the kernel while Numba's C dispatcher or the import system
+# calls Python (docs/kernel.md); such a run is repeated (shown as R in the report), any
+# other failure is not.
+@pytest.mark.flaky(reruns=2, only_rerun=["KernelDied"])
 def test_numba_function_named_in_profile(kernel, store_dir):
     setup = kernel.run(
         "import numpy as np\nfrom numba import njit\n"
@@ -176,6 +185,10 @@ def test_numba_function_named_in_profile(kernel, store_dir):
     assert "divide" in named
 
 
+# vmprof 0.6.0 can segfault the kernel while Numba's C dispatcher or the import system
+# calls Python (docs/kernel.md); such a run is repeated (shown as R in the report), any
+# other failure is not.
+@pytest.mark.flaky(reruns=2, only_rerun=["KernelDied"])
 def test_numba_imported_by_the_profiled_cell_is_named_too(kernel, store_dir):
     done = kernel.run(
         "%%vmprof\nimport numpy as np\nfrom numba import njit\n"
@@ -261,3 +274,79 @@ def test_notebook_path_is_recorded(kernel_factory, store_dir):
     meta = only_profile(store_dir)
     assert meta["notebook"] == "/home/me/analysis.ipynb"
     assert meta["options"]["strip"] is False
+
+
+MIMES = {"application/vnd.jupyterlab-vmprof.profile+json", "text/plain", "text/html"}
+
+
+def meta_when(store_dir: Path, condition, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        meta = only_profile(store_dir)
+        if condition(meta) or time.monotonic() > deadline:
+            return meta
+        time.sleep(0.1)
+
+
+def test_summary_arrives_later_in_the_cells_own_output(kernel, store_dir):
+    # The second cell is queued at once: it runs while the first one's summary is computed.
+    first_id = kernel.send("%%vmprof\n" + BUSY + "busy(2_000_000)")
+    second_id = kernel.send("import time\ntime.sleep(1.5)\nprint('second cell')")
+    first = kernel.collect(first_id)
+    second = kernel.collect(second_id)
+    assert first.status == "ok" and second.status == "ok", first.describe() + second.describe()
+
+    # At once: the whole bundle, saying the summary is on its way.
+    [shown] = first.displays
+    [display_id] = first.display_ids
+    assert set(shown) == MIMES and display_id
+    assert shown[MIMES_JSON]["samples"] is None
+    assert "summary being computed" in shown["text/plain"] and "summary being computed" in shown["text/html"]
+    assert "self %" not in shown["text/plain"]
+
+    # Later: the same output replaced, with the table and the sample count.
+    [(updated_id, updated)] = first.updates + kernel.late_updates(first_id)
+    assert updated_id == display_id and set(updated) == MIMES
+    samples = updated[MIMES_JSON]["samples"]
+    assert isinstance(samples, int) and samples > 20
+    assert "summary being computed" not in updated["text/plain"]
+    assert "self %" in updated["text/plain"] and "busy" in updated["text/plain"]
+    assert "<table>" in updated["text/html"]
+    assert "1 sample per" in updated["text/plain"] and "(requested 1 ms)" in updated["text/plain"]
+
+    # The next cell shows only its own output.
+    assert second.stdout == "second cell\n" and second.stderr == "", second.describe()
+    assert second.displays == [] and second.updates == [] and second.results == []
+
+    meta = meta_when(store_dir, lambda m: m.get("samples") is not None)
+    assert meta["samples"] == samples
+    assert meta["sample_interval_basis"] == "cpu" and meta["cpu_s"] > 0
+    assert meta["sample_interval_s"] == pytest.approx(meta["cpu_s"] / samples, rel=1e-3)
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_wait_summary_shows_the_table_before_the_cell_ends(kernel_factory, store_dir, how):
+    env = {"JUPYTERLAB_VMPROF_WAIT_SUMMARY": "1"} if how == "environment" else {}
+    kernel = kernel_factory(env)
+    option = "--wait-summary" if how == "option" else ""
+    done = kernel.run(f"%%vmprof {option}\n" + BUSY + "busy(2_000_000)")
+    assert done.status == "ok", done.describe()
+    [shown] = done.displays
+    assert set(shown) == MIMES
+    assert "self %" in shown["text/plain"] and "busy" in shown["text/plain"]
+    assert isinstance(shown[MIMES_JSON]["samples"], int)
+    assert only_profile(store_dir)["samples"] == shown[MIMES_JSON]["samples"]  # written before the reply
+    assert kernel.late_updates(kernel.send("1"), timeout=2) == []
+
+
+def test_no_jit_names_leaves_numba_alone(kernel, store_dir):
+    setup = kernel.run("from numba import njit\n@njit\ndef twice(x):\n    return 2 * x\ntwice(1)")
+    assert setup.status == "ok", setup.describe()
+    hooked = "print('__call__' in type(twice).__dict__, twice(21))"
+    assert kernel.run("%%vmprof\n" + hooked).stdout == "True 42\n"
+    assert kernel.run("%%vmprof --no-jit-names\n" + hooked).stdout == "False 42\n"
+    store = ProfileStore(store_dir)
+    assert sorted(store.read_meta(i)["options"]["jit_names"] for i in store.ids()) == [False, True]
+
+
+MIMES_JSON = "application/vnd.jupyterlab-vmprof.profile+json"
