@@ -20,7 +20,8 @@ Three times per run:
         running; excludes starting/stopping it)
   cell  the kernel's pre_run_cell..post_run_cell of the top-level cell: the body
         plus everything the magic does around it (enable, disable and symbol
-        dump, meta.json, converter summary, display message)
+        dump, meta.json, display message; the converter summary runs in a
+        thread after the cell unless --wait-summary)
   e2e   client side, execute_request sent .. execute_reply received
 
 plus the kernel process's CPU time (process_time) of body and cell: on a small,
@@ -259,10 +260,18 @@ def run_cell(kernel: Kernel, code: str, extra: dict | None = None) -> dict:
     return row
 
 
-def attempt(kernel: Kernel, code: str, extra: dict | None = None, **where) -> dict | None:
-    """run_cell, or None if the cell killed the kernel (recorded, kernel restarted)."""
+def attempt(kernel: Kernel, code: str, extra: dict | None = None, meta: bool = False, **where) -> dict | None:
+    """run_cell, or None if the cell killed the kernel (recorded, kernel restarted).
+
+    meta: also fetch the profile's meta.json, in a request of its own after the timed one:
+    its sample count is written by the summary thread after the cell's reply, and waiting
+    for it inside the timed request would count the summary again.
+    """
     try:
-        return run_cell(kernel, code, extra)
+        row = run_cell(kernel, code, extra)
+        if meta:
+            row["meta"] = kernel.value("_bp.latest_meta(wait=True)")
+        return row
     except KernelDied as err:
         kernel.crashes.append(dict(where, error=str(err), code_head=code.splitlines()[0]))
         print(f"  !! {err} during {where}; restarting the kernel", file=sys.stderr)
@@ -303,7 +312,6 @@ def overhead(value: float | None, base: float | None) -> float | None:
 
 
 def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list]:
-    vmprof_extra = {"meta": "_bp.latest_meta()"}
     print(f"warm-up: {args.warmup} run(s) of every cell x mode", file=sys.stderr)
     for _ in range(args.warmup):
         for cell in CELLS:
@@ -314,8 +322,7 @@ def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list
         for cell in CELLS:
             order = MODES[rep % len(MODES):] + MODES[: rep % len(MODES)]
             for mode in order:
-                extra = vmprof_extra if mode == "vmprof" else None
-                row = attempt(kernel, source(cell, mode, has_pi_magic), extra,
+                row = attempt(kernel, source(cell, mode, has_pi_magic), meta=mode == "vmprof",
                               phase="measure", cell=cell, mode=mode, rep=rep)
                 if row is not None:
                     row.update(cell_name=cell, mode=mode, rep=rep)
@@ -387,10 +394,8 @@ def breakdown(kernel: Kernel, args, counts: dict) -> dict:
             rows: dict = {name: [] for name in variants}
             for rep in range(args.breakdown_reps):
                 for name, code in variants.items():
-                    extra = {"parts": "_bp.parts()"}
-                    if name != "plain":
-                        extra["meta"] = "_bp.latest_meta()"
-                    row = attempt(kernel, code, extra, phase="breakdown", cell=cell, variant=name, rep=rep)
+                    row = attempt(kernel, code, {"parts": "_bp.parts()"}, meta=name != "plain",
+                                  phase="breakdown", cell=cell, variant=name, rep=rep)
                     if row is not None:
                         rows[name].append(row)
             result["native"][cell] = {
@@ -415,7 +420,9 @@ def breakdown(kernel: Kernel, args, counts: dict) -> dict:
         runs: dict = {name: [] for name in empty}
         for rep in range(max(3, args.breakdown_reps)):
             for name, code in empty.items():
-                row = attempt(kernel, code, {"parts": "_bp.parts()"}, phase="breakdown", cell="empty", variant=name, rep=rep)
+                # meta=True lets the summary finish untimed: the fixed cost, not a wait for the last summary.
+                row = attempt(kernel, code, {"parts": "_bp.parts()"}, meta=name != "plain",
+                              phase="breakdown", cell="empty", variant=name, rep=rep)
                 if row is not None:
                     runs[name].append(row)
         result["empty_cell"] = {
@@ -438,7 +445,7 @@ def breakdown(kernel: Kernel, args, counts: dict) -> dict:
             kernel.execute(wrap)
             kernel.startup.append(wrap)
             kernel.execute(f"PY_REPS = PY_REPS * {args.long_factor}")
-            row = attempt(kernel, source("python", "vmprof"), {"parts": "_bp.parts()", "meta": "_bp.latest_meta()"},
+            row = attempt(kernel, source("python", "vmprof"), {"parts": "_bp.parts()"}, meta=True,
                           phase="breakdown", cell="python", variant=f"vmprof x{args.long_factor}")
             result["long_cell"] = {"factor": args.long_factor, "crashed": row is None}
             if row is not None:

@@ -102,11 +102,12 @@ def wrap_vmprof_parts() -> list[str]:
     import vmprof
     import vmprof.reader
 
-    from jupyterlab_vmprof import cellrun, converter, magic, output, profiling, store
+    from jupyterlab_vmprof import cellrun, converter, magic, output, profiling, store, summary
 
     targets = [
         (magic, "profile_source", "profile_source (all of the magic after option parsing)"),
-        (magic, "_display", "  _display (summary + display message)"),
+        (summary, "show", "  summary.show (display message, summary thread started)"),
+        (summary, "wait_pending", "  summary.wait_pending (previous summary thread still running)"),
         (cellrun, "needs_event_loop", "  needs_event_loop"),
         (profiling.ProfileRun, "prepare", "  ProfileRun.prepare (vmprof import, store.create)"),
         (store.ProfileStore, "create", "    ProfileStore.create (meta.json, fsync)"),
@@ -123,7 +124,8 @@ def wrap_vmprof_parts() -> list[str]:
         (_vmprof, "disable", "        _vmprof.disable"),
         (profiling, "record_symbols", "      record_symbols (maps.txt, perf map, jit-symbols.json)"),
         (profiling.ProfileRun, "finish_meta", "    ProfileRun.finish_meta (meta.json, fsync)"),
-        (output, "summarize", "  output.summarize (converter summary)"),
+        (summary.Summary, "compute", "  Summary.compute (converter summary: in a thread after the cell unless --wait-summary)"),
+        (output, "summarize", "    output.summarize (converter summary)"),
         (converter, "convert_sync", "    converter.convert_sync (node subprocess)"),
         (store.ProfileStore, "update_meta", "  ProfileStore.update_meta (all calls)"),
         (IPython.display, "publish_display_data", "  publish_display_data"),
@@ -146,10 +148,17 @@ def unwrap() -> None:
 # ---------------------------------------------------------------------------------
 # What the last %%vmprof stored, and micro-benchmarks.
 
-def latest_meta() -> Optional[dict]:
-    """samples, duration, size and warnings of the newest profile in the store."""
+def latest_meta(wait: bool = False) -> Optional[dict]:
+    """samples, duration, size and warnings of the newest profile in the store.
+
+    wait: first let the summary thread finish (it writes `samples` after the cell); ask
+    in a request of its own, or that request's time includes the summary.
+    """
+    from jupyterlab_vmprof import summary
     from jupyterlab_vmprof.store import ProfileStore
 
+    if wait:
+        summary.wait_pending()
     listing = ProfileStore().list(per_page=1)
     if not listing["profiles"]:
         return None

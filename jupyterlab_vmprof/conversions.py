@@ -1,9 +1,10 @@
 """Convert store profiles with their extras, cached in the profile's `cache/` folder.
 
 A cache entry is named `<format>-<options hash>-<source hash><ext>`: the options hash
-covers what the user chose (thread, strip, collapse_jit, lines), the source hash what
-the result depends on without the user choosing it (converter bundle, size and mtime
-of the profile and of its symbol files). So a second identical request is a file
+covers what the user chose (thread, strip, collapse_jit, lines, the profile compared
+with), the source hash what the result depends on without the user choosing it
+(converter bundle, size and mtime of the profile and of its symbol files, and of the
+other profile's for a comparison). So a second identical request is a file
 read, another option set is another entry, and a profile or converter that changed
 misses the cache instead of serving stale output.
 """
@@ -38,6 +39,8 @@ class Options:
     strip: bool = True
     collapse_jit: bool = True
     lines: bool = False
+    # A comparison (Diff JSON) with this other store profile; cached with the first one.
+    diff_with: Optional[str] = None
 
     def digest(self) -> str:
         return _digest(asdict(self))
@@ -118,11 +121,13 @@ class ConversionService:
             "maps": maps if _regular_file(maps) else None,
         }
 
-    def cache_name(self, inputs: dict, options: Options, script: str) -> tuple[str, str]:
+    def cache_name(self, inputs: dict, options: Options, script: str, other: Optional[dict] = None) -> tuple[str, str]:
         """(entry file name, prefix shared by every entry of these options)."""
         files = [inputs["profile_path"], *inputs["perf_maps"], inputs["jit_symbols"], inputs["maps"]]
+        if other is not None:
+            files += [other["profile_path"], *other["perf_maps"], other["jit_symbols"], other["maps"]]
         source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None])
-        prefix = f"{options.fmt}-{options.digest()}-"
+        prefix = f"{'diff' if options.diff_with else options.fmt}-{options.digest()}-"
         return prefix + source + EXTENSIONS[options.fmt], prefix
 
     def cache_dir(self, profile_id: str) -> Path:
@@ -148,8 +153,9 @@ class ConversionService:
 
     async def convert(self, profile_id: str, options: Options) -> Converted:
         inputs = await asyncio.to_thread(self.inputs, profile_id)
+        other = await asyncio.to_thread(self.inputs, options.diff_with) if options.diff_with else None
         script = conv.converter_script(self.settings.converter_script or None)
-        name, prefix = self.cache_name(inputs, options, script)
+        name, prefix = self.cache_name(inputs, options, script, other)
         cache = await asyncio.to_thread(self.cache_dir, profile_id)
         entry = cache / name
         cached = await asyncio.to_thread(self._read_entry, entry)
@@ -159,7 +165,7 @@ class ConversionService:
         shared = self._running.get(key)
         if shared is None:
             # Identical requests arriving while this runs wait for the same conversion.
-            shared = asyncio.ensure_future(self._produce(inputs, options, entry, prefix, script))
+            shared = asyncio.ensure_future(self._produce(inputs, options, entry, prefix, script, other))
             self._running[key] = shared
             shared.add_done_callback(lambda _done: self._running.pop(key, None))
         # shield: a client that goes away must not cancel a conversion others are waiting for.
@@ -181,7 +187,9 @@ class ConversionService:
         warnings = json.loads(warnings_file.read_text(encoding="utf-8")) if warnings_file.is_file() else []
         return Converted(entry, warnings, from_cache=True)
 
-    async def _produce(self, inputs: dict, options: Options, entry: Path, prefix: str, script: str) -> Converted:
+    async def _produce(
+        self, inputs: dict, options: Options, entry: Path, prefix: str, script: str, other: Optional[dict] = None
+    ) -> Converted:
         # The converter writes a hidden temporary file; renaming it is the commit, so a
         # reader never sees half a result and a failed run leaves nothing behind.
         tmp = entry.with_name(f".{entry.name}.{secrets.token_hex(4)}.tmp")
@@ -194,6 +202,7 @@ class ConversionService:
                     collapse_jit=options.collapse_jit, thread=options.thread, lines=options.lines,
                     timeout=self.settings.conversion_timeout, max_memory_mb=self.settings.conversion_memory_mb,
                     output=tmp, node_path=self.settings.node_path or None, script_path=script,
+                    diff=conv.DiffInput(**other) if other is not None else None,
                 )
             except conv.ConversionError as err:
                 tmp.unlink(missing_ok=True)

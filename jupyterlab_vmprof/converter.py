@@ -19,7 +19,7 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 FORMATS = ("json", "callgrind", "collapsed", "speedscope")
 DEFAULT_TIMEOUT_S = 120.0
@@ -58,6 +58,15 @@ ERROR_LINE = re.compile(r"^(?:Uncaught )?[A-Z][A-Za-z]*Error\b.*")
 
 # Codes that describe the profile file itself: the same bytes will fail the same way.
 PROFILE_ERROR_CODES = ("truncated", "version", "corrupt")
+
+
+class DiffInput(NamedTuple):
+    """The profile to compare with (`--diff`) and its own symbol files (`--diff-*`)."""
+
+    profile_path: os.PathLike | str
+    perf_maps: Sequence[os.PathLike | str] = ()
+    jit_symbols: Optional[os.PathLike | str] = None
+    maps: Optional[os.PathLike | str] = None
 
 
 @dataclass
@@ -126,6 +135,7 @@ def build_command(
     output: Optional[os.PathLike | str] = None,
     node_path: Optional[str] = None,
     script_path: Optional[str] = None,
+    diff: Optional[DiffInput] = None,
 ) -> list[str]:
     if fmt not in FORMATS:
         raise ConversionError("usage", f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -148,6 +158,15 @@ def build_command(
         command += ["--thread", str(thread)]
     if lines:
         command.append("--lines")
+    if diff is not None:
+        # --diff writes Diff JSON; the converter refuses any other --format with it.
+        command += ["--diff", str(diff.profile_path)]
+        for perf_map in diff.perf_maps:
+            command += ["--diff-perf-map", str(perf_map)]
+        if diff.jit_symbols:
+            command += ["--diff-jit-symbols", str(diff.jit_symbols)]
+        if diff.maps:
+            command += ["--diff-maps", str(diff.maps)]
     if output:
         command += ["--output", str(output)]
     return command
@@ -234,12 +253,13 @@ def convert_sync(
     output: Optional[os.PathLike | str] = None,
     node_path: Optional[str] = None,
     script_path: Optional[str] = None,
+    diff: Optional[DiffInput] = None,
 ) -> ConversionResult:
     """Convert one profile; blocks. With `output`, the converter writes there and `.output` is empty."""
     command = build_command(
         profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
         collapse_jit=collapse_jit, thread=thread, lines=lines, max_memory_mb=max_memory_mb,
-        output=output, node_path=node_path, script_path=script_path,
+        output=output, node_path=node_path, script_path=script_path, diff=diff,
     )
     try:
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
@@ -274,12 +294,13 @@ async def convert_async(
     output: Optional[os.PathLike | str] = None,
     node_path: Optional[str] = None,
     script_path: Optional[str] = None,
+    diff: Optional[DiffInput] = None,
 ) -> ConversionResult:
     """Same as convert_sync, as an asyncio subprocess: the event loop keeps running meanwhile."""
     command = build_command(
         profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
         collapse_jit=collapse_jit, thread=thread, lines=lines, max_memory_mb=max_memory_mb,
-        output=output, node_path=node_path, script_path=script_path,
+        output=output, node_path=node_path, script_path=script_path, diff=diff,
     )
     try:
         process = await asyncio.create_subprocess_exec(

@@ -36,6 +36,7 @@ class ForkOutcome:
     warnings: list = field(default_factory=list)
     duration_s: Optional[float] = None  # measured by the child around the code
     elapsed_s: float = 0.0  # measured by the parent, fork to exit (a crashed child reports nothing)
+    cpu_s: Optional[float] = None  # the child's CPU time while sampling
     threads: Optional[dict] = None
 
     @property
@@ -210,6 +211,7 @@ def _apply_status(outcome: ForkOutcome, raw: bytes) -> None:
     outcome.warnings = list(report.get("warnings") or [])
     outcome.duration_s = report.get("duration_s")
     outcome.threads = report.get("threads")
+    outcome.cpu_s = report.get("cpu_s")
 
 
 # the child --------------------------------------------------------------------------
@@ -271,5 +273,6 @@ def _child_profile(run: ProfileRun, body) -> tuple[int, dict]:
         "warnings": run.warnings,
         "duration_s": duration if duration else time.perf_counter() - started,
         "threads": run.threads_meta(),
+        "cpu_s": run.cpu_s,
     }
     return (EXIT_CELL_FAILED if error else EXIT_OK), report

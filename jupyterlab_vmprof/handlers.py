@@ -271,12 +271,29 @@ class ExportHandler(BaseHandler):
         await self.send_file(path, content_type)
 
 
+class DiffHandler(BaseHandler):
+    """Diff JSON of two store profiles (docs/architecture.md, "Diff JSON"): b − a per function."""
+
+    @tornado.web.authenticated
+    async def get(self, profile_id: str, other_id: str) -> None:
+        self.check_id(profile_id)
+        self.check_id(other_id)
+        # Both profiles are cleaned with the same options; --thread and --lines do not apply.
+        options = Options(
+            fmt="json", strip=self.flag("strip", True), collapse_jit=self.flag("collapse_jit", True),
+            diff_with=other_id,
+        )
+        converted = await self.convert(profile_id, options)
+        await self.send_file(converted.path, "application/json")
+
+
 ID = r"([^/]+)"  # anything up to the next slash: the handler refuses non-ids with a 400
 ROUTES = [
     (r"profiles", ProfilesHandler),
     (rf"profiles/{ID}", ProfileHandler),
     (rf"profiles/{ID}/graph", GraphHandler),
     (rf"profiles/{ID}/export/{ID}", ExportHandler),
+    (rf"profiles/{ID}/diff/{ID}", DiffHandler),
 ]
 
 

@@ -34,15 +34,26 @@ def _template(self, *args, **kwargs):
 
 
 class _TrampolineDescriptor:
-    """Returns, for each dispatcher, its own trampoline bound to it."""
+    """Returns, for each dispatcher, its own trampoline bound to it.
+
+    This runs on every call of every jitted function while profiling, so the bound
+    method is made once per dispatcher and looked up by id: building a MethodType per
+    call was most of the trampoline's cost (docs/benchmarks.md).
+    """
 
     def __init__(self, installer: "NumbaTrampolines"):
         self._installer = installer
+        self._bound = installer.bound
 
     def __get__(self, dispatcher, owner=None):
+        bound = self._bound.get(id(dispatcher))
+        # The cached method holds its dispatcher, so an id cannot be reused while cached;
+        # the identity check is for safety, not expected to fail.
+        if bound is not None and bound.__self__ is dispatcher:
+            return bound
         if dispatcher is None:
             return self
-        return types.MethodType(self._installer.trampoline_for(dispatcher), dispatcher)
+        return self._installer.bind(dispatcher)
 
 
 class NumbaTrampolines:
@@ -52,6 +63,7 @@ class NumbaTrampolines:
         self._cls: Optional[type] = None
         self._call: Any = None
         self._cache: dict[int, tuple[Any, types.FunctionType]] = {}
+        self.bound: dict[int, types.MethodType] = {}  # id(dispatcher) -> trampoline bound to it
         self._lock = threading.Lock()
         self.entries: list[dict] = []
 
@@ -77,6 +89,12 @@ class NumbaTrampolines:
             self._cls = None
         # Cached trampolines keep their dispatchers alive: drop them with the hook.
         self._cache.clear()
+        self.bound.clear()
+
+    def bind(self, dispatcher) -> types.MethodType:
+        bound = types.MethodType(self.trampoline_for(dispatcher), dispatcher)
+        self.bound[id(dispatcher)] = bound
+        return bound
 
     def trampoline_for(self, dispatcher) -> types.FunctionType:
         cached = self._cache.get(id(dispatcher))

@@ -1,7 +1,8 @@
 """%%vmprof and %vmprof: IPython's side of the profiler, kept thin.
 
 Parsing options and talking to IPython happen here; profiling is profiling.py,
-fork mode forking.py, running the cell cellrun.py, the output bundle output.py.
+fork mode forking.py, running the cell cellrun.py, the output and its summary
+summary.py and output.py, reports of earlier crashes crashes.py.
 """
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import re
 import sys
 from typing import Optional
 
+from traitlets import Bool, default
+
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from . import cellrun, output
+from . import cellrun, crashes, summary
 from .forking import run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
-from .store import StoreError
 
 # Options that take a value, for splitting `%vmprof --period 0.01 statement`.
 VALUE_OPTIONS = {"--period", "--name"}
@@ -36,11 +38,21 @@ def seconds(text: str) -> float:
 
 @magics_class
 class VmprofMagics(Magics):
+    wait_summary = Bool(
+        help="Compute the top-functions summary before the cell ends (as --wait-summary) instead of "
+             f"updating the output afterwards. Default: the {summary.WAIT_ENV} environment variable."
+    ).tag(config=True)
+
+    @default("wait_summary")
+    def _wait_summary_default(self) -> bool:
+        return summary.wait_by_default()
+
     @magic_arguments()
     @argument("-h", "--help", action="store_true", help="show this help and run nothing")
     @argument("--period", type=seconds, default=0.001, metavar="SECONDS",
               help="sampling period in seconds (default 0.001; the OS timer may sample less often)")
-    @argument("--no-native", action="store_true", help="record Python frames only (native C frames are on by default)")
+    @argument("--no-native", action="store_true",
+              help="record Python frames only: the cheap mode (saves ~25-40 ms per cell and a few %% inside it)")
     @argument("--lines", action="store_true", help="record line numbers (line-level views)")
     @argument("--memory", action="store_true", help="record memory use with each sample")
     @argument("--real-time", action="store_true",
@@ -50,12 +62,26 @@ class VmprofMagics(Magics):
               help="keep the interpreter's and IPython's own frames when converting")
     @argument("--fork", action="store_true",
               help="run the cell in a forked child so that a crash spares the kernel; variables are not kept")
+    @argument("--no-jit-names", action="store_true",
+              help="do not route Numba calls through naming trampolines (~0.5 us per call); JIT code stays unnamed")
+    @argument("--wait-summary", action="store_true",
+              help="compute the top-functions summary before the cell ends; needed where output updates "
+                   "after the cell are lost (nbconvert --execute, papermill)")
     @line_cell_magic
     def vmprof(self, line: str, cell: Optional[str] = None):
         """Profile a cell (%%vmprof) or one statement (%vmprof statement) with vmprof.
 
         The code runs as it would without the magic (same namespace, output, last value
         shown); its profile is saved in the profile store and shown under the cell.
+
+        The top-functions summary under the cell is computed after the cell ends and
+        replaces the output when ready (a few hundred ms). Front ends that stop listening
+        when a cell ends (nbconvert --execute, papermill) keep "summary being computed…":
+        use --wait-summary there, or set c.VmprofMagics.wait_summary = True or
+        JUPYTERLAB_VMPROF_WAIT_SUMMARY=1. For the least overhead use --no-native.
+
+        vmprof 0.6.0 can crash the kernel when C code calls back into Python
+        (sorted(key=lambda ...), map(lambda ...)): profile such cells with --fork.
         """
         options_text, statement = (line, None) if cell is not None else split_statement(line)
         args = parse_argstring(self.vmprof, options_text)
@@ -69,9 +95,11 @@ class VmprofMagics(Magics):
             raise UsageError("nothing to profile: %vmprof STATEMENT or %%vmprof on top of a cell")
         options = ProfileOptions(
             period=args.period, native=not args.no_native, lines=args.lines, memory=args.memory,
-            real_time=args.real_time, strip=not args.no_strip, fork=args.fork, name=unquote(args.name),
+            real_time=args.real_time, strip=not args.no_strip, fork=args.fork, jit_names=not args.no_jit_names,
+            name=unquote(args.name),
         )
-        return profile_source(self.shell, source, options)
+        wait = args.wait_summary or self.wait_summary or not summary.can_update(self.shell)
+        return profile_source(self.shell, source, options, wait)
 
 
 def unquote(text: str) -> str:
@@ -104,9 +132,12 @@ def _looks_like_code(word: str) -> bool:
     return not re.match(r"^--?[a-zA-Z][a-zA-Z-]*(=.*)?$", word)
 
 
-def profile_source(shell, source: str, options: ProfileOptions) -> None:
+def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bool = True) -> None:
     """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
+    summary.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
     run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns))
+    for warning in crashes.report_previous_crashes(run.store, run.notebook):
+        print(warning, file=sys.stderr)
     needs_loop = cellrun.needs_event_loop(shell, source)
     try:
         if options.fork:
@@ -116,17 +147,19 @@ def profile_source(shell, source: str, options: ProfileOptions) -> None:
     except ProfilerUnavailable as err:
         # Nothing ran: say why, in the cell's output, and fail the cell.
         raise UsageError(f"vmprof: {err}") from None
+    top = summary.Summary(run.folder, run.options.as_meta())
+    extra_meta = top.compute if wait_summary else None
     if options.fork:
-        meta, notes = _profile_forked(shell, run, source)
-        _display(meta, run, notes)
+        meta, notes = _profile_forked(shell, run, source, extra_meta)
+        summary.show(shell, run.store, meta, notes, top)
         return
-    outcome = _profile_here(shell, run, source, needs_loop)
+    outcome = _profile_here(shell, run, source, needs_loop, extra_meta)
     if run.meta:
-        _display(run.meta, run, [])
+        summary.show(shell, run.store, run.meta, [], top)
     cellrun.finish_cell(shell, outcome)
 
 
-def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool) -> cellrun.CellOutcome:
+def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_meta) -> cellrun.CellOutcome:
     error = None
     try:
         outcome = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
@@ -135,11 +168,11 @@ def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool) -> cell
         error = first_line_of(exc)
         raise
     finally:
-        run.stop(error=error)
+        run.stop(error=error, extra_meta=extra_meta)
     return outcome
 
 
-def _profile_forked(shell, run: ProfileRun, source: str) -> tuple[dict, list]:
+def _profile_forked(shell, run: ProfileRun, source: str, extra_meta) -> tuple[dict, list]:
     outcome = run_forked(
         run,
         lambda print_value: cellrun.run_plain(shell, source, print_value),
@@ -153,28 +186,12 @@ def _profile_forked(shell, run: ProfileRun, source: str) -> tuple[dict, list]:
     notes = [FORK_NOTE]
     if outcome.crashed:
         error = f"the profiled child process died of {outcome.signal_name}"
-        notes.insert(0, f"The cell's child process was killed by {outcome.signal_name}; "
-                        "the kernel is fine and the profile keeps what was recorded before.")
-    meta = run.finish_meta(outcome.duration_s or outcome.elapsed_s, error, child_exit=outcome.exit_code,
-                           child_signal=outcome.signal_name, threads=outcome.threads)
+        notes.insert(0, crashes.fork_crash_note(outcome.signal_name))
+    duration = outcome.duration_s or outcome.elapsed_s
+    extra = extra_meta(duration, outcome.cpu_s) if extra_meta else {}
+    meta = run.finish_meta(duration, error, child_exit=outcome.exit_code, child_signal=outcome.signal_name,
+                           threads=outcome.threads, **{"cpu_s": outcome.cpu_s, **extra})
     return meta, notes
-
-
-def _display(meta: dict, run: ProfileRun, notes: list) -> None:
-    from IPython.display import publish_display_data
-
-    graph, _why_not = output.summarize(run.folder, meta.get("options") or {})
-    rows = []
-    if graph:
-        rows = output.top_functions(graph)
-        samples = graph.get("profile", {}).get("totalSamples")
-        if isinstance(samples, int):
-            meta = dict(meta, samples=samples)
-            try:
-                run.store.update_meta(meta["id"], samples=samples)
-            except (StoreError, OSError):
-                pass  # the count is a convenience; the server can count again
-    publish_display_data(output.bundle(meta, rows, notes), metadata={})
 
 
 def register_magics(ipython) -> None:

@@ -21,6 +21,8 @@ TOP_N = 10
 SUMMARY_TIMEOUT_S = 20.0
 # Past this size the conversion takes seconds; the viewer has the full data anyway.
 SUMMARY_MAX_BYTES = 64 * 1024 * 1024
+# Shown until the background summary replaces the bundle (update_display_data).
+PENDING_NOTE = "top functions: summary being computed…"
 
 
 def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str]]:
@@ -34,7 +36,9 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
             return None, "profile too large for a summary in the cell output"
     except OSError as err:
         return None, str(err)
-    perf_maps = sorted(folder.glob("perf-*.map"))
+    # Sorted as strings: sorting Path objects calls their Python __lt__ from C, the very
+    # pattern vmprof 0.6.0 crashes on if a profile is sampling meanwhile (docs/kernel.md).
+    perf_maps = [Path(name) for name in sorted([str(path) for path in folder.glob("perf-*.map")])]
     jit = folder / "jit-symbols.json"
     maps = folder / "maps.txt"
     try:
@@ -57,9 +61,13 @@ def top_functions(graph: dict, count: int = TOP_N) -> list[dict]:
     samples = graph.get("profile", {}).get("samples") or 0
     if not samples:
         return []
-    frames = sorted(graph.get("frames", []), key=lambda f: (-f.get("self", 0), -f.get("total", 0), f.get("name", "")))
+    # Plain tuples, no key function: this runs in a background thread, and should anything
+    # be sampling meanwhile, vmprof 0.6.0 crashes when C calls back into Python.
+    frames = graph.get("frames", [])
+    order = sorted([(-f.get("self", 0), -f.get("total", 0), f.get("name", ""), i) for i, f in enumerate(frames)])
     rows = []
-    for frame in frames[:count]:
+    for *_, index in order[:count]:
+        frame = frames[index]
         if frame.get("self", 0) <= 0:
             break
         rows.append(
@@ -86,7 +94,18 @@ def headline(meta: dict) -> str:
     took = f"{duration:.3f} s" if isinstance(duration, (int, float)) else "unknown duration"
     samples = meta.get("samples")
     counted = f", {samples} samples" if isinstance(samples, int) else ""
-    return f"vmprof profile {meta.get('id')}: {meta.get('status')}, {took}{counted}"
+    return f"vmprof profile {meta.get('id')}: {meta.get('status')}, {took}{counted}{_rate(meta)}"
+
+
+def _rate(meta: dict) -> str:
+    """', 1 sample per 4.1 ms of CPU time (requested 1 ms)': the OS timer may tick slower than asked."""
+    interval = meta.get("sample_interval_s")
+    if not isinstance(interval, (int, float)) or interval <= 0:
+        return ""
+    basis = "wall-clock" if meta.get("sample_interval_basis") == "wall" else "CPU"
+    requested = (meta.get("options") or {}).get("period")
+    asked = f" (requested {requested * 1000:g} ms)" if isinstance(requested, (int, float)) else ""
+    return f"; 1 sample per {interval * 1000:.1f} ms of {basis} time{asked}"
 
 
 def plain_text(meta: dict, rows: list[dict], notes: list[str]) -> str:

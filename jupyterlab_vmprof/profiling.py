@@ -18,7 +18,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from .jit import InstallOnImport, NumbaTrampolines, read_perf_map
 from .threads import ThreadWatch
@@ -45,6 +45,7 @@ class ProfileOptions:
     real_time: bool = False
     strip: bool = True
     fork: bool = False
+    jit_names: bool = True  # Numba trampolines (jit.py): +~0.5 µs per jitted call
     name: str = ""
 
     def as_meta(self) -> dict:
@@ -112,7 +113,12 @@ class ProfileRun:
         self._jit = NumbaTrampolines()
         self._jit_hook = InstallOnImport(self._jit)
         self._t0 = 0.0
+        self._cpu0 = 0.0
         self._stopped = False
+        # Set by end_sampling: wall and process CPU seconds sampled (the CPU timer drives
+        # vmprof's CPU mode, so samples / cpu_s is the rate really obtained).
+        self.duration_s: Optional[float] = None
+        self.cpu_s: Optional[float] = None
 
     @property
     def profile_id(self) -> Optional[str]:
@@ -151,6 +157,7 @@ class ProfileRun:
             self._abandon()
             raise
         self._t0 = time.perf_counter()
+        self._cpu0 = time.process_time()
 
     def _check_native(self) -> None:
         if not self.options.native:
@@ -186,7 +193,8 @@ class ProfileRun:
         options = self.options
         self._threads = ThreadWatch(self._vmprof, options.real_time)
         self._threads.install()
-        self._jit_hook.start()
+        if options.jit_names:
+            self._jit_hook.start()
         printed: list = []
         try:
             with capture_stderr_fd(printed):
@@ -234,17 +242,29 @@ class ProfileRun:
 
     # stopping ---------------------------------------------------------------------
 
-    def stop(self, error: Optional[str] = None, status: Optional[str] = None) -> dict:
-        """Disable vmprof, record symbols, finish meta.json; returns the final meta."""
+    def stop(self, error: Optional[str] = None, status: Optional[str] = None,
+             extra_meta: Optional[Callable[[float, Optional[float]], dict]] = None) -> dict:
+        """Disable vmprof, record symbols, finish meta.json; returns the final meta.
+
+        `extra_meta(duration_s, cpu_s)` may add fields (the summary's sample count) so
+        that meta.json is written once at the end rather than once more for them.
+        """
         if self._stopped or self.meta is None:
             return self.meta or {}
         duration, disable_error = self.end_sampling()
-        return self.finish_meta(duration, error or disable_error, status)
+        error = error or disable_error
+        try:
+            extra = extra_meta(duration, self.cpu_s) if extra_meta else {}
+        except BaseException:
+            self.finish_meta(duration, error, status)  # e.g. Ctrl-C meanwhile: the profile still ends
+            raise
+        return self.finish_meta(duration, error, status, **extra)
 
     def end_sampling(self) -> tuple[float, Optional[str]]:
         """Disable vmprof, unhook, save symbols: (seconds profiled, error while writing)."""
         self._stopped = True
         duration = time.perf_counter() - self._t0
+        self.duration_s, self.cpu_s = duration, round(time.process_time() - self._cpu0, 6)
         error = None
         try:
             self._vmprof.disable()
@@ -316,6 +336,7 @@ class ProfileRun:
             error=error,
             warnings=list(self.warnings),
             threads=self.threads_meta(),
+            cpu_s=self.cpu_s,
             profile_bytes=_size(self.folder / PROFILE_FILE),
         )
         changes.update(extra)

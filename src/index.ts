@@ -17,6 +17,7 @@ import { profileIcon } from './browser/icon';
 import { ProfileBrowser } from './browser/profile-browser';
 import { ProfileListModel } from './browser/profile-list';
 import { ProfileViewers } from './browser/viewer';
+import { comparedIds, CompareViewers } from './browser/compare';
 
 import { KernelAutoloader } from './autoload';
 import { VmprofSettings } from './settings';
@@ -128,7 +129,11 @@ const browserPlugin: JupyterFrontEndPlugin<void> = {
       widget => app.shell.activateById(widget.id),
       settings
     );
-    addCommands(app, browser, viewers, palette, mainMenu);
+    const comparisons = new CompareViewers(
+      widget => app.shell.add(widget, 'main'),
+      widget => app.shell.activateById(widget.id)
+    );
+    addCommands(app, browser, viewers, palette, mainMenu, comparisons);
     // A new profile output refreshes the list at once; polling covers the rest.
     app.docRegistry.addWidgetExtension(
       'Notebook',
@@ -140,6 +145,14 @@ const browserPlugin: JupyterFrontEndPlugin<void> = {
         command: CommandIDs.open,
         args: viewer => ({ id: viewer.content.node.dataset.profileId ?? '' }),
         name: viewer => viewer.content.node.dataset.profileId ?? ''
+      });
+      void restorer.restore(comparisons.tracker, {
+        command: CommandIDs.compare,
+        args: viewer => {
+          const [a, b] = comparedIds(viewer);
+          return { a, b };
+        },
+        name: viewer => comparedIds(viewer).join(':')
       });
     }
   }

@@ -6,6 +6,10 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   DEFAULT_VIEW_SETTINGS,
+  EXPORT_FORMATS,
+  ExportFormat,
+  KindColorSettings,
+  PROFILE_VIEWS,
   IViewSettings,
   IVmprofSettings,
   ProfileView
@@ -28,12 +32,7 @@ export class VmprofSettings implements IVmprofSettings {
   update(raw: Partial<Record<keyof IViewSettings, unknown>>): void {
     const next = sanitize(raw);
     const prev = this._current;
-    if (
-      next.defaultView === prev.defaultView &&
-      next.minNodeFraction === prev.minNodeFraction &&
-      next.maxNodes === prev.maxNodes &&
-      next.maxTableRows === prev.maxTableRows
-    ) {
+    if (JSON.stringify(next) === JSON.stringify(prev)) {
       return;
     }
     this._current = Object.freeze(next);
@@ -49,18 +48,38 @@ export function sanitize(
   raw: Partial<Record<keyof IViewSettings, unknown>>
 ): IViewSettings {
   const d = DEFAULT_VIEW_SETTINGS;
-  const view: ProfileView =
-    raw.defaultView === 'table' || raw.defaultView === 'flame'
-      ? raw.defaultView
-      : d.defaultView;
+  const view: ProfileView = PROFILE_VIEWS.includes(raw.defaultView as ProfileView)
+    ? (raw.defaultView as ProfileView)
+    : d.defaultView;
+  const format: ExportFormat = EXPORT_FORMATS.includes(raw.defaultExportFormat as ExportFormat)
+    ? (raw.defaultExportFormat as ExportFormat)
+    : d.defaultExportFormat;
   return {
     defaultView: view,
     minNodeFraction: clampNumber(raw.minNodeFraction, 0, 0.5, d.minNodeFraction),
     maxNodes: Math.round(clampNumber(raw.maxNodes, ...MAX_NODES_RANGE, d.maxNodes)),
     maxTableRows: Math.round(
       clampNumber(raw.maxTableRows, ...MAX_ROWS_RANGE, d.maxTableRows)
-    )
+    ),
+    kindColors: sanitizeColors(raw.kindColors),
+    defaultExportFormat: format
   };
+}
+
+/** A CSS colour: hex, rgb()/rgba()/hsl()/hsla() or a plain name; no url(), var() or ';'. */
+const CSS_COLOR = /^(#[0-9a-fA-F]{3,8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s/]+\)|[a-zA-Z]{3,30})$/;
+
+function sanitizeColors(raw: unknown): KindColorSettings {
+  const colors = { ...DEFAULT_VIEW_SETTINGS.kindColors };
+  if (raw && typeof raw === 'object') {
+    for (const kind of Object.keys(colors) as (keyof KindColorSettings)[]) {
+      const value = (raw as Record<string, unknown>)[kind];
+      if (typeof value === 'string' && CSS_COLOR.test(value.trim())) {
+        colors[kind] = value.trim();
+      }
+    }
+  }
+  return Object.freeze(colors);
 }
 
 function clampNumber(

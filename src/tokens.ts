@@ -21,7 +21,17 @@ export interface IProfileOutput {
 }
 
 /** Which view a profile output opens with. */
-export type ProfileView = 'flame' | 'table';
+export type ProfileView = 'flame' | 'table' | 'callers' | 'lines' | 'timeline';
+
+export const PROFILE_VIEWS: readonly ProfileView[] = ['flame', 'table', 'callers', 'lines', 'timeline'];
+
+/** What the export buttons can download (the server's export formats). */
+export type ExportFormat = 'callgrind' | 'collapsed' | 'speedscope' | 'raw';
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['callgrind', 'collapsed', 'speedscope', 'raw'];
+
+/** Frame kinds whose colour the user can set ('' follows the theme). */
+export type KindColorSettings = Record<'python' | 'native' | 'jit' | 'interpreter' | 'unknown', string>;
 
 /** The user settings that shape the views (schema/plugin.json). */
 export interface IViewSettings {
@@ -35,13 +45,19 @@ export interface IViewSettings {
   maxNodes: number;
   /** At most this many rows in the top-functions table. */
   maxTableRows: number;
+  /** CSS colours per frame kind; '' keeps the theme's colour. */
+  kindColors: Readonly<KindColorSettings>;
+  /** The format the main export button downloads. */
+  defaultExportFormat: ExportFormat;
 }
 
 export const DEFAULT_VIEW_SETTINGS: Readonly<IViewSettings> = Object.freeze({
   defaultView: 'flame',
   minNodeFraction: 0.001,
   maxNodes: 1500,
-  maxTableRows: 200
+  maxTableRows: 200,
+  kindColors: Object.freeze({ python: '', native: '', jit: '', interpreter: '', unknown: '' }),
+  defaultExportFormat: 'callgrind'
 });
 
 /** The current view settings, updated live when the user edits them. */

@@ -1,6 +1,7 @@
 """Profiles survive what kills processes: kill -9 of the kernel, crashes in --fork children."""
 from __future__ import annotations
 
+import html
 import os
 import signal
 import struct
@@ -109,6 +110,9 @@ def test_fork_survives_a_child_that_dies_of_a_signal(kernel, store_dir):
     assert "before the crash" in done.stdout and "never" not in done.stdout, done.describe()
     [display] = done.displays
     assert "killed by SIGSEGV" in display["text/plain"]
+    # The likely culprit is named, in every form of the output.
+    for text in (display["text/plain"], html.unescape(display["text/html"])):
+        assert "likely cause is vmprof's known crash" in text and "C code calls back into Python" in text
     assert kernel.run("print(6 * 7)").stdout == "42\n"  # the kernel lives on
     meta = ProfileStore(store_dir).read_meta(ProfileStore(store_dir).ids()[0])
     assert meta["status"] == "failed" and meta["child_signal"] == "SIGSEGV"
@@ -124,10 +128,44 @@ def test_fork_survives_vmprofs_own_crash(kernel, store_dir):
         "while time.time() - start < 60:\n    sorted(range(3000), key=lambda x: -x)\nprint('survived')"
     )
     assert "sorting" in done.stdout, done.describe()
+    assert "likely cause is vmprof's known crash" in done.displays[0]["text/plain"]
     assert kernel.run("print(6 * 7)").stdout == "42\n"
     meta = ProfileStore(store_dir).read_meta(ProfileStore(store_dir).ids()[0])
     assert meta["child_signal"] == "SIGSEGV", meta
     assert len(read_partially(store_dir / meta["id"] / "profile.prof")) > 0
+
+
+def test_next_kernel_of_the_notebook_says_the_last_one_died(kernel_factory, store_dir):
+    notebook = {"JPY_SESSION_NAME": "/home/me/crashy.ipynb"}
+    store = ProfileStore(store_dir)
+    dying = kernel_factory(notebook)
+    dying.send("%%vmprof --name 'sorting run'\n" + BUSY + "import time\nstart = time.time()\n"
+               "while time.time() - start < 120:\n    busy(10_000)")
+    profile_id = wait_for(lambda: store.ids() and (store_dir / store.ids()[0] / "profile.prof").stat().st_size > 0
+                          and store.ids()[0])
+    os.kill(dying.pid, signal.SIGKILL)  # what vmprof's SIGSEGV does to the kernel, deterministically
+    wait_for(lambda: dying.manager.provisioner.process.poll() is not None)
+    started = store.read_meta(profile_id)["started"]
+
+    # Another notebook's kernel is not told about it.
+    other = kernel_factory({"JPY_SESSION_NAME": "/home/me/other.ipynb"})
+    assert other.run("%%vmprof\nx = 1").stderr == ""
+
+    # The notebook's next kernel says what happened at its first %%vmprof, before the cell runs.
+    restarted = kernel_factory(notebook)
+    done = restarted.run("%%vmprof\nprint('cell ran')")
+    assert done.status == "ok", done.describe()
+    warning = " ".join(done.stderr.split())
+    assert "the kernel died while a profiled cell was running: profile 'sorting run'" in warning, done.describe()
+    assert f"started {started}" in warning and "def busy(n):" in warning
+    assert "vmprof 0.6.0 is known to crash" in warning and "C code calls back into Python" in warning
+    assert "%%vmprof --fork" in warning
+    assert done.streamed[0][1] == "stderr" and done.stdout == "cell ran\n"
+    assert store.read_meta(profile_id)["crash_reported"] is True
+
+    # Said once: not again in this kernel, nor in the next one.
+    assert restarted.run("%%vmprof\nx = 2").stderr == ""
+    assert kernel_factory(notebook).run("%%vmprof\nx = 3").stderr == ""
 
 
 @pytest.fixture

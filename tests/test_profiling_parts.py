@@ -136,3 +136,51 @@ def test_bundle_escapes_and_summarises(profile_data, tmp_path):
         assert 1 <= len(rows) <= 10
         assert sum(row["self_pct"] for row in rows) <= 100.0 + 1e-9
         assert all(row["self_pct"] <= row["total_pct"] + 1e-9 for row in rows)
+
+
+class _FailingPublisher:
+    """A display publisher whose updates fail, as when the kernel's socket is gone."""
+
+    set_thread_parent = None  # looks like ipykernel's: summary.can_update() says yes
+
+    def __init__(self):
+        self.sent = []
+
+    def publish(self, data, metadata=None, transient=None, update=False):
+        self.sent.append((data, transient, update))
+        if update:
+            raise RuntimeError("socket closed")
+
+
+def test_summary_thread_failures_stay_in_the_thread(tmp_path, monkeypatch, capsys):
+    import threading
+    from types import SimpleNamespace
+
+    from jupyterlab_vmprof import summary
+
+    escaped = []
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+    shell = SimpleNamespace(display_pub=_FailingPublisher())
+    store = ProfileStore(tmp_path / "store")
+    meta = store.create(name="no profile file")
+    assert summary.can_update(shell)
+    summary.show(shell, store, meta, [], summary.Summary(store.folder(meta["id"]), {}))
+    summary.wait_pending()
+    (first, first_transient, first_update), (second, second_transient, second_update) = shell.display_pub.sent
+    assert not first_update and "summary being computed" in first["text/plain"]
+    assert second_update and second_transient == first_transient and first_transient["display_id"]
+    assert "no top-functions summary" in second["text/plain"]  # the converter had no file to read
+    assert escaped == [] and capsys.readouterr() == ("", "")
+    assert store.read_meta(meta["id"])["samples"] is None
+
+
+def test_sample_rate_is_said_with_the_requested_period():
+    from jupyterlab_vmprof.summary import sample_rate
+
+    cpu = sample_rate(250, {"period": 0.001}, duration_s=2.0, cpu_s=1.025)
+    assert cpu == {"sample_interval_s": 0.0041, "sample_rate_hz": 243.9, "sample_interval_basis": "cpu"}
+    wall = sample_rate(1000, {"real_time": True}, duration_s=1.0, cpu_s=0.1)
+    assert wall["sample_interval_basis"] == "wall" and wall["sample_interval_s"] == 0.001
+    assert sample_rate(0, {}, 1.0, 1.0) == {} and sample_rate(10, {}, 1.0, None) == {}
+    meta = {"id": "x", "status": "complete", "duration_s": 1.0, "samples": 250, "options": {"period": 0.001}, **cpu}
+    assert output.headline(meta).endswith("250 samples; 1 sample per 4.1 ms of CPU time (requested 1 ms)")

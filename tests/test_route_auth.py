@@ -32,10 +32,12 @@ def extension_routes(web_app) -> list:
 
 
 def example_urls(web_app, profile_id: str) -> list[str]:
-    """A concrete URL per route: the first group is a profile id, a second one an export format."""
+    """A concrete URL per route: the first group is a profile id, a second one an export
+    format, or another profile id for the comparison route (.../diff/<other id>)."""
     urls = []
     for matcher, handler in extension_routes(web_app):
-        values = iter([profile_id, "callgrind"])
+        second = profile_id if "/diff/" in matcher.regex.pattern else "callgrind"
+        values = iter([profile_id, second])
         url = re.sub(r"\([^()]*\)", lambda _group: next(values), matcher.regex.pattern.rstrip("$"))
         assert "(" not in url and "\\" not in url, f"cannot build a URL for {handler.__name__}: {url}"
         urls.append(url)
@@ -49,7 +51,7 @@ def existing_profile(put_profile, profile_data):
 
 async def test_every_route_requires_authentication(jp_serverapp, http_server_client, existing_profile, store):
     urls = example_urls(jp_serverapp.web_app, existing_profile)
-    assert len(urls) >= 4, urls  # list+import, one profile, graph, export
+    assert len(urls) >= 5, urls  # list+import, one profile, graph, export, diff
     before = json.loads((store.folder(existing_profile) / "meta.json").read_text())
     answers = {}
     for url in urls:

@@ -3,9 +3,12 @@
  * palette, the main menu, the browser's toolbar and context menu, and the
  * notebook cell context menu. Commands that act on a profile take an
  * optional `id` argument and default to the browser's selection.
+ * `vmprof:compare` takes `a` and `b` ids (deltas are B − A); without them it
+ * compares the Ctrl/Cmd-click partner (A) with the selection (B), or asks
+ * which profile to compare the selection with.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { KernelMessage } from '@jupyterlab/services';
@@ -24,9 +27,10 @@ import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { Menu, Widget } from '@lumino/widgets';
 
 import { PROFILE_MIME_TYPE } from '../tokens';
+import { CompareViewers } from './compare';
 import { profileIcon } from './icon';
 import { ProfileBrowser } from './profile-browser';
-import { EXPORT_FORMATS, ExportFormat } from './profile-list';
+import { EXPORT_FORMATS, ExportFormat, IProfileMeta } from './profile-list';
 import { isNotebookPanel, profileActiveCell } from './profile-cell';
 import { ProfileViewers } from './viewer';
 
@@ -38,6 +42,7 @@ export const CommandIDs = {
   remove: 'vmprof:delete',
   importFiles: 'vmprof:import',
   refresh: 'vmprof:refresh-profiles',
+  compare: 'vmprof:compare',
   exportAs: (format: ExportFormat) => `vmprof:export-${format}`
 };
 
@@ -60,7 +65,8 @@ export function addCommands(
   browser: ProfileBrowser,
   viewers: ProfileViewers,
   palette: ICommandPalette | null,
-  mainMenu: IMainMenu | null
+  mainMenu: IMainMenu | null,
+  compare: CompareViewers | null = null
 ): void {
   const { commands } = app;
   const target = (args: ReadonlyPartialJSONObject) =>
@@ -151,10 +157,16 @@ export function addCommands(
     });
   }
 
+  if (compare) {
+    addCompareCommand(app, browser, compare);
+  }
+
   browser.selectionChanged.connect(() => commands.notifyCommandChanged());
   browser.openRequested.connect((_, meta) => void viewers.open(meta));
   browser.renamed.connect((_, meta) => viewers.renamed(meta));
   browser.deleted.connect((_, id) => viewers.deleted(id));
+  browser.renamed.connect((_, meta) => compare?.renamed(meta));
+  browser.deleted.connect((_, id) => compare?.deleted(id));
   app.shell.currentChanged?.connect(() => commands.notifyCommandChanged(CommandIDs.profileCell));
 
   const exportMenu = new Menu({ commands });
@@ -174,6 +186,7 @@ export function addCommands(
       CommandIDs.remove,
       CommandIDs.importFiles,
       CommandIDs.refresh,
+      ...(compare ? [CommandIDs.compare] : []),
       ...EXPORT_FORMATS.map(CommandIDs.exportAs)
     ]) {
       palette.addItem({ command, category: CATEGORY });
@@ -222,11 +235,74 @@ function addContextMenus(app: JupyterFrontEnd, exportMenu: Menu): void {
   app.contextMenu.addItem({ command: CommandIDs.rename, selector, rank: 2 });
   app.contextMenu.addItem({ type: 'submenu', submenu: exportMenu, selector, rank: 3 });
   app.contextMenu.addItem({ command: CommandIDs.remove, selector, rank: 4 });
+  if (app.commands.hasCommand(CommandIDs.compare)) {
+    // On the list, not only on rows: Shift+F10 on the focused list opens the
+    // menu with the list itself as target, and Compare must be reachable then too.
+    app.contextMenu.addItem({ command: CommandIDs.compare, selector: '.jp-vmprof-browser-list', rank: 5 });
+  }
   app.contextMenu.addItem({
     command: CommandIDs.profileCell,
     selector: '.jp-Notebook .jp-CodeCell',
     rank: 20
   });
+}
+
+function addCompareCommand(app: JupyterFrontEnd, browser: ProfileBrowser, compare: CompareViewers): void {
+  const idOf = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  app.commands.addCommand(CommandIDs.compare, {
+    label: args => {
+      if (idOf(args.a) && idOf(args.b)) {
+        return 'Compare Profiles';
+      }
+      const partner = browser.comparePartner;
+      return partner ? `Compare with “${partner.name || partner.id}”` : 'Compare with…';
+    },
+    caption:
+      'Compare two profiles function by function (Ctrl/Cmd-click a second profile to choose the pair)',
+    isEnabled: args => !!(idOf(args.a) ?? browser.selected),
+    execute: async args => {
+      const meta = (id: string): IProfileMeta | { id: string } => browser.model.find(id) ?? { id };
+      let a = idOf(args.a);
+      let b = idOf(args.b);
+      if (!a || !b) {
+        const selected = browser.selected;
+        const partner = browser.comparePartner;
+        if (!selected) {
+          return;
+        }
+        if (partner) {
+          [a, b] = [partner.id, selected.id];
+        } else {
+          a = selected.id;
+          b = await chooseOther(browser, selected);
+        }
+      }
+      if (a && b) {
+        browser.clearComparePartner();
+        await compare.open(meta(a), meta(b));
+      }
+    }
+  });
+}
+
+/** Ask which profile to compare `first` with; undefined when cancelled or there is none. */
+async function chooseOther(browser: ProfileBrowser, first: IProfileMeta): Promise<string | undefined> {
+  const others = browser.model.all.filter(meta => meta.id !== first.id);
+  if (others.length === 0) {
+    browser.model.reportError('There is no other profile to compare with: take or import a second one.');
+    return undefined;
+  }
+  // Names need not be unique: the id makes each choice distinct.
+  const labels = others.map(meta => `${meta.name || meta.id} — ${meta.id}`);
+  const result = await InputDialog.getItem({
+    title: `Compare “${first.name || first.id}” (A) with…`,
+    label: 'Profile B (deltas are B − A)',
+    items: labels,
+    current: 0,
+    okLabel: 'Compare'
+  });
+  const index = result.button.accept && result.value !== null ? labels.indexOf(result.value) : -1;
+  return index >= 0 ? others[index].id : undefined;
 }
 
 /**

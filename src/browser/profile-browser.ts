@@ -3,7 +3,8 @@
  * notebook filter, and the virtual list of the store's profiles. It acts on
  * the selected profile (open, rename, delete, export) and imports `.prof`
  * files chosen in a file dialog or dropped on it. It polls the store only
- * while it is visible.
+ * while it is visible. Ctrl/Cmd-click selects a second profile and keeps the
+ * first one as the comparison partner (`comparePartner`, marked in the list).
  */
 import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import { Toolbar } from '@jupyterlab/ui-components';
@@ -54,7 +55,11 @@ export class ProfileBrowser extends Widget {
     this._list = new VirtualList(
       {
         createRow,
-        updateRow: (row, index) => fillRow(row, this.model.shown[index], this._now),
+        updateRow: (row, index) => {
+          const meta = this.model.shown[index];
+          fillRow(row, meta, this._now);
+          row.classList.toggle('jp-vmprof-browser-partner', meta.id === this._partner);
+        },
         keyOf: index => this.model.shown[index].id
       },
       ROW_HEIGHT,
@@ -85,6 +90,8 @@ export class ProfileBrowser extends Widget {
     model.changed.connect(this._onModelChanged, this);
     model.errorChanged.connect(this._onError, this);
     this._list.selectionChanged.connect(() => this._selectionChanged.emit(this.selected), this);
+    // Capture: runs before the list moves its selection, so the old one is still known.
+    this._list.node.addEventListener('mousedown', event => this._onMouseDown(event), true);
     this._list.activated.connect((_, id) => this._open(id), this);
     this._list.deleteRequested.connect((_, id) => void this.deleteProfile(id), this);
     this._list.renameRequested.connect((_, id) => void this.renameProfile(id), this);
@@ -98,6 +105,20 @@ export class ProfileBrowser extends Widget {
   get selected(): IProfileMeta | null {
     const id = this._list.selectedKey;
     return id ? this.model.find(id) ?? null : null;
+  }
+
+  /**
+   * The profile selected before a Ctrl/Cmd-click selected another: with the
+   * selection, the pair "Compare" acts on (partner = A, selected = B).
+   */
+  get comparePartner(): IProfileMeta | null {
+    const partner = this._partner ? this.model.find(this._partner) ?? null : null;
+    return partner && partner.id !== this.selected?.id ? partner : null;
+  }
+
+  /** Forget the comparison partner (a comparison was opened, or the user chose another). */
+  clearComparePartner(): void {
+    this._setPartner(null);
   }
 
   get selectionChanged(): ISignal<this, IProfileMeta | null> {
@@ -347,6 +368,27 @@ export class ProfileBrowser extends Widget {
     }
   }
 
+  private _onMouseDown(event: MouseEvent): void {
+    if (event.button !== 0) {
+      return; // a right-click keeps the pair for the context menu's Compare
+    }
+    const previous = this._list.selectedKey;
+    const onRow = (event.target as HTMLElement | null)?.closest?.('.jp-vmprof-browser-row');
+    if (onRow && (event.ctrlKey || event.metaKey) && previous) {
+      this._setPartner(previous);
+    } else if (onRow) {
+      this._setPartner(null);
+    }
+  }
+
+  private _setPartner(id: string | null): void {
+    if (id !== this._partner) {
+      this._partner = id;
+      this._list.redraw();
+      this._selectionChanged.emit(this.selected);
+    }
+  }
+
   private _list: VirtualList;
   private _filters: ProfileFilters;
   private _error: HTMLElement;
@@ -357,6 +399,7 @@ export class ProfileBrowser extends Widget {
   private _now = Date.now();
   private _redrawTimer = 0;
   private _watching = false;
+  private _partner: string | null = null;
   private _pollInterval = POLL_INTERVAL_MS;
   private _selectionChanged = new Signal<this, IProfileMeta | null>(this);
   private _openRequested = new Signal<this, IProfileMeta>(this);

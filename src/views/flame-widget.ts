@@ -8,29 +8,14 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { Data, Layout, PlotlyHTMLElement } from 'plotly.js-dist-min';
 
+import { loadPlotly, observeTheme, PlotlyModule, themedLayout } from './plotly';
+import { highlightFlame, IFlameHighlight } from './search';
+
 import type { IGraphJSON } from '../model/graph-json';
 import { button, cssVariable, element } from './dom';
 import { buildFlame, childrenOf, IFlameView, nodeName, pathTo } from './flame';
 import { formatCount, formatPercent } from './format';
 import { resolveKindColors } from './kinds';
-
-type PlotlyModule = typeof import('plotly.js-dist-min').default;
-
-/** plotly is big: load it only when a flame graph is first drawn. */
-let plotlyPromise: Promise<PlotlyModule> | null = null;
-function loadPlotly(): Promise<PlotlyModule> {
-  if (!plotlyPromise) {
-    plotlyPromise = import('plotly.js-dist-min').then(
-      m => m.default ?? (m as unknown as PlotlyModule),
-      error => {
-        // Let the next draw try again (e.g. the extension was rebuilt meanwhile).
-        plotlyPromise = null;
-        throw error;
-      }
-    );
-  }
-  return plotlyPromise;
-}
 
 /** Levels drawn at once: enough context, boxes tall enough to read. */
 const FLAME_LEVELS = 14;
@@ -61,6 +46,22 @@ export class FlameView extends Widget {
 
   get view(): IFlameView | null {
     return this._view;
+  }
+
+  /** Emitted with the frame (graph.frames index) of a clicked box. */
+  get frameSelected(): ISignal<this, number> {
+    return this._frameSelected;
+  }
+
+  /** The search highlight of the last draw, null without a search. */
+  get highlight(): IFlameHighlight | null {
+    return this._highlight;
+  }
+
+  /** Highlight the boxes of these frames, dim the others (null: no search). */
+  setMatches(matches: ReadonlySet<number> | null): void {
+    this._matches = matches;
+    void this._draw();
   }
 
   /** Show a graph from its root, with the given limits. */
@@ -102,11 +103,7 @@ export class FlameView extends Widget {
     this._resizeObserver = new ResizeObserver(() => this._resize());
     this._resizeObserver.observe(this._plot);
     // plotly needs real colours: re-read the theme variables when it changes.
-    this._themeObserver = new MutationObserver(() => void this._draw());
-    this._themeObserver.observe(document.body, {
-      attributes: true,
-      attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light']
-    });
+    this._themeObserver = observeTheme(() => void this._draw());
   }
 
   protected onBeforeDetach(msg: Message): void {
@@ -168,26 +165,19 @@ export class FlameView extends Widget {
       return;
     }
     this._plotly = Plotly;
-    const font = look('--jp-ui-font-color1') || '#000';
     const layout: Partial<Layout> = {
+      ...themedLayout(this.node, 480),
       margin: { l: 0, r: 0, t: 4, b: 0 },
-      height: 480,
-      paper_bgcolor: 'rgba(0,0,0,0)',
-      plot_bgcolor: 'rgba(0,0,0,0)',
-      font: {
-        color: font,
-        family: look('--jp-ui-font-family') || 'sans-serif',
-        size: 12
-      },
       // Hide labels that would need a tiny font rather than shrink them.
-      uniformtext: { minsize: 10, mode: 'hide' },
-      hoverlabel: {
-        bgcolor: look('--jp-layout-color1') || '#fff',
-        bordercolor: look('--jp-border-color1') || '#999',
-        font: { color: font }
-      }
+      uniformtext: { minsize: 10, mode: 'hide' }
     };
-    await Plotly.react(this._plot, [view.trace as Data], layout, {
+    this._highlight = this._matches
+      ? highlightFlame(graph, view, this._matches, this._children)
+      : null;
+    const trace = this._highlight
+      ? { ...view.trace, marker: { ...view.trace.marker, colors: this._highlight.colors } }
+      : view.trace;
+    await Plotly.react(this._plot, [trace as Data], layout, {
       displaylogo: false,
       responsive: false,
       modeBarButtonsToRemove: ['toImage']
@@ -218,6 +208,9 @@ export class FlameView extends Widget {
     let node = view.treeNodes[pointNumber];
     if (node === undefined) {
       return;
+    }
+    if (node >= 0 && graph.tree.frame[node] >= 0) {
+      this._frameSelected.emit(graph.tree.frame[node]);
     }
     if (node === -1) {
       // A merged box: zoom into its parent, where its frames get room.
@@ -283,6 +276,9 @@ export class FlameView extends Widget {
   private _error: HTMLElement;
   private _plot: HTMLDivElement;
   private _drawn = new Signal<this, IFlameView>(this);
+  private _frameSelected = new Signal<this, number>(this);
+  private _matches: ReadonlySet<number> | null = null;
+  private _highlight: IFlameHighlight | null = null;
   private _resizeObserver: ResizeObserver | null = null;
   private _themeObserver: MutationObserver | null = null;
 }

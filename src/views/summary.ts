@@ -1,17 +1,64 @@
 /**
- * The one-line summary of a profile for the toolbar. Pure.
+ * The one-line summary of a profile for the toolbar, and its tooltip. Pure.
+ * Every number comes from the Graph JSON: the samples, the sampled time
+ * (samples × the measured seconds per sample) and the measured duration.
  */
 import type { IGraphJSON } from '../model/graph-json';
 import { formatCount, formatSeconds } from './format';
+import { threadLabel } from './threads';
 
-/** "N samples, T s" from the measured duration (never samples × period). */
+/** What the sampled time measures: CPU time unless vmprof ran in real-time mode. */
+export function sampledClock(graph: IGraphJSON): 'CPU' | 'wall' {
+  return graph.profile.mode.realTime ? 'wall' : 'CPU';
+}
+
+/** Seconds the view's samples stand for, or null when no time was measured. */
+export function sampledSeconds(graph: IGraphJSON): number | null {
+  const { samples, secondsPerSample } = graph.profile;
+  if (secondsPerSample === null || !Number.isFinite(secondsPerSample)) {
+    return null;
+  }
+  return samples * secondsPerSample;
+}
+
+/**
+ * `84 samples · 300 ms sampled CPU time · 663 ms wall` (never samples ×
+ * the requested period); parts that were not measured say so.
+ */
 export function summaryText(graph: IGraphJSON): string {
-  const { samples, durationSeconds, totalSamples, thread } = graph.profile;
-  let text = `${formatCount(samples)} samples, ${
-    durationSeconds === null ? 'duration not measured' : formatSeconds(durationSeconds)
-  }`;
+  const { samples, durationSeconds, totalSamples, thread, threads } = graph.profile;
+  const parts = [`${formatCount(samples)} samples`];
+  const sampled = sampledSeconds(graph);
+  if (sampled !== null) {
+    parts.push(`${formatSeconds(sampled)} sampled ${sampledClock(graph)} time`);
+  }
+  parts.push(durationSeconds === null ? 'wall time not measured' : `${formatSeconds(durationSeconds)} wall`);
+  let text = parts.join(' · ');
   if (thread !== null && totalSamples !== samples) {
-    text += ` (thread ${thread}; ${formatCount(totalSamples)} in the file)`;
+    const shown = threads.find(t => t.id === thread);
+    text += ` (${shown ? threadLabel(shown) : `thread ${thread}`}; ${formatCount(totalSamples)} in the file)`;
   }
   return text;
+}
+
+const BASIS_TEXT: Record<IGraphJSON['profile']['timeBasis'], string> = {
+  timestamps: "the samples' own timestamps",
+  duration: "the profile's measured duration divided by its samples",
+  none: 'nothing: no time was measured'
+};
+
+/** The toolbar summary's tooltip: what each number is and where it comes from. */
+export function summaryTooltip(graph: IGraphJSON): string {
+  const clock = sampledClock(graph);
+  return [
+    'samples: stacks vmprof recorded in this view.',
+    `sampled ${clock} time: samples × the measured time per sample, estimated from ${
+      BASIS_TEXT[graph.profile.timeBasis] ?? BASIS_TEXT.none
+    }.`,
+    clock === 'CPU'
+      ? 'vmprof samples CPU time by default, so time spent waiting (sleep, I/O, locks) is not sampled.'
+      : 'vmprof ran in real-time mode: waiting time is sampled too.',
+    'wall: how long the profiled code ran, measured by the clock around it.',
+    'Never computed as samples × the requested period: the timer can be coarser than requested.'
+  ].join('\n');
 }

@@ -3,12 +3,13 @@
  * textContent, so a function called `<img src=x onerror=…>` shows as those
  * characters.
  */
+import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type { IGraphJSON } from '../model/graph-json';
 import { element } from './dom';
 import { baseName, formatCount, formatLocation } from './format';
-import { buildTable, ITableView } from './table';
+import { buildTable, ITableRow, ITableView } from './table';
 
 export class TableView extends Widget {
   constructor() {
@@ -21,7 +22,26 @@ export class TableView extends Widget {
     return this._view;
   }
 
-  render(graph: IGraphJSON, maxRows: number): void {
+  /** Emitted with the frame (graph.frames index) of a clicked row. */
+  get frameSelected(): ISignal<this, number> {
+    return this._frameSelected;
+  }
+
+  /** Rows shown after the search filter, for tests and the status line. */
+  get shownRows(): number {
+    return this._shownRows;
+  }
+
+  /**
+   * Draw the table; with `filter`, only the rows it accepts (the search).
+   * `selected` marks the row of that frame.
+   */
+  render(
+    graph: IGraphJSON,
+    maxRows: number,
+    filter: ((row: ITableRow) => boolean) | null = null,
+    selected = -1
+  ): void {
     const view = buildTable(graph, { maxRows });
     this._view = view;
     const withTime = graph.profile.secondsPerSample !== null;
@@ -61,8 +81,19 @@ export class TableView extends Widget {
     table.appendChild(head);
 
     const body = element('tbody');
-    for (const row of view.rows) {
-      const tr = element('tr', row.frame < 0 ? 'jp-vmprof-row-synthetic' : '');
+    const rows = filter ? view.rows.filter(filter) : view.rows;
+    this._shownRows = rows.length;
+    for (const row of rows) {
+      const tr = element('tr', row.frame < 0 ? 'jp-vmprof-row-synthetic' : 'jp-vmprof-row-selectable');
+      if (row.frame >= 0) {
+        tr.dataset.frame = String(row.frame);
+        tr.title = 'Click to show its callers and callees';
+        tr.addEventListener('click', () => this._frameSelected.emit(row.frame));
+        if (row.frame === selected) {
+          tr.classList.add('jp-vmprof-row-selected');
+          tr.setAttribute('aria-selected', 'true');
+        }
+      }
       tr.appendChild(element('td', 'jp-vmprof-num', row.selfText));
       tr.appendChild(element('td', 'jp-vmprof-num', row.selfSamplesText));
       if (withTime) {
@@ -89,11 +120,20 @@ export class TableView extends Widget {
       body.appendChild(tr);
     }
     table.appendChild(body);
+    if (filter && rows.length === 0) {
+      const empty = element('tr');
+      const cell = element('td', 'jp-vmprof-empty', 'No function matches the search.');
+      cell.colSpan = headers.length;
+      empty.appendChild(cell);
+      body.appendChild(empty);
+    }
 
     this.node.replaceChildren(table);
   }
 
   private _view: ITableView | null = null;
+  private _shownRows = 0;
+  private _frameSelected = new Signal<this, number>(this);
 }
 
 /**

@@ -1,0 +1,139 @@
+"""The profile's output under a cell, with its top-10 summary computed off the critical path.
+
+The summary is one Node run of the converter over the whole profile: 80–240 ms on a
+1 s cell and growing with the cell (docs/benchmarks.md), the largest part of what
+%%vmprof added to a cell. So by default the bundle is published at once with a
+display_id and a "being computed" line, and a daemon thread converts the profile,
+then replaces the output with update_display_data and records the sample count and
+the effective sample rate in meta.json.
+
+Front ends that stop listening when a cell ends (nbconvert --execute, nbclient,
+papermill) lose such updates: `--wait-summary` (or the `VmprofMagics.wait_summary`
+setting, or JUPYTERLAB_VMPROF_WAIT_SUMMARY=1) computes the summary before the reply.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import Optional
+
+from . import output
+from .store import ProfileStore, StoreError
+
+WAIT_ENV = "JUPYTERLAB_VMPROF_WAIT_SUMMARY"
+# The converter gives up after SUMMARY_TIMEOUT_S; a thread still alive after this is
+# stuck somewhere else and is not waited for any longer.
+JOIN_TIMEOUT_S = output.SUMMARY_TIMEOUT_S + 5.0
+
+_pending: list[threading.Thread] = []
+
+
+def wait_by_default() -> bool:
+    return os.environ.get(WAIT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def can_update(shell) -> bool:
+    """Whether a display can be updated after the cell ends and still reach this cell.
+
+    ipykernel's publisher sends each message with the parent header it finds in the
+    calling context, which a thread can inherit. Elsewhere (a terminal IPython prints
+    displays as text) an update would print into whatever comes next: compute first.
+    """
+    return hasattr(getattr(shell, "display_pub", None), "set_thread_parent")
+
+
+def wait_pending(timeout: float = JOIN_TIMEOUT_S) -> None:
+    """Let earlier summaries finish before vmprof samples again.
+
+    A summary thread running while vmprof samples would put its own work in the next
+    profile, and vmprof 0.6.0 can crash when a sample lands while C code calls back into
+    Python, which a thread doing general work may well do. Summaries take well under a
+    second, usually over long before the next profiled cell starts.
+    """
+    for thread in list(_pending):
+        thread.join(timeout)
+        if not thread.is_alive():
+            _pending.remove(thread)
+
+
+def sample_rate(samples: int, options: dict, duration_s: Optional[float], cpu_s: Optional[float]) -> dict:
+    """meta.json fields saying how often vmprof really sampled.
+
+    In CPU mode vmprof samples on the process's CPU-time timer, which the OS may tick
+    more slowly than the period asks (measured: one sample per ~4 ms at period 0.001);
+    in real-time mode on the wall clock.
+    """
+    basis, seconds = ("wall", duration_s) if options.get("real_time") else ("cpu", cpu_s)
+    if not samples or not isinstance(seconds, (int, float)) or seconds <= 0:
+        return {}
+    return {"sample_interval_s": round(seconds / samples, 6), "sample_rate_hz": round(samples / seconds, 1),
+            "sample_interval_basis": basis}
+
+
+class Summary:
+    """The top functions of one profile and the meta.json fields that come with them."""
+
+    def __init__(self, folder: Path, options: dict):
+        self.folder = folder
+        self.options = options
+        self.rows: list = []
+        self.note: Optional[str] = None  # why there is no summary, for the output
+        self.done = False
+
+    def compute(self, duration_s: Optional[float], cpu_s: Optional[float]) -> dict:
+        """Run the converter; returns the meta.json changes (samples, sample rate). Never raises."""
+        self.done = True
+        graph, why_not = output.summarize(self.folder, self.options)
+        if not graph:
+            self.note = f"no top-functions summary: {why_not}" if why_not else None
+            return {}
+        self.rows = output.top_functions(graph)
+        samples = graph.get("profile", {}).get("totalSamples")
+        if not isinstance(samples, int):
+            return {}
+        return dict(samples=samples, **sample_rate(samples, self.options, duration_s, cpu_s))
+
+    def notes(self, notes: list) -> list:
+        if not self.done:
+            return [*notes, output.PENDING_NOTE]
+        return [*notes, self.note] if self.note else list(notes)
+
+
+def publish(shell, data: dict, display_id: Optional[str] = None, update: bool = False) -> None:
+    transient = {"display_id": display_id} if display_id else None
+    shell.display_pub.publish(data=data, metadata={}, transient=transient, update=update)
+
+
+def show(shell, store: ProfileStore, meta: dict, notes: list, summary: Summary) -> None:
+    """Publish the profile's bundle; if the summary is not computed yet, update it later."""
+    if summary.done:
+        publish(shell, output.bundle(meta, summary.rows, summary.notes(notes)))
+        return
+    display_id = f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
+    publish(shell, output.bundle(meta, [], summary.notes(notes)), display_id)
+    # The thread runs in a copy of this cell's context: ipykernel 7 keeps the parent
+    # header of display messages in a context variable and falls back to the newest
+    # request's header otherwise, which would send the update to the NEXT cell.
+    context = contextvars.copy_context()
+    work = lambda: _finish(shell, store, meta, notes, summary, display_id)  # noqa: E731
+    thread = threading.Thread(target=context.run, args=(work,), name="vmprof-summary", daemon=True)
+    _pending.append(thread)
+    thread.start()
+
+
+def _finish(shell, store: ProfileStore, meta: dict, notes: list, summary: Summary, display_id: str) -> None:
+    """In the summary thread: whatever happens here must never reach the kernel or the next cell."""
+    try:
+        changes = summary.compute(meta.get("duration_s"), meta.get("cpu_s"))
+        publish(shell, output.bundle(dict(meta, **changes), summary.rows, summary.notes(notes)), display_id, update=True)
+        if changes:
+            try:
+                store.update_meta(meta["id"], **changes)
+            except (StoreError, OSError, ValueError):
+                pass  # the count is a convenience; the server can count again
+    except BaseException:  # noqa: BLE001 - a daemon thread must not print tracebacks into other cells
+        pass
+

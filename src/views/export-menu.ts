@@ -1,0 +1,128 @@
+/**
+ * The export controls of a profile: one button for the default format
+ * (settings), a menu with every format, and "Save callgrind next to the
+ * notebook", which writes the file into the workspace through the Contents
+ * API. Downloads carry the selected thread, so they match the view.
+ */
+import { Notification } from '@jupyterlab/apputils';
+import { Contents } from '@jupyterlab/services';
+import { Widget } from '@lumino/widgets';
+
+import { requestAPI, requestBlob } from '../handler';
+import { EXPORT_FORMATS, ExportFormat } from '../tokens';
+import { button, element, saveBlob } from './dom';
+import { callgrindPathNextTo, EXPORT_LABELS, EXPORT_TITLES, exportFileName, exportPath } from './export';
+
+/** What the export menu needs to know about the profile shown. */
+export interface IExportTarget {
+  id: string;
+  /** The profile's name ('' when unnamed). */
+  name: string;
+  /** The thread of the view, null for all threads. */
+  thread: string | null;
+  /** The notebook's server-relative path when the output knows it. */
+  notebookPath: string | null;
+}
+
+/** The workspace's contents manager, set by the renderer plugin (absent in tests). */
+let contentsManager: Contents.IManager | null = null;
+export function setContentsManager(manager: Contents.IManager | null): void {
+  contentsManager = manager;
+}
+
+export class ExportMenu extends Widget {
+  constructor(private readonly _target: () => IExportTarget | null, private readonly _onError: (message: string) => void) {
+    super({ node: element('div', 'jp-vmprof-export-group') });
+    this._main = button('jp-vmprof-button jp-vmprof-export', '', () => void this.download(this._format));
+    this._menu = element('details', 'jp-vmprof-export-menu');
+    const summary = element('summary', 'jp-vmprof-button', 'More exports');
+    summary.title = 'Other formats, and saving next to the notebook';
+    const list = element('div', 'jp-vmprof-export-list');
+    list.setAttribute('role', 'menu');
+    for (const format of EXPORT_FORMATS) {
+      const item = button('jp-vmprof-menu-item', `Download ${EXPORT_LABELS[format]}`, () => {
+        this._menu.open = false;
+        void this.download(format);
+      }, EXPORT_TITLES[format]);
+      item.dataset.format = format;
+      item.setAttribute('role', 'menuitem');
+      list.appendChild(item);
+    }
+    const save = button('jp-vmprof-menu-item jp-vmprof-save-next', 'Save callgrind next to the notebook', () => {
+      this._menu.open = false;
+      void this.saveNextToNotebook();
+    }, 'Write callgrind.out.<profile name> into the notebook\'s folder');
+    save.setAttribute('role', 'menuitem');
+    list.appendChild(save);
+    this._menu.append(summary, list);
+    this.node.append(this._main, this._menu);
+    this.setFormat('callgrind');
+    this.setEnabled(false);
+  }
+
+  /** The format of the main button (settings: defaultExportFormat). */
+  setFormat(format: ExportFormat): void {
+    this._format = format;
+    this._main.textContent = `Export ${EXPORT_LABELS[format]}`;
+    this._main.title = `Download: ${EXPORT_TITLES[format]}. Exports hold the thread shown.`;
+  }
+
+  setEnabled(enabled: boolean): void {
+    this._main.disabled = !enabled;
+    this._menu.classList.toggle('jp-mod-disabled', !enabled);
+  }
+
+  async download(format: ExportFormat): Promise<void> {
+    const target = this._target();
+    if (!target) {
+      return;
+    }
+    this._main.disabled = true;
+    try {
+      const download = await requestBlob(exportPath(target.id, format, target.thread));
+      saveBlob(download.blob, exportFileName(target.id, format, target.thread));
+    } catch (error) {
+      this._onError(`Export to ${EXPORT_LABELS[format]} failed: ${errorText(error)}`);
+    } finally {
+      this._main.disabled = false;
+    }
+  }
+
+  /** Write the callgrind text next to the notebook; the notification shows the path. */
+  async saveNextToNotebook(): Promise<string | null> {
+    const target = this._target();
+    if (!target) {
+      return null;
+    }
+    try {
+      if (!contentsManager) {
+        throw new Error('the workspace (Contents API) is not available here');
+      }
+      let notebook = target.notebookPath;
+      if (!notebook) {
+        const meta = await requestAPI<{ notebook?: string | null }>(`profiles/${encodeURIComponent(target.id)}`);
+        notebook = typeof meta.notebook === 'string' && meta.notebook ? meta.notebook : null;
+      }
+      if (!notebook) {
+        throw new Error('the profile does not say which notebook it came from');
+      }
+      const download = await requestBlob(exportPath(target.id, 'callgrind', target.thread));
+      const content = await download.blob.text();
+      const path = callgrindPathNextTo(notebook, target.name, target.id);
+      await contentsManager.save(path, { type: 'file', format: 'text', content });
+      Notification.success(`Saved callgrind next to the notebook: ${path}`, { autoClose: 8000 });
+      return path;
+    } catch (error) {
+      this._onError(`Could not save callgrind next to the notebook: ${errorText(error)}`);
+      return null;
+    }
+  }
+
+  private _format: ExportFormat = 'callgrind';
+  private _main: HTMLButtonElement;
+  private _menu: HTMLDetailsElement;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,69 @@
+/**
+ * Export requests and file names. Pure: no DOM, no fetch.
+ *
+ * The server's export route takes the graph's `thread` option, so an export
+ * of a one-thread view holds the same samples as the view (the raw profile
+ * is the file as recorded: always every thread).
+ */
+import type { ExportFormat } from '../tokens';
+import { graphQuery } from './threads';
+
+export const EXPORT_LABELS: Readonly<Record<ExportFormat, string>> = Object.freeze({
+  callgrind: 'callgrind',
+  collapsed: 'collapsed stacks',
+  speedscope: 'speedscope JSON',
+  raw: 'raw vmprof profile'
+});
+
+export const EXPORT_TITLES: Readonly<Record<ExportFormat, string>> = Object.freeze({
+  callgrind: 'callgrind.out file for KCachegrind, QCachegrind and callgrind_annotate',
+  collapsed: 'One line per stack (a;b;c 12), for flamegraph.pl, inferno and speedscope',
+  speedscope: 'speedscope.app file format (JSON)',
+  raw: 'The profile as vmprof wrote it (all threads), for vmprof tools'
+});
+
+/** The request path of an export of profile `id` for `thread` (null: all threads). */
+export function exportPath(id: string, format: ExportFormat, thread: string | null): string {
+  const query = format === 'raw' ? '' : graphQuery(thread);
+  return `profiles/${encodeURIComponent(id)}/export/${format}${query}`;
+}
+
+/** The server's download names (handlers.py DOWNLOADS), plus the thread when one is chosen. */
+export function exportFileName(id: string, format: ExportFormat, thread: string | null): string {
+  const tag = format !== 'raw' && thread ? `.thread-${fileSafe(thread)}` : '';
+  switch (format) {
+    case 'callgrind':
+      // KCachegrind recognises callgrind.out.* files by name.
+      return `callgrind.out.${id}${tag}`;
+    case 'collapsed':
+      return `${id}${tag}.collapsed.txt`;
+    case 'speedscope':
+      return `${id}${tag}.speedscope.json`;
+    default:
+      return `${id}.prof`;
+  }
+}
+
+/**
+ * A file name part from a profile name: letters, digits, '.', '_' and '-'
+ * kept, runs of anything else become one '-', at most 80 characters; ''
+ * when nothing is left (then the id is used).
+ */
+export function fileSafe(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 80);
+}
+
+/**
+ * Where "Save callgrind next to the notebook" writes: the notebook's folder
+ * (a server-relative path, '/'-separated), file `callgrind.out.<name or id>`.
+ */
+export function callgrindPathNextTo(notebookPath: string, profileName: string, id: string): string {
+  const slash = notebookPath.lastIndexOf('/');
+  const folder = slash >= 0 ? notebookPath.slice(0, slash) : '';
+  const file = `callgrind.out.${fileSafe(profileName) || id}`;
+  return folder ? `${folder}/${file}` : file;
+}

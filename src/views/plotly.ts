@@ -1,0 +1,55 @@
+/**
+ * The one plotly loader of the views (plotly is big: it is loaded when a
+ * chart is first drawn), and the theme-following layout every chart shares.
+ */
+import type { Layout } from 'plotly.js-dist-min';
+
+import { cssVariable } from './dom';
+
+export type PlotlyModule = typeof import('plotly.js-dist-min').default;
+
+let plotlyPromise: Promise<PlotlyModule> | null = null;
+
+export function loadPlotly(): Promise<PlotlyModule> {
+  if (!plotlyPromise) {
+    plotlyPromise = import('plotly.js-dist-min').then(
+      m => m.default ?? (m as unknown as PlotlyModule),
+      error => {
+        // Let the next draw try again (e.g. the extension was rebuilt meanwhile).
+        plotlyPromise = null;
+        throw error;
+      }
+    );
+  }
+  return plotlyPromise;
+}
+
+/** Transparent background, theme font and hover colours, read from `node`. */
+export function themedLayout(node: Element, height: number): Partial<Layout> {
+  const look = (name: string) => cssVariable(node, name);
+  const font = look('--jp-ui-font-color1') || '#000';
+  const grid = look('--jp-border-color2') || '#e0e0e0';
+  return {
+    height,
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: 'rgba(0,0,0,0)',
+    font: { color: font, family: look('--jp-ui-font-family') || 'sans-serif', size: 12 },
+    hoverlabel: {
+      bgcolor: look('--jp-layout-color1') || '#fff',
+      bordercolor: look('--jp-border-color1') || '#999',
+      font: { color: font }
+    },
+    xaxis: { gridcolor: grid, zerolinecolor: grid },
+    yaxis: { gridcolor: grid, zerolinecolor: grid }
+  };
+}
+
+/** Calls `redraw` whenever JupyterLab switches theme; returns the observer to disconnect. */
+export function observeTheme(redraw: () => void): MutationObserver {
+  const observer = new MutationObserver(redraw);
+  observer.observe(document.body, {
+    attributes: true,
+    attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light']
+  });
+  return observer;
+}
