@@ -22,6 +22,7 @@ import { comparedIds, CompareViewers } from './browser/compare';
 import { KernelAutoloader } from './autoload';
 import { VmprofSettings } from './settings';
 import { IVmprofSettings, PROFILE_MIME_TYPE } from './tokens';
+import { setContentsManager } from './views/export-menu';
 import { ProfileWidget } from './views/profile-widget';
 
 const PLUGIN_PREFIX = 'jupyterlab-vmprof';
@@ -62,10 +63,12 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IRenderMimeRegistry],
   optional: [IVmprofSettings],
   activate: (
-    _app: JupyterFrontEnd,
+    app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     settings: IVmprofSettings | null
   ): void => {
+    // "Save callgrind next to the notebook" writes through the Contents API.
+    setContentsManager(app.serviceManager.contents);
     rendermime.addFactory(
       {
         // Names are rendered as text and plotly labels are escaped, so the

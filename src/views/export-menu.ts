@@ -6,7 +6,6 @@
  */
 import { Notification } from '@jupyterlab/apputils';
 import { Contents } from '@jupyterlab/services';
-import { Widget } from '@lumino/widgets';
 
 import { requestAPI, requestBlob } from '../handler';
 import { EXPORT_FORMATS, ExportFormat } from '../tokens';
@@ -30,9 +29,13 @@ export function setContentsManager(manager: Contents.IManager | null): void {
   contentsManager = manager;
 }
 
-export class ExportMenu extends Widget {
-  constructor(private readonly _target: () => IExportTarget | null, private readonly _onError: (message: string) => void) {
-    super({ node: element('div', 'jp-vmprof-export-group') });
+export class ExportMenu {
+  readonly node = element('div', 'jp-vmprof-export-group');
+
+  constructor(
+    private readonly _target: () => IExportTarget | null,
+    private readonly _onError: (message: string) => void
+  ) {
     this._main = button('jp-vmprof-button jp-vmprof-export', '', () => void this.download(this._format));
     this._menu = element('details', 'jp-vmprof-export-menu');
     const summary = element('summary', 'jp-vmprof-button', 'More exports');

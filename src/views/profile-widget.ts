@@ -1,26 +1,40 @@
 /**
- * The renderer of a `%%vmprof` output: a toolbar (sample count and measured
- * duration, view switch, export), the warnings, and the flame graph or the
- * top-functions table of the profile's Graph JSON from the server.
+ * The renderer of a `%%vmprof` output: a toolbar (samples, sampled and wall
+ * time, thread, search, view switch, export), the frame-kind legend, the
+ * warnings, and one of five views of the profile's Graph JSON: flame graph,
+ * top-functions table, callers/callees, per-line costs, timeline.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { APIError, requestAPI, requestBlob } from '../handler';
+import { APIError, requestAPI } from '../handler';
 import { GRAPH_FORMAT, GRAPH_VERSION, IGraphJSON } from '../model/graph-json';
 import {
   DEFAULT_VIEW_SETTINGS,
   IProfileOutput,
   IViewSettings,
   IVmprofSettings,
+  KindColorSettings,
   PROFILE_MIME_TYPE,
   ProfileView
 } from '../tokens';
-import { button, element, saveBlob } from './dom';
+import { CallersView } from './callers-widget';
+import { cssVariable, element } from './dom';
+import { ExportMenu } from './export-menu';
 import { FlameView } from './flame-widget';
-import { formatCount } from './format';
-import { summaryText } from './summary';
+import { kindColorVariable, resolveKindColors } from './kinds';
+import { buildLegend } from './legend';
+import { LinesView } from './lines-widget';
+import { loadPlotly, observeTheme } from './plotly';
+import { searchFrames, searchSummary, tableRowMatcher } from './search';
+import { heaviestFrame } from './selection';
+import { summaryText, summaryTooltip } from './summary';
 import { TableView } from './table-widget';
+import { graphPath, threadOptions } from './threads';
+import { buildTimeline } from './timeline';
+import { TimelineView } from './timeline-widget';
+import { renderLegend, renderThreadOptions, ViewSwitch } from './toolbar';
 
 /** Profile ids as the store makes them; anything else never reaches a URL. */
 const PROFILE_ID = /^[0-9]{8}T[0-9]{6}-[0-9a-f]{8}$/;
@@ -35,21 +49,9 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     const toolbar = element('div', 'jp-vmprof-toolbar');
     this._title = element('span', 'jp-vmprof-title');
     this._summary = element('span', 'jp-vmprof-summary', 'Loading profile…');
-    const views = element('div', 'jp-vmprof-view-switch');
-    views.setAttribute('role', 'group');
-    views.setAttribute('aria-label', 'View');
-    this._flameButton = button('jp-vmprof-button', 'Flame', () => this._choose('flame'));
-    this._tableButton = button('jp-vmprof-button', 'Table', () => this._choose('table'));
-    views.append(this._flameButton, this._tableButton);
-    this._exportButton = button(
-      'jp-vmprof-button jp-vmprof-export',
-      'Export callgrind',
-      () => void this._exportCallgrind(),
-      'Download the profile in callgrind format (KCachegrind, QCachegrind, callgrind_annotate)'
-    );
-    this._exportButton.disabled = true;
     this._threads = element('select', 'jp-vmprof-thread');
     this._threads.title = 'Show the samples of one thread';
+    this._threads.setAttribute('aria-label', 'Thread');
     this._threads.hidden = true;
     this._threads.addEventListener('change', () => {
       const id = this._output?.id;
@@ -57,26 +59,60 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
         void this._load(id, this._threads.value || null);
       }
     });
-    toolbar.append(this._title, this._summary, this._threads, views, this._exportButton);
-
+    this._search = element('input', 'jp-vmprof-search');
+    this._search.type = 'search';
+    this._search.placeholder = 'Search functions';
+    this._search.setAttribute('aria-label', 'Search functions (text, or /regex/)');
+    this._search.title = 'Name or file contains the text (or matches /regex/): highlights boxes, filters the table';
+    this._search.addEventListener('input', () => this._applySearch());
+    this._searchStatus = element('span', 'jp-vmprof-search-status');
+    this._searchStatus.setAttribute('aria-live', 'polite');
+    this._switch = new ViewSwitch(view => this._choose(view));
+    this._export = new ExportMenu(
+      () => this._exportTarget(),
+      message => this._fail(message)
+    );
+    toolbar.append(
+      this._title,
+      this._summary,
+      this._threads,
+      this._search,
+      this._searchStatus,
+      this._switch.node,
+      this._export.node
+    );
+    this._legend = element('div', 'jp-vmprof-legend');
+    this._legend.setAttribute('aria-label', 'Frame kinds: share of self samples');
     this._warnings = element('ul', 'jp-vmprof-warnings');
     this._error = element('div', 'jp-vmprof-error jp-vmprof-profile-error');
     this._error.setAttribute('role', 'alert');
     this._error.hidden = true;
     // Everything is a child widget, so the Panel keeps them in this order.
-    for (const node of [toolbar, this._warnings, this._error]) {
+    for (const node of [toolbar, this._legend, this._warnings, this._error]) {
       this.addWidget(new Widget({ node }));
     }
-    this._flame.hide();
-    this._table.hide();
-    this.addWidget(this._flame);
-    this.addWidget(this._table);
+    for (const view of Object.values(this._views)) {
+      view.hide();
+      this.addWidget(view);
+    }
+    this._flame.frameSelected.connect((_, frame) => this._select(frame, false));
+    this._table.frameSelected.connect((_, frame) => this._select(frame, true));
+    this._callers.frameSelected.connect((_, frame) => this._select(frame, false));
+    this._flame.drawn.connect(() => this._updateSearchStatus());
+    this._applySettings(this._viewSettings);
     this._showView(this._viewSettings.defaultView);
+    // Start loading plotly (≈1.5 s the first time) while the graph is fetched.
+    loadPlotly().catch(() => undefined);
   }
 
   /** The Graph JSON shown, once loaded. */
   get graph(): IGraphJSON | null {
     return this._graph;
+  }
+
+  /** The frame the Callers and Lines views show (-1: none). */
+  get selectedFrame(): number {
+    return this._selected;
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -105,16 +141,28 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._settings?.changed.disconnect(this._onSettingsChanged, this);
+    this._themeObserver?.disconnect();
     super.dispose();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // The legend's swatches hold resolved colours: re-read them with the theme.
+    this._themeObserver = observeTheme(() => this._renderLegend());
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._themeObserver?.disconnect();
+    this._themeObserver = null;
+    super.onBeforeDetach(msg);
   }
 
   /** Fetch and show the graph of the profile, for one thread or all (null). */
   private async _load(id: string, thread: string | null = null): Promise<void> {
     let graph: IGraphJSON;
-    const query = thread === null ? '' : `?thread=${encodeURIComponent(thread)}`;
     this._threads.disabled = true;
     try {
-      graph = await requestAPI<IGraphJSON>(`profiles/${encodeURIComponent(id)}/graph${query}`);
+      graph = await requestAPI<IGraphJSON>(graphPath(id, thread));
     } catch (error) {
       this._threads.disabled = false;
       this._summary.textContent = '';
@@ -139,16 +187,26 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._graph = graph;
-    this._exportButton.disabled = false;
+    this._export.setEnabled(true);
     this._summary.textContent = summaryText(graph);
+    this._summary.title = summaryTooltip(graph);
     this._summary.dataset.samples = String(graph.profile.samples);
-    this._setThreads(graph);
+    renderThreadOptions(this._threads, threadOptions(graph.profile));
     this._clearError();
     this._setWarnings([...(this._output?.warnings ?? []), ...graph.profile.warnings]);
+    if (!this._userSelected || !graph.frames[this._selected]) {
+      this._selected = heaviestFrame(graph);
+      this._userSelected = false;
+    }
+    const hasTimeline = buildTimeline(graph) !== null;
+    this._switch.setAvailable('timeline', hasTimeline, 'This profile has no timeline');
+    this._renderLegend();
     const settings = this._viewSettings;
     this._flame.setGraph(graph, settings);
-    this._table.render(graph, settings.maxTableRows);
-    this._showView(this._view);
+    this._timeline.render(graph);
+    this._applySearch();
+    this._renderSelection();
+    this._showView(this._view === 'timeline' && !hasTimeline ? 'flame' : this._view);
   }
 
   private _choose(view: ProfileView): void {
@@ -158,77 +216,124 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
 
   private _showView(view: ProfileView): void {
     this._view = view;
-    this._flameButton.setAttribute('aria-pressed', String(view === 'flame'));
-    this._tableButton.setAttribute('aria-pressed', String(view === 'table'));
+    this._switch.setCurrent(view);
+    this.node.dataset.view = view;
     if (!this._graph) {
       return;
     }
-    if (view === 'flame') {
-      this._table.hide();
-      this._flame.show();
-    } else {
-      this._flame.hide();
-      this._table.show();
+    for (const [name, widget] of Object.entries(this._views)) {
+      widget.setHidden(name !== view);
     }
   }
 
-  private async _exportCallgrind(): Promise<void> {
-    const id = this._output?.id;
-    if (!id) {
+  /** Select a function for the Callers and Lines views. */
+  private _select(frame: number, fromTable: boolean): void {
+    if (!this._graph || !this._graph.frames[frame]) {
       return;
     }
-    this._exportButton.disabled = true;
-    try {
-      const download = await requestBlob(
-        `profiles/${encodeURIComponent(id)}/export/callgrind`
-      );
-      // KCachegrind recognises callgrind.out.* files by name.
-      saveBlob(download.blob, `callgrind.out.${id}`);
-      this._clearError();
-    } catch (error) {
-      this._fail(`Export to callgrind failed: ${errorText(error)}`);
-    } finally {
-      this._exportButton.disabled = false;
+    this._selected = frame;
+    this._userSelected = true;
+    this._renderSelection();
+    if (fromTable || this._view === 'callers') {
+      this._showView('callers');
     }
+  }
+
+  private _renderSelection(): void {
+    const graph = this._graph;
+    if (!graph) {
+      return;
+    }
+    this._callers.render(graph, this._selected);
+    // Before any choice, Lines shows the heaviest function that has lines.
+    const hasLines = !!graph.lines?.[String(this._selected)];
+    const linesFrame = this._userSelected || hasLines ? this._selected : heaviestFrame(graph, true);
+    this._lines.render(graph, linesFrame);
+    this._renderTable();
+  }
+
+  private _renderTable(): void {
+    if (this._graph) {
+      const filter = this._searchResult ? tableRowMatcher(this._searchResult.frames) : null;
+      this._table.render(this._graph, this._viewSettings.maxTableRows, filter, this._selected);
+    }
+  }
+
+  private _applySearch(): void {
+    const graph = this._graph;
+    if (!graph) {
+      return;
+    }
+    this._searchResult = searchFrames(graph, this._search.value);
+    this._flame.setMatches(this._searchResult ? this._searchResult.frames : null);
+    this._renderTable();
+    this._updateSearchStatus();
+  }
+
+  private _updateSearchStatus(): void {
+    const result = this._searchResult;
+    const highlight = this._flame.highlight;
+    const view = this._flame.view;
+    this._search.classList.toggle('jp-mod-error', !!result?.query.error);
+    if (!result) {
+      this._searchStatus.textContent = '';
+    } else if (result.query.error) {
+      this._searchStatus.textContent = result.query.error;
+    } else if (highlight && view) {
+      this._searchStatus.textContent = searchSummary(result, highlight, view.viewTotal);
+    }
+  }
+
+  private _renderLegend(): void {
+    if (this._graph) {
+      const colors = resolveKindColors(name => cssVariable(this.node, name));
+      renderLegend(this._legend, buildLegend(this._graph, { colors, hideAbsent: true }));
+    }
+  }
+
+  private _exportTarget() {
+    const id = this._output?.id;
+    if (!id) {
+      return null;
+    }
+    return {
+      id,
+      name: this._output?.name ?? '',
+      thread: this._graph?.profile.thread ?? null,
+      notebookPath: null
+    };
   }
 
   private _onSettingsChanged(): void {
     const settings = this._viewSettings;
+    this._applySettings(settings);
     if (!this._userChoseView) {
       this._showView(settings.defaultView);
     }
     if (this._graph) {
+      this._renderLegend();
       this._flame.setLimits(settings);
-      this._table.render(this._graph, settings.maxTableRows);
+      this._renderTable();
+      this._renderSelection();
+      void this._timeline.redraw();
     }
+  }
+
+  /** Colours (as CSS variables on this output: table, legend and plotly read them) and export format. */
+  private _applySettings(settings: Readonly<IViewSettings>): void {
+    for (const kind of Object.keys(settings.kindColors) as (keyof KindColorSettings)[]) {
+      const color = settings.kindColors[kind];
+      if (color) {
+        this.node.style.setProperty(kindColorVariable(kind), color);
+      } else {
+        this.node.style.removeProperty(kindColorVariable(kind));
+      }
+    }
+    this._export.setFormat(settings.defaultExportFormat);
   }
 
   private get _viewSettings(): Readonly<IViewSettings> {
     return this._settings?.current ?? DEFAULT_VIEW_SETTINGS;
-  }
-
-  /** The thread menu, only for profiles with more than one thread. */
-  private _setThreads(graph: IGraphJSON): void {
-    const { threads, thread, totalSamples } = graph.profile;
-    this._threads.hidden = threads.length < 2;
-    this._threads.disabled = false;
-    if (threads.length < 2) {
-      return;
-    }
-    const all = element('option', '', `all threads (${formatCount(totalSamples)} samples)`);
-    all.value = '';
-    const options = [all];
-    for (const t of threads) {
-      const option = element(
-        'option',
-        '',
-        `${t.label ?? `thread ${t.id}`} (${formatCount(t.samples)} samples)`
-      );
-      option.value = t.id;
-      options.push(option);
-    }
-    this._threads.replaceChildren(...options);
-    this._threads.value = thread ?? '';
   }
 
   private _setWarnings(warnings: string[]): void {
@@ -252,16 +357,32 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _graph: IGraphJSON | null = null;
   private _view: ProfileView = 'flame';
   private _userChoseView = false;
+  private _selected = -1;
+  private _userSelected = false;
+  private _searchResult: ReturnType<typeof searchFrames> = null;
   private _title: HTMLElement;
   private _summary: HTMLElement;
   private _threads: HTMLSelectElement;
-  private _flameButton: HTMLButtonElement;
-  private _tableButton: HTMLButtonElement;
-  private _exportButton: HTMLButtonElement;
+  private _search: HTMLInputElement;
+  private _searchStatus: HTMLElement;
+  private _switch: ViewSwitch;
+  private _export: ExportMenu;
+  private _legend: HTMLElement;
   private _warnings: HTMLElement;
   private _error: HTMLElement;
+  private _themeObserver: MutationObserver | null = null;
   private _flame = new FlameView();
   private _table = new TableView();
+  private _callers = new CallersView();
+  private _lines = new LinesView();
+  private _timeline = new TimelineView();
+  private _views: Record<ProfileView, Widget> = {
+    flame: this._flame,
+    table: this._table,
+    callers: this._callers,
+    lines: this._lines,
+    timeline: this._timeline
+  };
 }
 
 function errorText(error: unknown): string {

@@ -38,7 +38,9 @@ describe('settings', () => {
       defaultView: 'flame',
       minNodeFraction: 0.001,
       maxNodes: 1500,
-      maxTableRows: 200
+      maxTableRows: 200,
+      kindColors: { python: '', native: '', jit: '', interpreter: '', unknown: '' },
+      defaultExportFormat: 'callgrind'
     });
     expect(sanitize({ defaultView: 'table', maxNodes: 1e9, minNodeFraction: -1 })).toMatchObject({
       defaultView: 'table',
@@ -49,6 +51,30 @@ describe('settings', () => {
       defaultView: 'flame',
       maxNodes: 1500
     });
+  });
+});
+
+describe('settings of issue 6', () => {
+  it('accepts every view and export format, and only plain colours', () => {
+    expect(sanitize({ defaultView: 'timeline', defaultExportFormat: 'speedscope' })).toMatchObject({
+      defaultView: 'timeline',
+      defaultExportFormat: 'speedscope'
+    });
+    expect(sanitize({ defaultExportFormat: 'pdf' }).defaultExportFormat).toBe('callgrind');
+    const colors = sanitize({
+      kindColors: { python: '#123456', native: 'rgb(1, 2, 3)', jit: 'url(x)', interpreter: 'red; x: y', unknown: 7 }
+    }).kindColors;
+    expect(colors).toEqual({ python: '#123456', native: 'rgb(1, 2, 3)', jit: '', interpreter: '', unknown: '' });
+  });
+
+  it('signals a colour change', () => {
+    const settings = new VmprofSettings();
+    let changes = 0;
+    settings.changed.connect(() => changes++);
+    settings.update({ kindColors: { python: '#000' } });
+    settings.update({ kindColors: { python: '#000' } });
+    expect(changes).toBe(1);
+    expect(settings.current.kindColors.python).toBe('#000');
   });
 });
 

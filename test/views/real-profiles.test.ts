@@ -54,6 +54,6 @@ describe.each(files)('%s', file => {
     for (const row of view.rows) {
       expect(row.totalPercent ?? 0).toBeLessThanOrEqual(100);
     }
-    expect(summaryText(graph)).toMatch(/^[\d,]+ samples, /);
+    expect(summaryText(graph)).toMatch(/^[\d,]+ samples · /);
   });
 });

@@ -33,10 +33,10 @@ async function runCell(page: Page, cell: Locator): Promise<void> {
   await page.keyboard.press('Shift+Enter');
 }
 
-/** The samples count the toolbar shows, e.g. "1,234 samples, 5.01 s" → 1234. */
+/** The samples count the toolbar shows, e.g. "1,234 samples · 4.20 s sampled CPU time · 5.01 s wall" → 1234. */
 async function toolbarSamples(output: Locator): Promise<number> {
   const summary = output.locator('.jp-vmprof-summary');
-  await expect(summary).toHaveText(/^[\d,]+ samples, /);
+  await expect(summary).toHaveText(/^[\d,]+ samples · /);
   const text = (await summary.textContent()) ?? '';
   return Number(text.split(' ')[0].replace(/,/g, ''));
 }

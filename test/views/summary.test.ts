@@ -1,0 +1,59 @@
+import { heaviestFrame } from '../../src/views/selection';
+import { sampledSeconds, summaryText, summaryTooltip } from '../../src/views/summary';
+import { graphFromStacks } from './fixture';
+
+describe('toolbar summary', () => {
+  const stacks = [
+    { stack: ['main', 'work'], count: 60 },
+    { stack: ['main', 'io'], count: 24 }
+  ];
+
+  it('shows samples, sampled CPU time and wall time, all measured', () => {
+    const graph = graphFromStacks(stacks, {
+      durationSeconds: 0.663,
+      secondsPerSample: 0.3 / 84,
+      timeBasis: 'timestamps'
+    });
+    expect(sampledSeconds(graph)).toBeCloseTo(0.3, 9);
+    expect(summaryText(graph)).toBe('84 samples · 300 ms sampled CPU time · 663 ms wall');
+    expect(summaryTooltip(graph)).toMatch(/timestamps/);
+    expect(summaryTooltip(graph)).toMatch(/never computed as samples × the requested period/i);
+  });
+
+  it('says wall in real-time mode, and what was not measured', () => {
+    const real = graphFromStacks(stacks, {
+      durationSeconds: 1,
+      secondsPerSample: 1 / 84,
+      timeBasis: 'duration',
+      mode: { native: false, lines: false, memory: false, realTime: true }
+    });
+    expect(summaryText(real)).toBe('84 samples · 1.00 s sampled wall time · 1.00 s wall');
+    const none = graphFromStacks(stacks, { durationSeconds: null, secondsPerSample: null, timeBasis: 'none' });
+    expect(summaryText(none)).toBe('84 samples · wall time not measured');
+    expect(sampledSeconds(none)).toBeNull();
+  });
+
+  it('names the thread shown by its label', () => {
+    const graph = graphFromStacks(stacks, {
+      durationSeconds: null,
+      secondsPerSample: null,
+      thread: '7',
+      totalSamples: 100,
+      threads: [{ id: '7', samples: 84, label: 'main' }, { id: '9', samples: 16, label: 'thread 2' }]
+    });
+    expect(summaryText(graph)).toBe('84 samples · wall time not measured (main; 100 in the file)');
+  });
+});
+
+describe('selection', () => {
+  it('starts at the function with the most self samples', () => {
+    const graph = graphFromStacks([
+      { stack: ['main', 'a'], count: 3 },
+      { stack: ['main', 'b'], count: 5 }
+    ]);
+    expect(graph.frames[heaviestFrame(graph)].name).toBe('b');
+    expect(heaviestFrame(graph, true)).toBe(-1); // no line data
+    graph.lines = { '0': { line: [1], self: [0], total: [8] } };
+    expect(graph.frames[heaviestFrame(graph, true)].name).toBe('main');
+  });
+});

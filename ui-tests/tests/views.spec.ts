@@ -1,0 +1,193 @@
+/**
+ * End to end: the five views of a `%%vmprof` output (flame, table,
+ * callers, lines, timeline), zoom and breadcrumb, search, thread choice,
+ * legend, every export, "Save callgrind next to the notebook", and the
+ * dark theme. Profile names are HTML on purpose: every view must show the
+ * characters. With VMPROF_UI_SCREENSHOTS=1, screenshots go to docs/images/.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { expect, Locator, Page, test } from '@playwright/test';
+
+const TOKEN = process.env.VMPROF_UI_TOKEN ?? '';
+const OUTPUT = '.jp-vmprof-profile';
+const EVIL = '<img src=x onerror=alert(1)>';
+
+async function openNotebook(page: Page, notebook: string): Promise<Locator> {
+  await page.goto(`/lab/tree/${notebook}?token=${TOKEN}&reset`);
+  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').first();
+  await expect(panel.locator('.jp-Cell').first()).toBeVisible({ timeout: 120_000 });
+  await expect(page.locator('.jp-StatusBar-Widget').getByText(/Python 3 \(ipykernel\) \| Idle/)).toBeVisible({
+    timeout: 120_000
+  });
+  return panel;
+}
+
+async function shot(output: Locator, name: string): Promise<void> {
+  const file = test.info().outputPath(name);
+  await output.screenshot({ path: file });
+  if (process.env.VMPROF_UI_SCREENSHOTS === '1') {
+    const dir = path.join(__dirname, '..', '..', 'docs', 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(file, path.join(dir, name));
+  }
+}
+
+/** Run the views notebook's profiled cell once per test and return its output. */
+async function profiledOutput(page: Page): Promise<Locator> {
+  const panel = await openNotebook(page, 'ui-tests/views.ipynb');
+  const cell = panel.locator('.jp-CodeCell').first();
+  await cell.locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Shift+Enter');
+  const output = cell.locator(OUTPUT);
+  await expect(output.locator('.jp-vmprof-flame-view .js-plotly-plot')).toBeVisible({ timeout: 180_000 });
+  await expect(output.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples · .* wall/);
+  return output;
+}
+
+function noMarkup(page: Page, dialogs: string[]) {
+  page.on('dialog', dialog => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+}
+
+test('every view, search, threads and legend; names stay text', async ({ page }) => {
+  const dialogs: string[] = [];
+  noMarkup(page, dialogs);
+  const output = await profiledOutput(page);
+  const summary = output.locator('.jp-vmprof-summary');
+  await expect(summary).toHaveText(/sampled (CPU|wall) time/);
+  expect(await summary.getAttribute('title')).toMatch(/requested period/);
+
+  // Legend: kinds with percentages that add up to 100.
+  const legend = output.locator('.jp-vmprof-legend-item');
+  await expect(legend.first()).toBeVisible();
+  const percents = (await legend.allTextContents()).map(t => Number(/([\d.]+)%/.exec(t)![1]));
+  expect(Math.round(percents.reduce((a, b) => a + b, 0) * 10)).toBe(1000);
+  await shot(output, 'profile-flame.png');
+
+  // Zoom by clicking the box of the evil-named function, then back by the breadcrumb.
+  const evilBox = output.locator('.jp-vmprof-flame g.slice').filter({ hasText: EVIL }).first();
+  await expect(evilBox).toBeVisible();
+  await evilBox.locator('path.surface').click({ force: true });
+  await expect(output.locator('.jp-vmprof-breadcrumb-current')).toHaveText(EVIL);
+  await output.locator('.jp-vmprof-breadcrumb button', { hasText: 'all samples' }).click();
+  await expect(output.locator('.jp-vmprof-breadcrumb-current')).toHaveText('all samples');
+
+  // Callers: the clicked function is selected; its callee is inner_work.
+  await output.locator('.jp-vmprof-view-switch button[data-view="callers"]').click();
+  const callers = output.locator('.jp-vmprof-callers-view');
+  await expect(callers.locator('.jp-vmprof-callers-name')).toHaveText(EVIL);
+  await expect(callers.locator('tr[data-frame]', { hasText: 'inner_work' }).first()).toBeVisible();
+  await shot(output, 'profile-callers.png');
+  // Move to the callee, whose callers list then holds the evil name as text.
+  await callers.locator('tr[data-frame]', { hasText: 'inner_work' }).first().click();
+  await expect(callers.locator('.jp-vmprof-callers-name')).toHaveText('inner_work');
+  await expect(callers.locator('.jp-vmprof-name', { hasText: EVIL }).first()).toBeVisible();
+
+  // Lines of inner_work (recorded with --lines).
+  await output.locator('.jp-vmprof-view-switch button[data-view="lines"]').click();
+  const lines = output.locator('.jp-vmprof-lines-view');
+  await expect(lines.locator('.js-plotly-plot')).toBeVisible();
+  await expect(lines.locator('tbody tr').first()).toBeVisible();
+  await shot(output, 'profile-lines.png');
+
+  // Timeline: two threads and RSS (--memory).
+  await output.locator('.jp-vmprof-view-switch button[data-view="timeline"]').click();
+  const timeline = output.locator('.jp-vmprof-timeline-view');
+  await expect(timeline.locator('.js-plotly-plot')).toBeVisible();
+  await expect(timeline.locator('.legendtext', { hasText: 'main' }).first()).toBeVisible();
+  await shot(output, 'profile-timeline.png');
+
+  // Table + search: rows filtered, status says how many match; a row click selects.
+  await output.locator('.jp-vmprof-view-switch button[data-view="table"]').click();
+  const search = output.locator('input.jp-vmprof-search');
+  await search.fill('<img');
+  await expect(output.locator('.jp-vmprof-search-status')).toContainText('1 function');
+  const rows = output.locator('.jp-vmprof-table-view tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().locator('.jp-vmprof-name')).toHaveText(EVIL);
+  await shot(output, 'profile-table.png');
+  await search.fill('/[/');
+  await expect(output.locator('.jp-vmprof-search-status')).toContainText('not a valid regular expression');
+  await search.fill('inner_work');
+  await output.locator('.jp-vmprof-view-switch button[data-view="flame"]').click();
+  await expect(output.locator('.jp-vmprof-search-status')).toContainText('1 function');
+  await search.fill('');
+  await rows.first().click({ trial: true }).catch(() => undefined);
+
+  // Threads: labels from the converter, choosing one reloads the view for it.
+  const threads = output.locator('select.jp-vmprof-thread');
+  await expect(threads).toBeVisible();
+  const labels = await threads.locator('option').allTextContents();
+  expect(labels[0]).toMatch(/^all threads/);
+  expect(labels.some(l => l.startsWith('main'))).toBe(true);
+  expect(labels.some(l => /^thread 2/.test(l))).toBe(true);
+  const before = await summary.textContent();
+  const mainValue = await threads.locator('option', { hasText: /^main/ }).getAttribute('value');
+  await threads.selectOption(mainValue!);
+  await expect(summary).not.toHaveText(before ?? '');
+  await expect(summary).toContainText('(main;');
+
+  expect(await output.locator('img').count()).toBe(0);
+  expect(dialogs).toEqual([]);
+});
+
+test('every export downloads; save next to the notebook; dark theme', async ({ page, request }) => {
+  const dialogs: string[] = [];
+  noMarkup(page, dialogs);
+  const output = await profiledOutput(page);
+  const id = await output.getAttribute('data-profile-id');
+  expect(id).toMatch(/^\d{8}T\d{6}-[0-9a-f]{8}$/);
+
+  const menu = output.locator('details.jp-vmprof-export-menu');
+  const expected: Record<string, RegExp> = {
+    callgrind: /^callgrind\.out\./,
+    collapsed: /\.collapsed\.txt$/,
+    speedscope: /\.speedscope\.json$/,
+    raw: /\.prof$/
+  };
+  for (const [format, name] of Object.entries(expected)) {
+    await menu.locator('summary').click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      menu.locator(`button[data-format="${format}"]`).click()
+    ]);
+    expect(download.suggestedFilename()).toMatch(name);
+    const body = fs.readFileSync((await download.path())!);
+    expect(body.length).toBeGreaterThan(0);
+    if (format === 'callgrind') {
+      expect(body.toString('utf8').startsWith('# callgrind format')).toBe(true);
+    }
+    if (format === 'speedscope') {
+      expect(JSON.parse(body.toString('utf8')).$schema).toMatch(/speedscope/);
+    }
+  }
+
+  // Save next to the notebook: the notification names the file; the Contents API has it.
+  await menu.locator('summary').click();
+  await menu.locator('button.jp-vmprof-save-next').click();
+  const note = page.locator('.Toastify__toast', { hasText: 'Saved callgrind next to the notebook' });
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('ui-tests/callgrind.out.views-demo');
+  const saved = await request.get(`/api/contents/ui-tests/callgrind.out.views-demo?content=1&token=${TOKEN}`);
+  expect(saved.ok()).toBe(true);
+  expect(String((await saved.json()).content)).toMatch(/^# callgrind format/);
+
+  // Dark theme: the views follow (plotly's font colour is the theme's).
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
+  await page.locator('.lm-Menu-itemLabel', { hasText: 'JupyterLab Dark' }).click();
+  await expect(page.locator('body[data-jp-theme-light="false"]')).toBeAttached();
+  await expect
+    .poll(async () => output.locator('.jp-vmprof-flame .main-svg text').first().evaluate(t => getComputedStyle(t).fill))
+    .not.toBe('rgb(0, 0, 0)');
+  await page.waitForTimeout(500);
+  await shot(output, 'profile-flame-dark.png');
+  // Back to light for the next test runs' shared settings.
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
+  await page.locator('.lm-Menu-itemLabel', { hasText: 'JupyterLab Light' }).click();
+  expect(dialogs).toEqual([]);
+});
