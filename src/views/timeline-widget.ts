@@ -27,7 +27,14 @@ export class TimelineView extends ChartView {
     // Rebuilt on each draw: the thread colours follow the theme.
     this._build();
     const view = this._view;
-    return view ? { traces: view.traces, layout: { ...view.layout }, height: 320 } : null;
+    return view
+      ? {
+          traces: view.traces,
+          // Legend above the plot: on the right it would cover the RSS axis.
+          layout: { ...view.layout, legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' }, margin: { l: 60, r: 60, t: 32, b: 48 } },
+          height: 340
+        }
+      : null;
   }
 
   private _build(): void {

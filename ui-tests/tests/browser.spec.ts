@@ -185,7 +185,7 @@ test.describe.serial('profile browser', () => {
   test('opens a profile in one main-area tab, by double-click and by Enter', async ({}, testInfo) => {
     await row('browser-demo').dblclick();
     const viewer = page.locator('.jp-vmprof-viewer:not(.lm-mod-hidden)');
-    await expect(viewer.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples, /, { timeout: 60_000 });
+    await expect(viewer.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples( ·|,) /, { timeout: 60_000 });
     await expect(viewer.locator('.js-plotly-plot')).toBeVisible();
     const tab = page.locator('.jp-MainAreaWidget-tab, .lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'browser-demo' });
     await expect(tab).toHaveCount(1);
@@ -317,7 +317,7 @@ test.describe.serial('profile browser', () => {
     await cell.locator('.jp-InputArea-editor').click();
     const countBefore = await rows().count();
     await runFromPalette(page, 'Profile Cell with vmprof');
-    await expect(cell.locator('.jp-vmprof-profile .jp-vmprof-summary')).toHaveText(/^[\d,]+ samples, /, {
+    await expect(cell.locator('.jp-vmprof-profile .jp-vmprof-summary')).toHaveText(/^[\d,]+ samples( ·|,) /, {
       timeout: 180_000
     });
     await expect(cell.locator('.jp-InputPrompt')).toHaveText(/\[\d+\]/);
