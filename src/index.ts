@@ -22,7 +22,7 @@ import { comparedIds, CompareViewers } from './browser/compare';
 import { KernelAutoloader } from './autoload';
 import { VmprofSettings } from './settings';
 import { IVmprofSettings, PROFILE_MIME_TYPE } from './tokens';
-import { setContentsManager } from './views/export-menu';
+import { setContentsManager, setDocumentPathResolver } from './views/export-menu';
 import { ProfileWidget } from './views/profile-widget';
 
 const PLUGIN_PREFIX = 'jupyterlab-vmprof';
@@ -69,6 +69,16 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     // "Save callgrind next to the notebook" writes through the Contents API.
     setContentsManager(app.serviceManager.contents);
+    // The output's own notebook, when it sits in an open document.
+    setDocumentPathResolver(node => {
+      for (const widget of app.shell.widgets('main')) {
+        const path = (widget as { context?: { path?: unknown } }).context?.path;
+        if (typeof path === 'string' && widget.node.contains(node)) {
+          return path;
+        }
+      }
+      return null;
+    });
     rendermime.addFactory(
       {
         // Names are rendered as text and plotly labels are escaped, so the

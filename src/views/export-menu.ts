@@ -5,12 +5,13 @@
  * API. Downloads carry the selected thread, so they match the view.
  */
 import { Notification } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { Contents } from '@jupyterlab/services';
 
 import { requestAPI, requestBlob } from '../handler';
 import { EXPORT_FORMATS, ExportFormat } from '../tokens';
 import { button, element, saveBlob } from './dom';
-import { callgrindPathNextTo, EXPORT_LABELS, EXPORT_TITLES, exportFileName, exportPath } from './export';
+import { callgrindPathNextTo, contentsPath, EXPORT_LABELS, EXPORT_TITLES, exportFileName, exportPath } from './export';
 
 /** What the export menu needs to know about the profile shown. */
 export interface IExportTarget {
@@ -27,6 +28,18 @@ export interface IExportTarget {
 let contentsManager: Contents.IManager | null = null;
 export function setContentsManager(manager: Contents.IManager | null): void {
   contentsManager = manager;
+}
+
+/** Finds the path of the document (notebook) an output node sits in; set by the renderer plugin. */
+let documentPathOf: (node: HTMLElement) => string | null = () => null;
+export function setDocumentPathResolver(resolver: (node: HTMLElement) => string | null): void {
+  documentPathOf = resolver;
+}
+
+/** The notebook path of an output node, if it sits in an open notebook. */
+export function notebookPathOf(node: HTMLElement): string | null {
+  const path = documentPathOf(node);
+  return path && path.endsWith('.ipynb') ? path : null;
 }
 
 export class ExportMenu {
@@ -103,11 +116,16 @@ export class ExportMenu {
       }
       let notebook = target.notebookPath;
       if (!notebook) {
+        // Not in an open notebook (main-area viewer): ask the store.
         const meta = await requestAPI<{ notebook?: string | null }>(`profiles/${encodeURIComponent(target.id)}`);
-        notebook = typeof meta.notebook === 'string' && meta.notebook ? meta.notebook : null;
-      }
-      if (!notebook) {
-        throw new Error('the profile does not say which notebook it came from');
+        const recorded = typeof meta.notebook === 'string' && meta.notebook ? meta.notebook : null;
+        if (!recorded) {
+          throw new Error('the profile does not say which notebook it came from');
+        }
+        notebook = contentsPath(recorded, PageConfig.getOption('serverRoot'));
+        if (notebook === null) {
+          throw new Error(`the notebook ${recorded} is outside the server's root folder`);
+        }
       }
       const download = await requestBlob(exportPath(target.id, 'callgrind', target.thread));
       const content = await download.blob.text();

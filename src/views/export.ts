@@ -67,3 +67,20 @@ export function callgrindPathNextTo(notebookPath: string, profileName: string, i
   const file = `callgrind.out.${fileSafe(profileName) || id}`;
   return folder ? `${folder}/${file}` : file;
 }
+
+/**
+ * A notebook path as the Contents API wants it (relative to the server
+ * root, '/'-separated): the kernel may record an absolute path. Null when
+ * an absolute path is outside `serverRoot` (nowhere the workspace can write).
+ */
+export function contentsPath(notebookPath: string, serverRoot: string): string | null {
+  const path = notebookPath.replace(/\\/g, '/');
+  if (!path.startsWith('/') && !/^[A-Za-z]:\//.test(path)) {
+    return path;
+  }
+  const root = serverRoot.replace(/\\/g, '/').replace(/\/+$/, '');
+  if (root && path.startsWith(root + '/')) {
+    return path.slice(root.length + 1);
+  }
+  return null;
+}

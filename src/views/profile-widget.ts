@@ -21,7 +21,7 @@ import {
 } from '../tokens';
 import { CallersView } from './callers-widget';
 import { cssVariable, element } from './dom';
-import { ExportMenu } from './export-menu';
+import { ExportMenu, notebookPathOf } from './export-menu';
 import { FlameView } from './flame-widget';
 import { kindColorVariable, resolveKindColors } from './kinds';
 import { buildLegend } from './legend';
@@ -300,7 +300,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       id,
       name: this._output?.name ?? '',
       thread: this._graph?.profile.thread ?? null,
-      notebookPath: null
+      notebookPath: notebookPathOf(this.node)
     };
   }
 

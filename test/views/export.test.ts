@@ -1,4 +1,4 @@
-import { callgrindPathNextTo, exportFileName, exportPath, fileSafe } from '../../src/views/export';
+import { callgrindPathNextTo, contentsPath, exportFileName, exportPath, fileSafe } from '../../src/views/export';
 
 const ID = '20261125T090438-603584d4';
 
@@ -30,5 +30,14 @@ describe('save next to the notebook', () => {
     expect(fileSafe('<img src=x onerror=alert(1)>')).toBe('img-src-x-onerror-alert-1');
     expect(callgrindPathNextTo('a/b.ipynb', '/..', ID)).toBe(`a/callgrind.out.${ID}`);
     expect(fileSafe('x'.repeat(200))).toHaveLength(80);
+  });
+});
+
+describe('contents paths', () => {
+  it('makes absolute notebook paths relative to the server root', () => {
+    expect(contentsPath('analysis/a.ipynb', '/home/me')).toBe('analysis/a.ipynb');
+    expect(contentsPath('/home/me/analysis/a.ipynb', '/home/me/')).toBe('analysis/a.ipynb');
+    expect(contentsPath('/elsewhere/a.ipynb', '/home/me')).toBeNull();
+    expect(contentsPath('/home/meow/a.ipynb', '/home/me')).toBeNull();
   });
 });

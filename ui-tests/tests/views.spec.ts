@@ -174,10 +174,12 @@ test('every export downloads; save next to the notebook; dark theme', async ({ p
   expect(saved.ok()).toBe(true);
   expect(String((await saved.json()).content)).toMatch(/^# callgrind format/);
 
+  await expect(note).toBeHidden({ timeout: 30_000 }); // out of the dark screenshot
+
   // Dark theme: the views follow (plotly's font colour is the theme's).
   await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
   await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
-  await page.locator('.lm-Menu-itemLabel', { hasText: 'JupyterLab Dark' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Dark$/ }).click();
   await expect(page.locator('body[data-jp-theme-light="false"]')).toBeAttached();
   await expect
     .poll(async () => output.locator('.jp-vmprof-flame .main-svg text').first().evaluate(t => getComputedStyle(t).fill))
@@ -187,6 +189,6 @@ test('every export downloads; save next to the notebook; dark theme', async ({ p
   // Back to light for the next test runs' shared settings.
   await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
   await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
-  await page.locator('.lm-Menu-itemLabel', { hasText: 'JupyterLab Light' }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Light$/ }).click();
   expect(dialogs).toEqual([]);
 });
