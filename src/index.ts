@@ -23,6 +23,7 @@ import { KernelAutoloader } from './autoload';
 import { VmprofSettings } from './settings';
 import { IVmprofSettings, PROFILE_MIME_TYPE } from './tokens';
 import { setContentsManager, setDocumentPathResolver } from './views/export-menu';
+import { preloadPlotlyWhenIdle } from './views/plotly';
 import { ProfileWidget } from './views/profile-widget';
 
 const PLUGIN_PREFIX = 'jupyterlab-vmprof';
@@ -79,6 +80,10 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
       }
       return null;
     });
+    // plotly (4.6 MB) is kept off JupyterLab's start-up, but fetched and
+    // evaluated once the page is idle, so the first profile a user opens
+    // draws without waiting for it (measured: ~1.5 s of a 2 s first view).
+    void app.restored.then(preloadPlotlyWhenIdle);
     rendermime.addFactory(
       {
         // Names are rendered as text and plotly labels are escaped, so the

@@ -53,3 +53,20 @@ export function observeTheme(redraw: () => void): MutationObserver {
   });
   return observer;
 }
+
+/**
+ * Fetches and evaluates plotly once the browser is idle, so that the first
+ * profile drawn does not wait for it; failures surface later, where the
+ * flame view reports them.
+ */
+export function preloadPlotlyWhenIdle(): void {
+  const load = () => void loadPlotly().catch(() => undefined);
+  const idle = (
+    window as { requestIdleCallback?: (cb: () => void, opts?: { timeout: number }) => number }
+  ).requestIdleCallback;
+  if (idle) {
+    idle(load, { timeout: 5000 });
+  } else {
+    window.setTimeout(load, 1000);
+  }
+}
