@@ -19,7 +19,7 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import Any, Iterable, NamedTuple, Optional, Sequence
 
 FORMATS = ("json", "callgrind", "collapsed", "speedscope")
 DEFAULT_TIMEOUT_S = 120.0
@@ -241,26 +241,14 @@ def convert_sync(
     profile_path: os.PathLike | str,
     fmt: str = "json",
     *,
-    perf_maps: Sequence[os.PathLike | str] = (),
-    jit_symbols: Optional[os.PathLike | str] = None,
-    maps: Optional[os.PathLike | str] = None,
-    strip: bool = True,
-    collapse_jit: bool = True,
-    thread: Optional[str] = None,
-    lines: bool = False,
     timeout: float = DEFAULT_TIMEOUT_S,
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
-    output: Optional[os.PathLike | str] = None,
-    node_path: Optional[str] = None,
-    script_path: Optional[str] = None,
-    diff: Optional[DiffInput] = None,
+    **options: Any,
 ) -> ConversionResult:
-    """Convert one profile; blocks. With `output`, the converter writes there and `.output` is empty."""
-    command = build_command(
-        profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
-        collapse_jit=collapse_jit, thread=thread, lines=lines, max_memory_mb=max_memory_mb,
-        output=output, node_path=node_path, script_path=script_path, diff=diff,
-    )
+    """Convert one profile; blocks. `options` are build_command's (perf_maps, jit_symbols,
+    maps, strip, collapse_jit, thread, lines, output, node_path, script_path, diff). With
+    `output`, the converter writes there and `.output` is empty."""
+    command = build_command(profile_path, fmt, max_memory_mb=max_memory_mb, **options)
     try:
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:  # subprocess.run has killed and reaped the process
@@ -282,26 +270,12 @@ async def convert_async(
     profile_path: os.PathLike | str,
     fmt: str = "json",
     *,
-    perf_maps: Sequence[os.PathLike | str] = (),
-    jit_symbols: Optional[os.PathLike | str] = None,
-    maps: Optional[os.PathLike | str] = None,
-    strip: bool = True,
-    collapse_jit: bool = True,
-    thread: Optional[str] = None,
-    lines: bool = False,
     timeout: float = DEFAULT_TIMEOUT_S,
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
-    output: Optional[os.PathLike | str] = None,
-    node_path: Optional[str] = None,
-    script_path: Optional[str] = None,
-    diff: Optional[DiffInput] = None,
+    **options: Any,
 ) -> ConversionResult:
     """Same as convert_sync, as an asyncio subprocess: the event loop keeps running meanwhile."""
-    command = build_command(
-        profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
-        collapse_jit=collapse_jit, thread=thread, lines=lines, max_memory_mb=max_memory_mb,
-        output=output, node_path=node_path, script_path=script_path, diff=diff,
-    )
+    command = build_command(profile_path, fmt, max_memory_mb=max_memory_mb, **options)
     try:
         process = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
