@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
-exec jupyter lab examples/demo.ipynb "$@"
+root_flag=()
+# JupyterLab refuses to start as root (a fresh container or VM) without this.
+[ "$(id -u)" = 0 ] && root_flag=(--allow-root)
+exec jupyter lab "${root_flag[@]}" examples/demo.ipynb "$@"
