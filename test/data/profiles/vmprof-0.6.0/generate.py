@@ -3,7 +3,7 @@
 Usage (from the repository root, with vmprof 0.6.0 installed):
   .venv/bin/python test/data/profiles/vmprof-0.6.0/generate.py
 
-Each file is /work/shared/profiles/generated/workloads.py (copied as
+Each file is shared/profiles/generated/workloads.py (the reference material) (copied as
 test/data/profiles/generated/workloads.py) run under vmprof with the options
 below; `*.maps` is /proc/self/maps at the end of profiling, for resolving
 `<native symbol 0x...>` frames from ELF symbol tables (converter --maps).
