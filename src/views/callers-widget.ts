@@ -7,7 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type { IGraphJSON } from '../model/graph-json';
-import { element } from './dom';
+import { element, tableHead } from './dom';
 import { buildCallers, buildCallIndex, ICallIndex, ICallersView, ICallRow } from './callers';
 import { baseName, formatLocation } from './format';
 
@@ -73,13 +73,7 @@ export class CallersView extends Widget {
       return box;
     }
     const table = element('table', 'jp-vmprof-table');
-    const headRow = element('tr');
-    for (const label of ['%', 'Samples', 'Time', 'Function', 'Location']) {
-      const th = element('th', '', label);
-      th.scope = 'col';
-      headRow.appendChild(th);
-    }
-    table.appendChild(element('thead')).appendChild(headRow);
+    table.appendChild(tableHead(['%', 'Samples', 'Time', 'Function', 'Location']));
     const body = element('tbody');
     for (const row of rows) {
       const tr = element('tr', row.frame >= 0 ? 'jp-vmprof-row-selectable' : 'jp-vmprof-row-synthetic');

@@ -10,7 +10,7 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import type { Data, Layout } from 'plotly.js-dist-min';
 
-import { cssVariable, element } from './dom';
+import { cssVariable, element, tableHead } from './dom';
 import {
   buildDiffRows,
   buildDiffTrace,
@@ -154,17 +154,7 @@ export class DiffView extends Widget {
       'jp-vmprof-table-caption',
       `Functions of A (${this._names[0]}) and B (${this._names[1]}), largest change of self share first.`
     );
-    const head = element('thead');
-    const headRow = element('tr');
-    for (const [label, title] of COLUMNS) {
-      const th = element('th', '', label);
-      th.scope = 'col';
-      if (title) {
-        th.title = title;
-      }
-      headRow.appendChild(th);
-    }
-    head.appendChild(headRow);
+    const head = tableHead(COLUMNS);
     const body = element('tbody');
     for (const row of view.rows) {
       body.appendChild(tableRow(row));

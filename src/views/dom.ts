@@ -19,6 +19,24 @@ export function element<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/**
+ * A `<thead>` with one row of column headers (`scope="col"` for screen
+ * readers); each column is a label or [label, tooltip].
+ */
+export function tableHead(columns: ReadonlyArray<string | readonly [string, string]>): HTMLTableSectionElement {
+  const head = element('thead');
+  const headRow = head.appendChild(element('tr'));
+  for (const column of columns) {
+    const [label, title] = typeof column === 'string' ? [column, ''] : column;
+    const th = headRow.appendChild(element('th', '', label));
+    th.scope = 'col';
+    if (title) {
+      th.title = title;
+    }
+  }
+  return head;
+}
+
 /** A `<button type="button">` with text and a click handler. */
 export function button(
   className: string,

@@ -7,7 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type { IGraphJSON } from '../model/graph-json';
-import { element } from './dom';
+import { element, tableHead } from './dom';
 import { baseName, formatCount, formatLocation } from './format';
 import { buildTable, ITableRow, ITableView } from './table';
 
@@ -56,8 +56,6 @@ export class TableView extends Widget {
     );
     table.appendChild(caption);
 
-    const head = element('thead');
-    const headRow = element('tr');
     const headers: [string, string][] = [
       ['Self %', 'Share of the samples in which this function was running itself'],
       ['Self samples', 'Samples in which this function was the innermost frame'],
@@ -69,16 +67,7 @@ export class TableView extends Widget {
       ['Location', 'file:line'],
       ['Kind', 'Python, native, JIT (Numba), interpreter or unknown']
     ];
-    for (const [label, title] of headers) {
-      const th = element('th', '', label);
-      th.scope = 'col';
-      if (title) {
-        th.title = title;
-      }
-      headRow.appendChild(th);
-    }
-    head.appendChild(headRow);
-    table.appendChild(head);
+    table.appendChild(tableHead(headers));
 
     const body = element('tbody');
     const rows = filter ? view.rows.filter(filter) : view.rows;
