@@ -8,8 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
+import { openNotebook, runFromPalette, TOKEN } from './helpers';
 
-const TOKEN = process.env.VMPROF_UI_TOKEN ?? '';
 const NOTEBOOK = 'browser-test.ipynb';
 const REPO = path.resolve(__dirname, '..', '..');
 const SAMPLE_PROF = path.join(REPO, 'test/data/profiles/vmprof-0.6.0/mixed.prof');
@@ -49,25 +49,6 @@ async function createNotebook(page: Page): Promise<void> {
   expect(response.ok()).toBe(true);
 }
 
-async function openNotebook(page: Page): Promise<Locator> {
-  await page.goto(`/lab/tree/${NOTEBOOK}?token=${TOKEN}&reset`);
-  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').first();
-  await expect(panel.locator('.jp-Cell').first()).toBeVisible({ timeout: 120_000 });
-  await expect(
-    page.locator('.jp-StatusBar-Widget').getByText(/Python 3 \(ipykernel\) \| Idle/)
-  ).toBeVisible({ timeout: 120_000 });
-  return panel;
-}
-
-/** Run a command through the command palette, as a keyboard user would. */
-async function runFromPalette(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  const input = page.locator('.jp-mod-commandPalette input, #modal-command-palette input').first();
-  await expect(input).toBeVisible();
-  await input.fill(label);
-  await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click();
-}
-
 test.describe.serial('profile browser', () => {
   let page: Page;
   let browser: Locator;
@@ -79,7 +60,7 @@ test.describe.serial('profile browser', () => {
     page = await chromium.newPage();
     page.on('dialog', dialog => void dialog.dismiss());
     await createNotebook(page);
-    notebook = await openNotebook(page);
+    notebook = await openNotebook(page, NOTEBOOK);
     browser = page.locator('#jp-vmprof-browser');
   });
 

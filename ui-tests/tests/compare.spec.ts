@@ -10,8 +10,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
+import { runFromPalette, TOKEN } from './helpers';
 
-const TOKEN = process.env.VMPROF_UI_TOKEN ?? '';
 const REPO = path.resolve(__dirname, '..', '..');
 const GENERATED = path.join(REPO, 'test/data/profiles/generated');
 const NAME_A = 'cmp-mixed';
@@ -27,14 +27,6 @@ async function importProfile(page: Page, file: string, name: string): Promise<st
   );
   expect(response.status()).toBe(201);
   return (await response.json()).id as string;
-}
-
-async function runFromPalette(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  const input = page.locator('.jp-mod-commandPalette input, #modal-command-palette input').first();
-  await expect(input).toBeVisible();
-  await input.fill(label);
-  await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click();
 }
 
 test.describe.serial('compare two profiles', () => {

@@ -7,25 +7,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
+import { openNotebook } from './helpers';
 
-const TOKEN = process.env.VMPROF_UI_TOKEN ?? '';
 const OUTPUT = '.jp-vmprof-profile';
-
-/** Open a notebook of the temporary root and wait for an idle kernel. */
-async function openNotebook(page: Page, notebook: string): Promise<Locator> {
-  await page.goto(`/lab/tree/${notebook}?token=${TOKEN}&reset`);
-  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').first();
-  await expect(panel.locator('.jp-Cell').first()).toBeVisible({ timeout: 120_000 });
-  // The indicator says idle before a kernel exists too: also wait for the
-  // status bar to name the kernel and call it idle.
-  await expect(page.locator('.jp-StatusBar-Widget').getByText(/Python 3 \(ipykernel\) \| Idle/)).toBeVisible({
-    timeout: 120_000
-  });
-  await expect(panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toBeVisible({
-    timeout: 120_000
-  });
-  return panel;
-}
 
 /** Run one cell from its editor, as a user would with Shift+Enter. */
 async function runCell(page: Page, cell: Locator): Promise<void> {

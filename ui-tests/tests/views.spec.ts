@@ -8,20 +8,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
+import { openNotebook, TOKEN } from './helpers';
 
-const TOKEN = process.env.VMPROF_UI_TOKEN ?? '';
 const OUTPUT = '.jp-vmprof-profile';
 const EVIL = '<img src=x onerror=alert(1)>';
-
-async function openNotebook(page: Page, notebook: string): Promise<Locator> {
-  await page.goto(`/lab/tree/${notebook}?token=${TOKEN}&reset`);
-  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').first();
-  await expect(panel.locator('.jp-Cell').first()).toBeVisible({ timeout: 120_000 });
-  await expect(page.locator('.jp-StatusBar-Widget').getByText(/Python 3 \(ipykernel\) \| Idle/)).toBeVisible({
-    timeout: 120_000
-  });
-  return panel;
-}
 
 async function shot(output: Locator, name: string): Promise<void> {
   const file = test.info().outputPath(name);

@@ -1,0 +1,30 @@
+/** Steps the UI tests share: opening a notebook and running palette commands. */
+import { expect, Locator, Page } from '@playwright/test';
+
+/** The token start-lab.sh gives the server. */
+export const TOKEN = process.env.VMPROF_UI_TOKEN ?? '';
+
+/** Open a notebook of the temporary root and wait for an idle kernel. */
+export async function openNotebook(page: Page, notebook: string): Promise<Locator> {
+  await page.goto(`/lab/tree/${notebook}?token=${TOKEN}&reset`);
+  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').first();
+  await expect(panel.locator('.jp-Cell').first()).toBeVisible({ timeout: 120_000 });
+  // The indicator says idle before a kernel exists too: also wait for the
+  // status bar to name the kernel and call it idle.
+  await expect(page.locator('.jp-StatusBar-Widget').getByText(/Python 3 \(ipykernel\) \| Idle/)).toBeVisible({
+    timeout: 120_000
+  });
+  await expect(panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toBeVisible({
+    timeout: 120_000
+  });
+  return panel;
+}
+
+/** Run a command through the command palette, as a keyboard user would. */
+export async function runFromPalette(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+C');
+  const input = page.locator('.jp-mod-commandPalette input, #modal-command-palette input').first();
+  await expect(input).toBeVisible();
+  await input.fill(label);
+  await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click();
+}
