@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from . import leanvmprof
 from .jit import InstallOnImport, NumbaTrampolines, read_perf_map
 from .threads import ThreadWatch
 from .store import PROFILE_FILE, STORE_ENV, ProfileStore, StoreError, iso, utc_now, write_json_atomic
@@ -198,7 +199,8 @@ class ProfileRun:
         printed: list = []
         try:
             with capture_stderr_fd(printed):
-                self._vmprof.enable(
+                leanvmprof.enable(
+                    self._vmprof,
                     self._fd,
                     period=float(options.period),
                     memory=options.memory,
@@ -267,7 +269,7 @@ class ProfileRun:
         self.duration_s, self.cpu_s = duration, round(time.process_time() - self._cpu0, 6)
         error = None
         try:
-            self._vmprof.disable()
+            self._note_stop(leanvmprof.stop(self._fd))
         except Exception as err:  # noqa: BLE001 - e.g. disk full while flushing
             error = f"vmprof could not finish writing the profile: {err}"
             self.warnings.append(error)
@@ -279,6 +281,16 @@ class ProfileRun:
                 self._fd = None
         self.warnings.extend(record_symbols(self.folder, self._jit.entries))
         return duration, error
+
+    def _note_stop(self, report: leanvmprof.StopReport) -> None:
+        """Say so when Python functions stay unnamed: the views would show `<unknown code>`."""
+        if report.error:
+            self.warnings.append(report.error)
+        elif report.unnamed:
+            self.warnings.append(
+                f"{report.unnamed} of the {report.code_ids} Python functions sampled could not be named "
+                "(their code objects were not found); they show as <unknown code>"
+            )
 
     def _force_disable(self) -> None:
         """Make sure vmprof is off after a failed disable (disk full).

@@ -1,0 +1,234 @@
+"""Start and stop vmprof for a fraction of what `vmprof.enable()`/`disable()` cost in a kernel.
+
+Measured with vmprof 0.6.0 in an ipykernel with numpy and numba loaded (docs/benchmarks.md):
+
+- `enable` with native frames unwinds the *calling* thread's C stack with libunwind,
+  looking up the symbol of each frame, to learn where the eval loop is. From a
+  magic, 30 levels of IPython deep, that is ~30 ms; from a fresh thread ~8 ms. The
+  eval loop is the same function in every thread, so we enable from a short-lived one.
+- `disable` re-reads the whole file in Python to name every native address with
+  dladdr/libbacktrace, then walks every object the GC tracks to name the Python code
+  objects the samples hold: ~50 ms. Instead we stop vmprof first (its dealloc hook
+  has then named every code object that died while profiling), scan the sampled code
+  ids (rawscan.py), name the live ones from the running frames, a cache and the
+  function objects, and insert their records before the trailer. Native addresses are
+  named by the converter from the memory map saved next to the profile, as before.
+
+A code object this cannot find (reachable only from some other container) stays
+unnamed and is counted in the returned `StopReport`, which the caller reports.
+"""
+from __future__ import annotations
+
+import _thread
+import dataclasses
+import gc
+import os
+import struct
+import sys
+import threading
+import types
+import weakref
+from typing import Callable, Iterable, Optional
+
+from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
+
+#: vmprof's MAX_FUNC_NAME (src/vmprof_common.h): "py:name" and ":line:file" get half each.
+_HALF_NAME = 512
+_RECORD_HEAD = struct.Struct("<Bqq")
+# The objects the GC tracks that hold a code object directly, and the attribute holding it.
+_CODE_ATTRIBUTE = {types.FunctionType: "__code__", types.FrameType: "f_code", types.GeneratorType: "gi_code",
+                   types.CoroutineType: "cr_code", types.AsyncGeneratorType: "ag_code"}
+
+# Code objects named by earlier profiles in this process, by id: a profile of the same
+# library functions again then needs no walk over the GC's objects.
+_known_codes: "weakref.WeakValueDictionary[int, types.CodeType]" = weakref.WeakValueDictionary()
+
+
+@dataclasses.dataclass
+class StopReport:
+    samples: int = 0
+    #: Python code ids in the samples, and how many of them this stop named.
+    code_ids: int = 0
+    named_here: int = 0
+    #: Ids left without a name (neither vmprof's dealloc hook nor our search found them).
+    unnamed: int = 0
+    #: Why naming was skipped (an unreadable file); None when it ran.
+    error: Optional[str] = None
+
+
+def enable(vmprof, fd: int, *, period: float, memory: bool, lines: bool, native: bool, real_time: bool) -> None:
+    """vmprof.enable(), from a fresh thread when native frames make the calling stack matter."""
+    options = dict(period=period, memory=memory, lines=lines, native=native, real_time=real_time)
+    if not native:
+        vmprof.enable(fd, **options)
+        return
+    caller = threading.get_ident()
+    outcome: list = []
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def run() -> None:
+        try:
+            vmprof.enable(fd, **options)
+            if real_time:
+                # enable() registered this thread for real-time signals: hand over to the caller.
+                vmprof.insert_real_time_thread(caller)
+                vmprof.remove_real_time_thread()
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller
+            outcome.append(err)
+        finally:
+            done.release()
+
+    # _thread, not threading: the profile's thread watcher must not count this helper.
+    _thread.start_new_thread(run, ())
+    done.acquire()
+    if outcome:
+        raise outcome[0]
+
+
+def stop(fd: int) -> StopReport:
+    """Stop vmprof and name the Python code objects its samples hold.
+
+    Raises what `_vmprof.disable()` raises (OSError when the disk is full), with vmprof
+    possibly still enabled, as `vmprof.disable()` would.
+    """
+    import _vmprof
+
+    gc_was_enabled = gc.isenabled()
+    # No collection until the live code objects are named: garbage that vmprof's own
+    # walk would still have found must not be freed (unnamed) meanwhile.
+    gc.disable()
+    try:
+        _vmprof.stop_sampling()
+        _vmprof.disable()
+        return _name_code_objects(fd)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _name_code_objects(fd: int) -> StopReport:
+    data = _read_all(fd)
+    try:
+        scan = scan_profile(data)
+    except ScanError as err:
+        return StopReport(error=f"the profile could not be scanned for Python names: {err}")
+    found = find_code_objects(scan.code_ids, scan.code_ids - scan.named_ids)
+    unnamed = len(scan.code_ids - scan.named_ids - found.keys())
+    records = b"".join(code_record(uid, found[uid]) for uid in sorted(found))
+    report = StopReport(samples=scan.samples, code_ids=len(scan.code_ids), named_here=len(found), unnamed=unnamed)
+    if records:
+        try:
+            _insert_before_trailer(fd, data, scan.trailer_offset, records)
+        except OSError as err:
+            report.named_here, report.unnamed = 0, len(scan.code_ids - scan.named_ids)
+            report.error = f"the Python function names could not be written: {err.strerror or err}"
+    return report
+
+
+def find_code_objects(wanted: set, unnamed: set) -> dict:
+    """Live code objects whose id is in `wanted`, searched cheapest first.
+
+    Every live one is wanted, not only the `unnamed` ones: an id vmprof named when
+    its code object died may since hold a new code object, sampled too, and vmprof's
+    own stop names it again; e.g. a Numba compile frees many code objects, and the
+    cell's trampoline then reuses one's address. The function objects are therefore
+    always searched; the costlier search of nested code only for ids still unnamed.
+    """
+    found: dict = {}
+    for uid in wanted:
+        code = _known_codes.get(uid)
+        if code is not None:
+            found[uid] = code
+    _take(found, wanted, list(_frame_codes()))
+    _take(found, wanted, _codes_of_gc_objects())
+    _take_nested(found, wanted, list(found.values()))
+    if unnamed - found.keys():
+        # Nested code (a lambda, a comprehension) whose outer function was not sampled.
+        roots = [f.__code__ for f in gc.get_objects() if type(f) is types.FunctionType]
+        _take_nested(found, wanted, roots, stop_when=lambda: not unnamed - found.keys())
+    for uid, code in found.items():
+        _known_codes[uid] = code
+    return found
+
+
+def _take(found: dict, wanted: set, codes: Iterable) -> None:
+    by_id = dict(zip(map(id, codes), codes))
+    for uid in wanted.intersection(by_id):
+        found[uid] = by_id[uid]
+
+
+def _take_nested(found: dict, wanted: set, roots: list, stop_when: Callable[[], bool] = lambda: False) -> None:
+    """Add the code objects nested in the constants of `roots`, at any depth."""
+    pending = list(roots)
+    visited: set = set()
+    while pending and not stop_when():
+        code = pending.pop()
+        if id(code) in visited:
+            continue
+        visited.add(id(code))
+        for const in code.co_consts:
+            if type(const) is types.CodeType:
+                if id(const) in wanted:
+                    found[id(const)] = const
+                pending.append(const)
+
+
+def _frame_codes() -> Iterable:
+    for frame in sys._current_frames().values():
+        while frame is not None:
+            yield frame.f_code
+            frame = frame.f_back
+
+
+def _codes_of_gc_objects() -> list:
+    kinds = _CODE_ATTRIBUTE
+    function = types.FunctionType
+    # Comprehensions, not a generator: this runs over every object the GC tracks.
+    holders = [obj for obj in gc.get_objects() if type(obj) in kinds]
+    return [obj.__code__ if type(obj) is function else getattr(obj, kinds[type(obj)]) for obj in holders]
+
+
+def code_record(uid: int, code: types.CodeType) -> bytes:
+    """The 0x02 record vmprof's emit_code_object writes: `py:name:firstline:file`."""
+    first = f"py:{code.co_name}".encode("utf-8", "replace")[: _HALF_NAME - 1]
+    second = f":{code.co_firstlineno}:{code.co_filename}".encode("utf-8", "replace")[: _HALF_NAME - 1]
+    name = first + second
+    return _RECORD_HEAD.pack(MARKER_VIRTUAL_IP, uid, len(name)) + name
+
+
+def _read_all(fd: int) -> bytes:
+    size = os.fstat(fd).st_size
+    chunks = []
+    offset = 0
+    while offset < size:
+        chunk = os.pread(fd, size - offset, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _insert_before_trailer(fd: int, data: bytes, trailer_offset: Optional[int], records: bytes) -> None:
+    """Write `records` where the trailer was and the trailer after them.
+
+    Readers stop at the trailer, so names after it would be lost. If the write fails
+    (disk full), the original end is put back and the error raised.
+    """
+    at = len(data) if trailer_offset is None else trailer_offset
+    tail = data[at:]
+    try:
+        _write_at(fd, records + tail, at)
+    except OSError:
+        os.ftruncate(fd, at)
+        _write_at(fd, tail, at)
+        raise
+
+
+def _write_at(fd: int, payload: bytes, offset: int) -> None:
+    view = memoryview(payload)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
