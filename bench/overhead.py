@@ -535,11 +535,18 @@ def breakdown_tables(bd: dict) -> str:
                      f"{ms(ed['native']['enable_s'])} / {ms(ed['native']['disable_s'])} ms, Python-only "
                      f"{ms(ed['python_only']['enable_s'])} / {ms(ed['python_only']['disable_s'])} ms "
                      f"({ed['mapped_regions']} mapped regions in the kernel).")
+    if "lean_native" in ed:
+        lines.append(f"- leanvmprof.enable / leanvmprof.stop (what the magic uses), same conditions: native "
+                     f"{ms(ed['lean_native']['enable_s'])} / {ms(ed['lean_native']['disable_s'])} ms, Python-only "
+                     f"{ms(ed['lean_python_only']['enable_s'])} / {ms(ed['lean_python_only']['disable_s'])} ms.")
     heap = micro.get("disable_vs_heap") or {}
     if heap:
         lines.append(f"- vmprof.disable alone (Python-only, empty profile): {ms(heap['disable_before_s'])} ms with "
                      f"{heap['gc_tracked_before']} GC-tracked objects, {ms(heap['disable_after_s'])} ms after "
                      f"{heap['objects_added']} more small lists were made ({heap['gc_tracked_after']} tracked).")
+    if "lean_stop_before_s" in heap:
+        lines.append(f"- leanvmprof.stop, same conditions: {ms(heap['lean_stop_before_s'])} ms before, "
+                     f"{ms(heap['lean_stop_after_s'])} ms after the extra lists.")
     rate = micro.get("sampling_rate") or {}
     if rate.get("per_cpu_second"):
         lines.append(f"- Samples actually taken at period 0.001: {rate['samples']} in {rate['cpu_s']:.2f} CPU s = "

@@ -102,7 +102,7 @@ def wrap_vmprof_parts() -> list[str]:
     import vmprof
     import vmprof.reader
 
-    from jupyterlab_vmprof import cellrun, converter, magic, output, profiling, store, summary
+    from jupyterlab_vmprof import cellrun, converter, leanvmprof, magic, output, profiling, store, summary
 
     targets = [
         (magic, "profile_source", "profile_source (all of the magic after option parsing)"),
@@ -112,11 +112,17 @@ def wrap_vmprof_parts() -> list[str]:
         (profiling.ProfileRun, "prepare", "  ProfileRun.prepare (vmprof import, store.create)"),
         (store.ProfileStore, "create", "    ProfileStore.create (meta.json, fsync)"),
         (profiling.ProfileRun, "begin", "  ProfileRun.begin (open file, hooks, enable)"),
-        (vmprof, "enable", "    vmprof.enable"),
+        (leanvmprof, "enable", "    leanvmprof.enable (vmprof.enable from a fresh thread when native)"),
+        (vmprof, "enable", "      vmprof.enable"),
         (cellrun, "run_in_shell", "  run_in_shell (nested run_cell with the body)"),
         (profiling.ProfileRun, "stop", "  ProfileRun.stop"),
         (profiling.ProfileRun, "end_sampling", "    ProfileRun.end_sampling"),
-        (vmprof, "disable", "      vmprof.disable"),
+        (leanvmprof, "stop", "      leanvmprof.stop"),
+        (leanvmprof, "_name_code_objects", "        name the sampled Python code objects"),
+        (leanvmprof, "scan_profile", "          rawscan.scan_profile"),
+        (leanvmprof, "find_code_objects", "          find_code_objects"),
+        (leanvmprof, "_insert_before_trailer", "          write the names before the trailer"),
+        (vmprof, "disable", "      vmprof.disable (not used by the magic since leanvmprof)"),
         (_vmprof, "stop_sampling", "        _vmprof.stop_sampling"),
         (vmprof.reader.LogReader, "read_all", "        LogReaderDumpNative.read_all (re-read profile, add native symbols)"),
         (vmprof, "resolve_many_addr", "          vmprof.resolve_many_addr (native symbol lookup)"),
@@ -195,29 +201,37 @@ def trampoline_cost(function: Callable, argument: Any, calls: int = 200_000, rou
 
 
 def enable_cost(rounds: int = 5) -> dict:
-    """Best seconds of vmprof.enable and vmprof.disable alone (empty profile), native and not."""
+    """Best seconds of enable and disable alone (empty profile), native and not, for
+    vmprof's own pair and for leanvmprof's (what the magic uses), side by side."""
     import os
     import tempfile
 
     import vmprof
 
+    from jupyterlab_vmprof import leanvmprof
+
+    def lean_enable(fd, native):
+        leanvmprof.enable(vmprof, fd, period=0.001, memory=False, lines=False, native=native, real_time=False)
+
+    pairs = {"": (lambda fd, native: vmprof.enable(fd, period=0.001, native=native), lambda fd: vmprof.disable()),
+             "lean_": (lean_enable, leanvmprof.stop)}
     result = {}
-    for native in (True, False):
+    for (prefix, (enable, disable)), native in [(pair, native) for pair in pairs.items() for native in (True, False)]:
         enables, disables = [], []
         for _ in range(rounds):
             fd, path = tempfile.mkstemp(suffix=".prof")
             try:
                 t0 = perf_counter()
-                vmprof.enable(fd, period=0.001, native=native)
+                enable(fd, native)
                 t1 = perf_counter()
-                vmprof.disable()
+                disable(fd)
                 t2 = perf_counter()
             finally:
                 os.close(fd)
                 os.unlink(path)
             enables.append(t1 - t0)
             disables.append(t2 - t1)
-        key = "native" if native else "python_only"
+        key = prefix + ("native" if native else "python_only")
         result[key] = {"enable_s": min(enables), "disable_s": min(disables),
                        "enable_median_s": sorted(enables)[rounds // 2], "disable_median_s": sorted(disables)[rounds // 2]}
     with open("/proc/self/maps") as maps:
@@ -234,28 +248,34 @@ def disable_vs_heap(objects: int = 1_000_000, rounds: int = 3) -> dict:
 
     import vmprof
 
-    def best() -> float:
+    from jupyterlab_vmprof import leanvmprof
+
+    def best(stop) -> float:
         times = []
         for _ in range(rounds):
             fd, path = tempfile.mkstemp(suffix=".prof")
             try:
                 vmprof.enable(fd, period=0.001, native=False)
                 t0 = perf_counter()
-                vmprof.disable()
+                stop(fd)
                 times.append(perf_counter() - t0)
             finally:
                 os.close(fd)
                 os.unlink(path)
         return min(times)
 
-    before = best()
+    def vmprof_stop(fd):
+        vmprof.disable()
+
+    before, lean_before = best(vmprof_stop), best(leanvmprof.stop)
     tracked_before = len(gc.get_objects())
     junk = [[i] for i in range(objects)]
-    after = best()
+    after, lean_after = best(vmprof_stop), best(leanvmprof.stop)
     tracked_after = len(gc.get_objects())
     del junk
     return {"objects_added": objects, "gc_tracked_before": tracked_before, "gc_tracked_after": tracked_after,
-            "disable_before_s": before, "disable_after_s": after}
+            "disable_before_s": before, "disable_after_s": after,
+            "lean_stop_before_s": lean_before, "lean_stop_after_s": lean_after}
 
 
 def sampling_rate(seconds: float = 0.5) -> dict:

@@ -10,8 +10,8 @@ Measured with vmprof 0.6.0 in an ipykernel with numpy and numba loaded (docs/ben
   dladdr/libbacktrace, then walks every object the GC tracks to name the Python code
   objects the samples hold: ~50 ms. Instead we stop vmprof first (its dealloc hook
   has then named every code object that died while profiling), scan the sampled code
-  ids (rawscan.py), name the live ones from the running frames, a cache and the
-  function objects, and insert their records before the trailer. Native addresses are
+  ids (rawscan.py), name the live ones from the running frames and the function
+  objects, and insert their records before the trailer. Native addresses are
   named by the converter from the memory map saved next to the profile, as before.
 
 A code object this cannot find (reachable only from some other container) stays
@@ -27,7 +27,6 @@ import struct
 import sys
 import threading
 import types
-import weakref
 from typing import Callable, Iterable, Optional
 
 from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
@@ -35,14 +34,9 @@ from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
 #: vmprof's MAX_FUNC_NAME (src/vmprof_common.h): "py:name" and ":line:file" get half each.
 _HALF_NAME = 512
 _RECORD_HEAD = struct.Struct("<Bqq")
-# The objects the GC tracks that hold a code object directly, and the attribute holding it.
-_CODE_ATTRIBUTE = {types.FunctionType: "__code__", types.FrameType: "f_code", types.GeneratorType: "gi_code",
-                   types.CoroutineType: "cr_code", types.AsyncGeneratorType: "ag_code"}
-
-# Code objects named by earlier profiles in this process, by id: a profile of the same
-# library functions again then needs no walk over the GC's objects.
-_known_codes: "weakref.WeakValueDictionary[int, types.CodeType]" = weakref.WeakValueDictionary()
-
+# Objects the GC tracks, other than functions, that hold a code object, and the attribute.
+_OTHER_CODE_HOLDERS = {types.FrameType: "f_code", types.GeneratorType: "gi_code", types.CoroutineType: "cr_code",
+                       types.AsyncGeneratorType: "ag_code"}
 
 @dataclasses.dataclass
 class StopReport:
@@ -132,23 +126,24 @@ def find_code_objects(wanted: set, unnamed: set) -> dict:
     Every live one is wanted, not only the `unnamed` ones: an id vmprof named when
     its code object died may since hold a new code object, sampled too, and vmprof's
     own stop names it again; e.g. a Numba compile frees many code objects, and the
-    cell's trampoline then reuses one's address. The function objects are therefore
-    always searched; the costlier search of nested code only for ids still unnamed.
+    cell's trampoline then reuses one's address. So the function objects are always
+    searched (~20k in a kernel: a few ms); the other holders of code and the nested
+    code only while some id is still unnamed.
     """
     found: dict = {}
-    for uid in wanted:
-        code = _known_codes.get(uid)
-        if code is not None:
-            found[uid] = code
     _take(found, wanted, list(_frame_codes()))
-    _take(found, wanted, _codes_of_gc_objects())
+    objects = gc.get_objects()
+    function = types.FunctionType
+    _take(found, wanted, [obj.__code__ for obj in objects if type(obj) is function])
     _take_nested(found, wanted, list(found.values()))
     if unnamed - found.keys():
+        # Frames kept by a traceback, suspended generators and coroutines.
+        _take(found, wanted, _codes_of_other_holders(objects))
+        _take_nested(found, wanted, list(found.values()))
+    if unnamed - found.keys():
         # Nested code (a lambda, a comprehension) whose outer function was not sampled.
-        roots = [f.__code__ for f in gc.get_objects() if type(f) is types.FunctionType]
+        roots = [obj.__code__ for obj in objects if type(obj) is function]
         _take_nested(found, wanted, roots, stop_when=lambda: not unnamed - found.keys())
-    for uid, code in found.items():
-        _known_codes[uid] = code
     return found
 
 
@@ -181,12 +176,9 @@ def _frame_codes() -> Iterable:
             frame = frame.f_back
 
 
-def _codes_of_gc_objects() -> list:
-    kinds = _CODE_ATTRIBUTE
-    function = types.FunctionType
-    # Comprehensions, not a generator: this runs over every object the GC tracks.
-    holders = [obj for obj in gc.get_objects() if type(obj) in kinds]
-    return [obj.__code__ if type(obj) is function else getattr(obj, kinds[type(obj)]) for obj in holders]
+def _codes_of_other_holders(objects: list) -> list:
+    kinds = _OTHER_CODE_HOLDERS
+    return [getattr(obj, kinds[type(obj)]) for obj in objects if type(obj) in kinds]
 
 
 def code_record(uid: int, code: types.CodeType) -> bytes:

@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     trampolines = NumbaTrampolines()
     threads = ThreadWatch(vmprof, options.real_time)
     threads.install()
+    # vmprof's own enable/disable, not leanvmprof's: a script pays their ~0.1 s once, and
+    # the raw file keeps vmprof's native symbol records for vmprof's own tools.
     with InstallOnImport(trampolines):
         vmprof.enable(fd, period=float(options.period), memory=options.memory, lines=options.lines,
                       native=native, real_time=options.real_time)
