@@ -134,7 +134,8 @@ def find_code_objects(wanted: set, unnamed: set) -> dict:
     _take(found, wanted, list(_frame_codes()))
     objects = gc.get_objects()
     function = types.FunctionType
-    _take(found, wanted, [obj.__code__ for obj in objects if type(obj) is function])
+    # One pass that keeps only the matches: this line runs over every object the GC tracks.
+    _take(found, wanted, [obj.__code__ for obj in objects if type(obj) is function and id(obj.__code__) in wanted])
     _take_nested(found, wanted, list(found.values()))
     if unnamed - found.keys():
         # Frames kept by a traceback, suspended generators and coroutines.
