@@ -27,6 +27,7 @@ import struct
 import sys
 import threading
 import types
+import weakref
 from typing import Callable, Iterable, Optional
 
 from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
@@ -37,6 +38,43 @@ _RECORD_HEAD = struct.Struct("<Bqq")
 # Objects the GC tracks, other than functions, that hold a code object, and the attribute.
 _OTHER_CODE_HOLDERS = {types.FrameType: "f_code", types.GeneratorType: "gi_code", types.CoroutineType: "cr_code",
                        types.AsyncGeneratorType: "ag_code"}
+
+# Code objects found by earlier stops in this process, by id: profiling the same code
+# again finds them here (an entry goes when its code object dies, so an id in it is
+# always the object living at that address).
+_known_codes: "weakref.WeakValueDictionary[int, types.CodeType]" = weakref.WeakValueDictionary()
+
+
+class _OlderCollections:
+    """A gc callback counting collections of generation 1 or 2 while profiling.
+
+    Until one runs, every object made since the start is still in generation 0 or 1
+    (CPython moves the survivors of a generation-1 collection to generation 2), so
+    code made while profiling can be looked for among the young objects only.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start" and info.get("generation", 2) >= 1:
+            self.count += 1
+
+    def start(self) -> None:
+        self.count = 0
+        if self not in gc.callbacks:
+            gc.callbacks.append(self)
+
+    def stop(self) -> bool:
+        """Remove the callback; True if no such collection ran since start()."""
+        if self in gc.callbacks:
+            gc.callbacks.remove(self)
+            return self.count == 0
+        return False
+
+
+_older_collections = _OlderCollections()
+
 
 @dataclasses.dataclass
 class StopReport:
@@ -52,8 +90,16 @@ class StopReport:
 
 def enable(vmprof, fd: int, *, period: float, memory: bool, lines: bool, native: bool, real_time: bool) -> None:
     """vmprof.enable(), from a fresh thread when native frames make the calling stack matter."""
-    options = dict(period=period, memory=memory, lines=lines, native=native, real_time=real_time)
-    if not native:
+    _older_collections.start()
+    try:
+        _enable(vmprof, fd, dict(period=period, memory=memory, lines=lines, native=native, real_time=real_time))
+    except BaseException:
+        _older_collections.stop()
+        raise
+
+
+def _enable(vmprof, fd: int, options: dict) -> None:
+    if not options["native"]:
         vmprof.enable(fd, **options)
         return
     caller = threading.get_ident()
@@ -64,7 +110,7 @@ def enable(vmprof, fd: int, *, period: float, memory: bool, lines: bool, native:
     def run() -> None:
         try:
             vmprof.enable(fd, **options)
-            if real_time:
+            if options["real_time"]:
                 # enable() registered this thread for real-time signals: hand over to the caller.
                 vmprof.insert_real_time_thread(caller)
                 vmprof.remove_real_time_thread()
@@ -88,6 +134,7 @@ def stop(fd: int) -> StopReport:
     """
     import _vmprof
 
+    young_only = _older_collections.stop()
     gc_was_enabled = gc.isenabled()
     # No collection until the live code objects are named: garbage that vmprof's own
     # walk would still have found must not be freed (unnamed) meanwhile.
@@ -95,19 +142,19 @@ def stop(fd: int) -> StopReport:
     try:
         _vmprof.stop_sampling()
         _vmprof.disable()
-        return _name_code_objects(fd)
+        return _name_code_objects(fd, young_only)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _name_code_objects(fd: int) -> StopReport:
+def _name_code_objects(fd: int, young_only: bool = False) -> StopReport:
     data = _read_all(fd)
     try:
         scan = scan_profile(data)
     except ScanError as err:
         return StopReport(error=f"the profile could not be scanned for Python names: {err}")
-    found = find_code_objects(scan.code_ids, scan.code_ids - scan.named_ids)
+    found = find_code_objects(scan.code_ids, scan.code_ids - scan.named_ids, young_only)
     unnamed = len(scan.code_ids - scan.named_ids - found.keys())
     records = b"".join(code_record(uid, found[uid]) for uid in sorted(found))
     report = StopReport(samples=scan.samples, code_ids=len(scan.code_ids), named_here=len(found), unnamed=unnamed)
@@ -120,19 +167,25 @@ def _name_code_objects(fd: int) -> StopReport:
     return report
 
 
-def find_code_objects(wanted: set, unnamed: set) -> dict:
+def find_code_objects(wanted: set, unnamed: set, young_only: bool = False) -> dict:
     """Live code objects whose id is in `wanted`, searched cheapest first.
 
     Every live one is wanted, not only the `unnamed` ones: an id vmprof named when
     its code object died may since hold a new code object, sampled too, and vmprof's
     own stop names it again; e.g. a Numba compile frees many code objects, and the
-    cell's trampoline then reuses one's address. So the function objects are always
-    searched (~20k in a kernel: a few ms); the other holders of code and the nested
-    code only while some id is still unnamed.
+    cell's trampoline then reuses one's address. So function objects are always
+    searched: all of them (~20k in a kernel) while some id is unnamed or when
+    `young_only` is false, else those in generations 0 and 1, where every function
+    made while profiling still is. Other holders of code, and nested code, are only
+    searched while some id is still unnamed.
     """
-    found: dict = {}
+    found = {uid: code for uid in wanted if (code := _known_codes.get(uid)) is not None}
     _take(found, wanted, list(_frame_codes()))
-    objects = gc.get_objects()
+    _take_nested(found, wanted, list(found.values()))
+    if unnamed - found.keys() or not young_only:
+        objects = gc.get_objects()
+    else:
+        objects = gc.get_objects(generation=0) + gc.get_objects(generation=1)
     function = types.FunctionType
     # One pass that keeps only the matches: this line runs over every object the GC tracks.
     _take(found, wanted, [obj.__code__ for obj in objects if type(obj) is function and id(obj.__code__) in wanted])
@@ -145,6 +198,8 @@ def find_code_objects(wanted: set, unnamed: set) -> dict:
         # Nested code (a lambda, a comprehension) whose outer function was not sampled.
         roots = [obj.__code__ for obj in objects if type(obj) is function]
         _take_nested(found, wanted, roots, stop_when=lambda: not unnamed - found.keys())
+    for uid, code in found.items():
+        _known_codes[uid] = code
     return found
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import vmprof
 
-from jupyterlab_vmprof.leanvmprof import code_record, find_code_objects
+import gc
+
+from jupyterlab_vmprof.leanvmprof import _OlderCollections, code_record, find_code_objects
 from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun
 from jupyterlab_vmprof.rawscan import ScanError, scan_profile
 
@@ -76,6 +78,29 @@ def test_a_live_code_object_is_named_even_if_its_id_already_has_a_name():
 
     found = find_code_objects({id(reused.__code__)}, unnamed=set())
     assert found == {id(reused.__code__): reused.__code__}
+
+
+def test_older_collections_are_counted_while_profiling():
+    watch = _OlderCollections()
+    watch.start()
+    gc.collect(0)
+    assert watch.stop() is True  # only generation 0 ran: new objects are all still young
+    watch.start()
+    gc.collect(1)
+    assert watch.stop() is False
+    assert watch not in gc.callbacks
+
+
+def test_code_made_while_profiling_is_found_among_young_objects():
+    gc.collect()  # resets the counters: the few objects made below start no older collection
+    watch = _OlderCollections()
+    watch.start()
+    namespace: dict = {}
+    exec("def made_while_profiling():\n    return 3\n", namespace)
+    code = namespace["made_while_profiling"].__code__
+    young_only = watch.stop()
+    assert young_only
+    assert find_code_objects({id(code)}, unnamed=set(), young_only=young_only) == {id(code): code}
 
 
 def test_nested_code_of_an_unsampled_function_is_found():
