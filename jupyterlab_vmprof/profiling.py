@@ -153,12 +153,22 @@ class ProfileRun:
         """Enable vmprof in this process (the kernel, or a forked child)."""
         try:
             self._open_profile_file()
+            self._save_maps_early()
             self._enable()
         except BaseException:
             self._abandon()
             raise
         self._t0 = time.perf_counter()
         self._cpu0 = time.process_time()
+
+    def _save_maps_early(self) -> None:
+        """The memory map at the start too (~1 ms): a kernel killed mid-cell never reaches
+        the stop, and its profile's native frames can then still be named."""
+        if self.options.native:
+            try:
+                shutil.copyfile("/proc/self/maps", self.folder / MAPS_FILE)
+            except OSError:
+                pass  # the stop tries again and reports a failure
 
     def _check_native(self) -> None:
         if not self.options.native:
