@@ -46,15 +46,16 @@ reading: docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
-import queue
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from overhead_kernel import Kernel, KernelDied
+from overhead_report import overhead, render
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "overhead.json"
@@ -148,102 +149,6 @@ def source(cell: str, mode: str, has_pyinstrument_magic: bool = True, vmprof_opt
     raise ValueError(mode)
 
 
-class KernelDied(RuntimeError):
-    """The kernel process ended while running a cell (e.g. a segfault in the profiler)."""
-
-
-class Kernel:
-    """An ipykernel run by jupyter_client, executing cells and timing the round trip.
-
-    `startup` holds code run after every (re)start; `crashes` records the cells
-    that killed the kernel (the benchmark restarts it and goes on).
-    """
-
-    def __init__(self, store: Path, blas_threads: int = 0):
-        self.env = dict(os.environ, JUPYTERLAB_VMPROF_STORE=str(store), PYTHONUNBUFFERED="1")
-        if blas_threads:
-            for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-                self.env[name] = str(blas_threads)
-        self.startup: list[str] = []
-        self.crashes: list[dict] = []
-        self._start()
-
-    def _start(self) -> None:
-        from jupyter_client import KernelManager
-
-        self.manager = KernelManager(kernel_name="python3")
-        self.manager.kernel_spec.argv[0] = sys.executable  # this venv, where the package is installed
-        self.manager.start_kernel(env=self.env)
-        self.client = self.manager.client()
-        self.client.start_channels()
-        self.client.wait_for_ready(timeout=120)
-        for code in self.startup:
-            self.execute(code)
-
-    def restart(self) -> None:
-        self.shutdown()
-        self._start()
-
-    def exit_status(self):
-        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
-        return process.poll() if process is not None else None
-
-    def _wait(self, get, deadline: float):
-        while True:
-            try:
-                return get(timeout=1.0)
-            except queue.Empty:
-                if not self.manager.is_alive():
-                    status = self.exit_status()
-                    how = f"signal {-status}" if isinstance(status, int) and status < 0 else f"exit status {status}"
-                    raise KernelDied(f"the kernel died ({how})") from None
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the kernel did not answer in time") from None
-
-    def execute(self, code: str, expressions: dict | None = None, timeout: float = 300) -> dict:
-        """Run `code`; returns e2e seconds, evaluated user expressions and output kinds."""
-        t0 = time.perf_counter()
-        msg_id = self.client.execute(code, store_history=False, user_expressions=expressions or {})
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._wait(self.client.get_shell_msg, deadline)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        e2e = time.perf_counter() - t0
-        outputs, errors, stdout = [], [], ""
-        while True:  # drain IOPub up to this request's idle
-            msg = self._wait(self.client.get_iopub_msg, deadline)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "status" and content["execution_state"] == "idle":
-                break
-            outputs.append(kind)
-            if kind == "error":
-                errors.append(f"{content['ename']}: {content['evalue']}")
-            elif kind == "stream":
-                stdout += content["text"]
-        content = reply["content"]
-        if content["status"] != "ok" or errors:
-            raise RuntimeError(f"cell failed: {errors or content}\n--- code ---\n{code}\n--- output ---\n{stdout}")
-        values = {}
-        for key, value in (content.get("user_expressions") or {}).items():
-            if value.get("status") != "ok":
-                raise RuntimeError(f"user expression {key} failed: {value}")
-            values[key] = ast.literal_eval(value["data"]["text/plain"])
-        return {"e2e": e2e, "values": values, "outputs": outputs, "stdout": stdout}
-
-    def value(self, expression: str):
-        return self.execute("", {"v": expression})["values"]["v"]
-
-    def shutdown(self) -> None:
-        try:
-            self.client.stop_channels()
-        finally:
-            if self.manager.has_kernel:
-                self.manager.shutdown_kernel(now=True)
-
-
 TIMES = {"body": "_bench_body", "cell": "_bp.last_cell", "body_cpu": "_bench_cpu", "cell_cpu": "_bp.last_cell_cpu"}
 MEASURES = ("body", "cell", "e2e", "body_cpu", "cell_cpu")
 
@@ -303,12 +208,6 @@ def calibrate(kernel: Kernel, target: float) -> dict:
 
 def summary(values: list[float]) -> dict:
     return {"median": med(values), "min": min(values) if values else None, "n": len(values)}
-
-
-def overhead(value: float | None, base: float | None) -> float | None:
-    if value is None or not base:
-        return None
-    return 100.0 * (value / base - 1.0)
 
 
 def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list]:
@@ -461,110 +360,6 @@ def breakdown(kernel: Kernel, args, counts: dict) -> dict:
 # ---------------------------------------------------------------------------------
 # Reporting
 
-def ms(seconds: float | None) -> str:
-    return "n/a" if seconds is None else f"{seconds * 1000:.1f}"
-
-
-def pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.1f}%"
-
-
-def _ovh(mode: str, stats: dict) -> str:
-    if mode == "plain":
-        return "—"
-    return f"{pct(stats['overhead_pct_median'])} / {pct(stats['overhead_pct_min'])}"
-
-
-def markdown_table(table: dict, measures: tuple, titles: dict) -> str:
-    head = "| cell | mode |" + "".join(f" {titles[m]} median ms | min ms | ovh med / min |" for m in measures)
-    lines = [head, "|---|---|" + "---:|---:|---:|" * len(measures)]
-    for cell, modes in table.items():
-        for mode, stats in modes.items():
-            row = f"| {cell} | {mode} |"
-            for m in measures:
-                row += f" {ms(stats[m]['median'])} | {ms(stats[m]['min'])} | {_ovh(mode, stats[m])} |"
-            lines.append(row)
-    return "\n".join(lines)
-
-
-TITLES = {"body": "body", "cell": "cell", "e2e": "e2e", "body_cpu": "body CPU", "cell_cpu": "cell CPU"}
-
-
-def breakdown_tables(bd: dict) -> str:
-    cells = list(bd["parts"])
-    long = bd.get("long_cell")
-    crashed_long = bool(long and long.get("crashed"))
-    if crashed_long:
-        long = None
-    head = "| part (inclusive, median ms) | " + " | ".join(cells) + " | " + " | ".join(f"{c} --no-native" for c in cells)
-    head += " | empty cell |" + (f" python x{long['factor']} (1 run) |" if long else "")
-    lines = [head, "|---|" + "---:|" * (2 * len(cells) + 1 + (1 if long else 0))]
-    for label in bd["labels"] + ["(cell, pre_run_cell..post_run_cell)", "(body, inside the cell)"]:
-        values = [bd["parts"][cell].get(label) for cell in cells]
-        values += [bd.get("parts_no_native", {}).get(cell, {}).get(label) for cell in cells]
-        values.append(bd["empty_cell"]["vmprof_parts"].get(label))
-        if long:
-            extra = {"(cell, pre_run_cell..post_run_cell)": long["cell"], "(body, inside the cell)": long["body"]}
-            values.append(long["parts"].get(label, extra.get(label)))
-        shown = label.replace("  ", "&nbsp;&nbsp;")
-        lines.append(f"| {shown} | " + " | ".join(ms(v) if isinstance(v, float) else "" for v in values) + " |")
-    if crashed_long:
-        lines.append(f"\nThe long python cell (x{bd['long_cell']['factor']}) under %%vmprof KILLED THE KERNEL (see crashes).")
-    if long:
-        meta = long.get("meta") or {}
-        lines.append(f"\nLong cell: {meta.get('samples')} samples, {(meta.get('profile_bytes') or 0) / 1024:.0f} KiB profile.")
-    lines += ["", "| cell | variant | body ms | body ovh | body CPU ms | body CPU ovh | cell ms | e2e ms | samples | profile KiB |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for cell, variants in bd["native"].items():
-        base, base_cpu = variants["plain"]["body_median"], variants["plain"]["body_cpu_median"]
-        for name, v in variants.items():
-            samples = "" if v["samples_median"] is None else f"{v['samples_median']:.0f}"
-            size = "" if v["profile_bytes_median"] is None else f"{v['profile_bytes_median'] / 1024:.0f}"
-            lines.append(f"| {cell} | {name} | {ms(v['body_median'])} | {pct(overhead(v['body_median'], base))} "
-                         f"| {ms(v['body_cpu_median'])} | {pct(overhead(v['body_cpu_median'], base_cpu))} "
-                         f"| {ms(v['cell_median'])} | {ms(v['e2e_median'])} | {samples} | {size} |")
-    lines.append("")
-    lines.append("(medians of the breakdown runs; plain and the two %%vmprof variants interleaved)")
-    e = bd["empty_cell"]
-    lines += ["", f"- Empty cell: plain {ms(e['plain']['cell_median'])} ms in the kernel / {ms(e['plain']['e2e_median'])} ms e2e; "
-              f"%%vmprof {ms(e['vmprof']['cell_median'])} ms / {ms(e['vmprof']['e2e_median'])} ms."]
-    micro = bd["micro"]
-    ed = micro.get("enable_disable") or {}
-    if "native" in ed:
-        lines.append(f"- vmprof.enable / vmprof.disable alone, empty profile (best of 5): native "
-                     f"{ms(ed['native']['enable_s'])} / {ms(ed['native']['disable_s'])} ms, Python-only "
-                     f"{ms(ed['python_only']['enable_s'])} / {ms(ed['python_only']['disable_s'])} ms "
-                     f"({ed['mapped_regions']} mapped regions in the kernel).")
-    if "lean_native" in ed:
-        lines.append(f"- leanvmprof.enable / leanvmprof.stop (what the magic uses), same conditions: native "
-                     f"{ms(ed['lean_native']['enable_s'])} / {ms(ed['lean_native']['disable_s'])} ms, Python-only "
-                     f"{ms(ed['lean_python_only']['enable_s'])} / {ms(ed['lean_python_only']['disable_s'])} ms.")
-    heap = micro.get("disable_vs_heap") or {}
-    if heap:
-        lines.append(f"- vmprof.disable alone (Python-only, empty profile): {ms(heap['disable_before_s'])} ms with "
-                     f"{heap['gc_tracked_before']} GC-tracked objects, {ms(heap['disable_after_s'])} ms after "
-                     f"{heap['objects_added']} more small lists were made ({heap['gc_tracked_after']} tracked).")
-    if "lean_stop_before_s" in heap:
-        lines.append(f"- leanvmprof.stop, same conditions: {ms(heap['lean_stop_before_s'])} ms before, "
-                     f"{ms(heap['lean_stop_after_s'])} ms after the extra lists.")
-    rate = micro.get("sampling_rate") or {}
-    if rate.get("per_cpu_second"):
-        lines.append(f"- Samples actually taken at period 0.001: {rate['samples']} in {rate['cpu_s']:.2f} CPU s = "
-                     f"{rate['per_cpu_second']:.0f} per CPU second.")
-    t = micro.get("trampoline") or {}
-    if "plain_s_per_call" in t:
-        lines.append(f"- Numba dispatcher call (trivial function): {t['plain_s_per_call'] * 1e9:.0f} ns plain, "
-                     f"{t['trampoline_s_per_call'] * 1e9:.0f} ns through the trampoline "
-                     f"(+{(t['trampoline_s_per_call'] - t['plain_s_per_call']) * 1e9:.0f} ns per call).")
-    t = micro.get("trampoline_loop") or {}
-    if "plain_s_per_call" in t:
-        lines.append(f"- The Numba cell's loop without vmprof, trampoline off / on: {t['plain_s_per_call'] * t['calls'] * 1000:.1f} / "
-                     f"{t['trampoline_s_per_call'] * t['calls'] * 1000:.1f} ms ({t['calls']} calls).")
-    if micro.get("node_startup_s") is not None:
-        lines.append(f"- `node -e 0` start-up: {ms(micro['node_startup_s'])} ms (best of 3).")
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=5, help="measured repetitions of every cell x mode (default 5)")
@@ -615,54 +410,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
 
-    print(f"## Overhead per cell x mode ({args.reps} interleaved repetitions, medians and minima)\n")
-    print(f"Environment: {json.dumps(environment)}; load average before/after "
-          f"{load_before[0]:.1f}/{os.getloadavg()[0]:.1f}; repetitions per cell {counts}; "
-          f"pyinstrument via {'%%pyinstrument' if has_pi_magic else 'Profiler API'}.\n")
-    print("Wall time (body: inside the cell; cell: kernel pre_run_cell..post_run_cell; e2e: client round trip):\n")
-    print(markdown_table(table, ("body", "cell", "e2e"), TITLES))
-    print("\nCPU time of the kernel process (process_time; less sensitive to other processes on the machine):\n")
-    print(markdown_table(table, ("body_cpu", "cell_cpu"), TITLES))
-    print()
-    print("Noise-robust view: time added around the body inside the same run, and the cost inside the body "
-          "from the best CPU times (body CPU min vs plain's min):\n")
-    print("| cell | mode | cell − body median ms | e2e − body median / min ms | in-body cost (CPU, min vs min) "
-          "| estimated e2e overhead |")
-    print("|---|---|---:|---:|---:|---:|")
-    for cell in CELLS:
-        for mode in MODES:
-            s = table[cell][mode]
-            est = s["estimate"]
-            print(f"| {cell} | {mode} | {ms(s['around_cell']['median'])} | {ms(s['around_e2e']['median'])} / "
-                  f"{ms(s['around_e2e']['min'])} | {pct(est['sampling_pct']) if mode != 'plain' else '—'} "
-                  f"| {pct(est['total_pct']) if mode != 'plain' else '—'} |")
-    print("\n(estimated e2e overhead = in-body cost + (e2e − body, mode) − (e2e − body, plain) over the plain body's best time)\n")
-    print("Overhead vs plain, median over repetitions of (mode / plain of the same repetition) - 1:\n")
-    print("| cell | mode | e2e | cell (kernel) | body | cell CPU | body CPU |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for cell in CELLS:
-        for mode in MODES[1:]:
-            s = table[cell][mode]
-            print(f"| {cell} | {mode} | " + " | ".join(pct(s[m]["overhead_pct_paired_median"])
-                                                   for m in ("e2e", "cell", "body", "cell_cpu", "body_cpu")) + " |")
-    print()
-    for cell in CELLS:
-        s = table[cell]["vmprof"]
-        total = s["estimate"]["total_pct"]
-        verdict = "unknown against" if total is None else ("within" if total <= AIM_PCT else "ABOVE")
-        print(f"- {cell}: %%vmprof {verdict} the {AIM_PCT:.0f}% aim — estimated {pct(s['estimate']['total_pct'])} "
-              f"({ms(s['estimate']['added_s'])} ms added around the body, {pct(s['estimate']['sampling_pct'])} inside); "
-              f"e2e {pct(s['e2e']['overhead_pct_paired_median'])}, "
-              f"cell CPU {pct(s['cell_cpu']['overhead_pct_paired_median'])}, "
-              f"body CPU {pct(s['body_cpu']['overhead_pct_paired_median'])} (paired medians); "
-              f"~{s['samples_median']} samples, {(s['profile_bytes_median'] or 0) / 1024:.0f} KiB")
-    if kernel.crashes:
-        print(f"\n**The kernel died {len(kernel.crashes)} time(s)** (restarted each time; those runs are left out):\n")
-        for crash in kernel.crashes:
-            print(f"- {crash}")
-    if bd:
-        print("\n## Where %%vmprof's time goes\n")
-        print(breakdown_tables(bd))
+    print(render(report), end="")
     print(f"\nWrote {args.out} in {elapsed:.0f} s.")
 
 
