@@ -127,7 +127,9 @@ class ConversionService:
         if other is not None:
             files += [other["profile_path"], *other["perf_maps"], other["jit_symbols"], other["maps"]]
         source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None])
-        prefix = f"{'diff' if options.diff_with else options.fmt}-{options.digest()}-"
+        # A diff's entries name the other profile, so that deleting it can drop them.
+        kind = f"diff-{options.diff_with}" if options.diff_with else options.fmt
+        prefix = f"{kind}-{options.digest()}-"
         return prefix + source + EXTENSIONS[options.fmt], prefix
 
     def cache_dir(self, profile_id: str) -> Path:
@@ -148,6 +150,23 @@ class ConversionService:
         fallback = self._fallback_root / profile_id
         fallback.mkdir(exist_ok=True)
         return fallback
+
+    def forget_diffs_with(self, profile_id: str) -> int:
+        """Delete every cached comparison with `profile_id` (it was deleted); returns how many."""
+        folders = [self.store.folder(other) / CACHE_DIR for other in self.store.ids()]
+        if self._fallback_root is not None:
+            folders += [p for p in self._fallback_root.iterdir() if p.is_dir()]
+        removed = 0
+        for cache in folders:
+            if cache.is_symlink() or not cache.is_dir():
+                continue
+            for entry in cache.glob(f"diff-{profile_id}-*"):
+                try:
+                    entry.unlink()
+                    removed += 1
+                except OSError:
+                    pass  # another request replaced it meanwhile; it no longer matches anything
+        return removed
 
     # converting -----------------------------------------------------------------------
 

@@ -233,6 +233,7 @@ class ProfileHandler(BaseHandler):
     @tornado.web.authenticated
     async def delete(self, profile_id: str) -> None:
         await self.call(self.store.delete, self.check_id(profile_id))
+        await self.call(self.service.forget_diffs_with, profile_id)
         self.set_status(204)
         self.finish()
 

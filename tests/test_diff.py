@@ -78,6 +78,22 @@ async def test_diff_is_cached_and_keyed_on_both_profiles(jp_fetch, jp_serverapp,
     assert unstripped.code == 200 and unstripped.headers["X-Vmprof-Cache"] == "miss"
 
 
+async def test_deleting_a_profile_drops_the_comparisons_with_it(jp_fetch, put_profile, store, profile_data):
+    a = put_profile(profile_data / "generated" / "mixed.prof", minutes_ago=2)
+    b = put_profile(profile_data / "generated" / "numpy_work.prof", minutes_ago=1)
+    assert (await get(jp_fetch, "profiles", a, "diff", b)).code == 200
+    assert (await get(jp_fetch, "profiles", a, "graph")).code == 200
+    cached = sorted(p.name for p in (store.folder(a) / "cache").iterdir())
+    assert any(name.startswith(f"diff-{b}-") for name in cached), cached
+
+    deleted = await get(jp_fetch, "profiles", b, method="DELETE")
+    assert deleted.code == 204
+    left = sorted(p.name for p in (store.folder(a) / "cache").iterdir())
+    assert left and not any(name.startswith("diff-") for name in left), left  # A's own graph stays
+    gone = await get(jp_fetch, "profiles", a, "diff", b)
+    assert gone.code == 404 and body(gone)["error"]["code"] == "not-found"
+
+
 async def test_both_ids_are_validated(jp_fetch, put_profile, profile_data):
     a = put_profile(profile_data / "generated" / "mixed.prof")
     for first, second, status, code in [
