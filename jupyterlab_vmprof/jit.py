@@ -21,6 +21,8 @@ import types
 from pathlib import Path
 from typing import Any, Optional
 
+from .leanvmprof import remember_code
+
 # Kind recorded in jit-symbols.json for trampoline frames; the engine marks the
 # frames with this (name, file, line) as JIT code.
 TRAMPOLINE_KIND = "trampoline"
@@ -104,6 +106,7 @@ class NumbaTrampolines:
             function = _make_trampoline(dispatcher, self._call)
             self._cache[id(dispatcher)] = (dispatcher, function)
             code = function.__code__
+            remember_code(code)  # often at an address freed by Numba's compiler: name it for sure
             self.entries.append(
                 {
                     "kind": TRAMPOLINE_KIND,

@@ -28,6 +28,7 @@ import sys
 import threading
 import types
 import weakref
+from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
@@ -43,6 +44,11 @@ _OTHER_CODE_HOLDERS = {types.FrameType: "f_code", types.GeneratorType: "gi_code"
 # again finds them here (an entry goes when its code object dies, so an id in it is
 # always the object living at that address).
 _known_codes: "weakref.WeakValueDictionary[int, types.CodeType]" = weakref.WeakValueDictionary()
+
+
+def remember_code(code: types.CodeType) -> None:
+    """Code made by this package while profiling (the Numba trampolines): found at once."""
+    _known_codes[id(code)] = code
 
 
 class _OlderCollections:
@@ -86,6 +92,8 @@ class StopReport:
     unnamed: int = 0
     #: Why naming was skipped (an unreadable file); None when it ran.
     error: Optional[str] = None
+    #: The search of every object for code at reused addresses, when left for later.
+    deferred: Optional["DeferredSearch"] = None
 
 
 def enable(vmprof, fd: int, *, period: float, memory: bool, lines: bool, native: bool, real_time: bool) -> None:
@@ -126,9 +134,12 @@ def _enable(vmprof, fd: int, options: dict) -> None:
         raise outcome[0]
 
 
-def stop(fd: int) -> StopReport:
+def stop(fd: int, path: Optional[Path] = None) -> StopReport:
     """Stop vmprof and name the Python code objects its samples hold.
 
+    With the profile's `path`, a search of every object only needed to check for code
+    at reused addresses (see find_code_objects) may be left for later: the report's
+    `deferred.run()`, which rewrites the file, e.g. in a thread after the cell.
     Raises what `_vmprof.disable()` raises (OSError when the disk is full), with vmprof
     possibly still enabled, as `vmprof.disable()` would.
     """
@@ -142,19 +153,20 @@ def stop(fd: int) -> StopReport:
     try:
         _vmprof.stop_sampling()
         _vmprof.disable()
-        return _name_code_objects(fd, young_only)
+        return _name_code_objects(fd, young_only, path)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _name_code_objects(fd: int, young_only: bool = False) -> StopReport:
+def _name_code_objects(fd: int, young_only: bool = False, path: Optional[Path] = None) -> StopReport:
     data = _read_all(fd)
     try:
         scan = scan_profile(data)
     except ScanError as err:
         return StopReport(error=f"the profile could not be scanned for Python names: {err}")
-    found = find_code_objects(scan.code_ids, scan.code_ids - scan.named_ids, young_only)
+    found, unchecked = find_code_objects(scan.code_ids, scan.code_ids - scan.named_ids, young_only,
+                                         defer_full_search=path is not None)
     unnamed = len(scan.code_ids - scan.named_ids - found.keys())
     records = b"".join(code_record(uid, found[uid]) for uid in sorted(found))
     report = StopReport(samples=scan.samples, code_ids=len(scan.code_ids), named_here=len(found), unnamed=unnamed)
@@ -164,31 +176,32 @@ def _name_code_objects(fd: int, young_only: bool = False) -> StopReport:
         except OSError as err:
             report.named_here, report.unnamed = 0, len(scan.code_ids - scan.named_ids)
             report.error = f"the Python function names could not be written: {err.strerror or err}"
+    if unchecked and path is not None:
+        report.deferred = DeferredSearch(path, unchecked)
     return report
 
 
-def find_code_objects(wanted: set, unnamed: set, young_only: bool = False) -> dict:
-    """Live code objects whose id is in `wanted`, searched cheapest first.
+def find_code_objects(wanted: set, unnamed: set, young_only: bool = False,
+                      defer_full_search: bool = False) -> tuple[dict, set]:
+    """Live code objects whose id is in `wanted`, searched cheapest first; returns them
+    and the ids whose search among all objects was left to a DeferredSearch.
 
     Every live one is wanted, not only the `unnamed` ones: an id vmprof named when
     its code object died may since hold a new code object, sampled too, and vmprof's
     own stop names it again; e.g. a Numba compile frees many code objects, and the
     cell's trampoline then reuses one's address. So function objects are always
-    searched: all of them (~20k in a kernel) while some id is unnamed or when
-    `young_only` is false, else those in generations 0 and 1, where every function
-    made while profiling still is. Other holders of code, and nested code, are only
-    searched while some id is still unnamed.
+    searched: all of them (~20k in a kernel; 5–40 ms with the caches cold after a
+    cell) while some id is unnamed, else those in generations 0 and 1, which hold every
+    function made while profiling if `young_only`; if not, the search of all of them
+    is done now or, with `defer_full_search`, left for later. Other holders of code,
+    and nested code, are only searched while some id is still unnamed.
     """
     found = {uid: code for uid in wanted if (code := _known_codes.get(uid)) is not None}
     _take(found, wanted, list(_frame_codes()))
     _take_nested(found, wanted, list(found.values()))
-    if unnamed - found.keys() or not young_only:
-        objects = gc.get_objects()
-    else:
-        objects = gc.get_objects(generation=0) + gc.get_objects(generation=1)
-    function = types.FunctionType
-    # One pass that keeps only the matches: this line runs over every object the GC tracks.
-    _take(found, wanted, [obj.__code__ for obj in objects if type(obj) is function and id(obj.__code__) in wanted])
+    everything = bool(unnamed - found.keys()) or not (young_only or defer_full_search)
+    objects = gc.get_objects() if everything else _young_objects()
+    _take(found, wanted, _function_codes(objects, wanted))
     _take_nested(found, wanted, list(found.values()))
     if unnamed - found.keys():
         # Frames kept by a traceback, suspended generators and coroutines.
@@ -196,11 +209,55 @@ def find_code_objects(wanted: set, unnamed: set, young_only: bool = False) -> di
         _take_nested(found, wanted, list(found.values()))
     if unnamed - found.keys():
         # Nested code (a lambda, a comprehension) whose outer function was not sampled.
-        roots = [obj.__code__ for obj in objects if type(obj) is function]
+        roots = [obj.__code__ for obj in objects if type(obj) is types.FunctionType]
         _take_nested(found, wanted, roots, stop_when=lambda: not unnamed - found.keys())
     for uid, code in found.items():
         _known_codes[uid] = code
-    return found
+    unchecked = set() if everything or young_only else wanted - found.keys()
+    return found, unchecked
+
+
+@dataclasses.dataclass
+class DeferredSearch:
+    """The search of every function for code at reused addresses, left for after the cell.
+
+    It only adds names of live code objects whose ids already have a (dead code's)
+    name, so until it has run the profile reads as vmprof's dealloc records left it.
+    """
+
+    path: Path
+    ids: set
+
+    def run(self) -> int:
+        """Search, and rewrite the profile (atomically) if anything was found; returns how many."""
+        found: dict = {}
+        _take(found, self.ids, _function_codes(gc.get_objects(), self.ids))
+        _take_nested(found, self.ids, list(found.values()))
+        if not found:
+            return 0
+        data = self.path.read_bytes()
+        scan = scan_profile(data)
+        at = len(data) if scan.trailer_offset is None else scan.trailer_offset
+        records = b"".join(code_record(uid, found[uid]) for uid in sorted(found))
+        partial = self.path.with_name(f".{self.path.name}.names-{os.getpid()}")
+        try:
+            partial.write_bytes(data[:at] + records + data[at:])
+            os.replace(partial, self.path)  # a reader sees the old file or the new one
+        finally:
+            partial.unlink(missing_ok=True)
+        for uid, code in found.items():
+            _known_codes[uid] = code
+        return len(found)
+
+
+def _young_objects() -> list:
+    return gc.get_objects(generation=0) + gc.get_objects(generation=1)
+
+
+def _function_codes(objects: list, wanted: set) -> list:
+    function = types.FunctionType
+    # One pass that keeps only the matches: this runs over every object the GC tracks.
+    return [obj.__code__ for obj in objects if type(obj) is function and id(obj.__code__) in wanted]
 
 
 def _take(found: dict, wanted: set, codes: Iterable) -> None:

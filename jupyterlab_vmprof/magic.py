@@ -154,6 +154,7 @@ def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bo
         summary.show(shell, run.store, meta, notes, top)
         return
     outcome = _profile_here(shell, run, source, needs_loop, extra_meta)
+    top.deferred_names = run.deferred_names
     if run.meta:
         summary.show(shell, run.store, run.meta, [], top)
     cellrun.finish_cell(shell, outcome)
@@ -168,7 +169,9 @@ def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_m
         error = first_line_of(exc)
         raise
     finally:
-        run.stop(error=error, extra_meta=extra_meta)
+        # Without a summary to wait for, the rarely fruitful part of naming code runs
+        # with the summary, after the cell (leanvmprof.DeferredSearch).
+        run.stop(error=error, extra_meta=extra_meta, defer_names=extra_meta is None)
     return outcome
 
 

@@ -120,6 +120,7 @@ class ProfileRun:
         # vmprof's CPU mode, so samples / cpu_s is the rate really obtained).
         self.duration_s: Optional[float] = None
         self.cpu_s: Optional[float] = None
+        self.deferred_names: Optional[leanvmprof.DeferredSearch] = None
 
     @property
     def profile_id(self) -> Optional[str]:
@@ -255,15 +256,16 @@ class ProfileRun:
     # stopping ---------------------------------------------------------------------
 
     def stop(self, error: Optional[str] = None, status: Optional[str] = None,
-             extra_meta: Optional[Callable[[float, Optional[float]], dict]] = None) -> dict:
+             extra_meta: Optional[Callable[[float, Optional[float]], dict]] = None, defer_names: bool = False) -> dict:
         """Disable vmprof, record symbols, finish meta.json; returns the final meta.
 
         `extra_meta(duration_s, cpu_s)` may add fields (the summary's sample count) so
         that meta.json is written once at the end rather than once more for them.
+        `defer_names`: see end_sampling.
         """
         if self._stopped or self.meta is None:
             return self.meta or {}
-        duration, disable_error = self.end_sampling()
+        duration, disable_error = self.end_sampling(defer_names)
         error = error or disable_error
         try:
             extra = extra_meta(duration, self.cpu_s) if extra_meta else {}
@@ -272,14 +274,21 @@ class ProfileRun:
             raise
         return self.finish_meta(duration, error, status, **extra)
 
-    def end_sampling(self) -> tuple[float, Optional[str]]:
-        """Disable vmprof, unhook, save symbols: (seconds profiled, error while writing)."""
+    def end_sampling(self, defer_names: bool = False) -> tuple[float, Optional[str]]:
+        """Disable vmprof, unhook, save symbols: (seconds profiled, error while writing).
+
+        With `defer_names`, a costly search that can only add names for reused code
+        addresses may be left in `self.deferred_names` for the caller to run later
+        (leanvmprof.DeferredSearch); without, it is done here.
+        """
         self._stopped = True
         duration = time.perf_counter() - self._t0
         self.duration_s, self.cpu_s = duration, round(time.process_time() - self._cpu0, 6)
         error = None
         try:
-            self._note_stop(leanvmprof.stop(self._fd))
+            report = leanvmprof.stop(self._fd, self.folder / PROFILE_FILE if defer_names else None)
+            self.deferred_names = report.deferred
+            self._note_stop(report)
         except Exception as err:  # noqa: BLE001 - e.g. disk full while flushing
             error = f"vmprof could not finish writing the profile: {err}"
             self.warnings.append(error)

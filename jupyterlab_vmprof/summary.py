@@ -82,19 +82,33 @@ class Summary:
         self.rows: list = []
         self.note: Optional[str] = None  # why there is no summary, for the output
         self.done = False
+        # Run first, so the summary reads the profile with every name (leanvmprof.DeferredSearch).
+        self.deferred_names = None
 
     def compute(self, duration_s: Optional[float], cpu_s: Optional[float]) -> dict:
         """Run the converter; returns the meta.json changes (samples, sample rate). Never raises."""
         self.done = True
+        changes = self._run_deferred_names()
         graph, why_not = output.summarize(self.folder, self.options)
         if not graph:
             self.note = f"no top-functions summary: {why_not}" if why_not else None
-            return {}
+            return changes
         self.rows = output.top_functions(graph)
         samples = graph.get("profile", {}).get("totalSamples")
         if not isinstance(samples, int):
+            return changes
+        return dict(changes, samples=samples, **sample_rate(samples, self.options, duration_s, cpu_s))
+
+    def _run_deferred_names(self) -> dict:
+        search, self.deferred_names = self.deferred_names, None
+        if search is None:
             return {}
-        return dict(samples=samples, **sample_rate(samples, self.options, duration_s, cpu_s))
+        try:
+            if search.run():
+                return {"profile_bytes": search.path.stat().st_size}
+        except (OSError, ValueError):
+            pass  # the names stay as vmprof's own records left them
+        return {}
 
     def notes(self, notes: list) -> list:
         if not self.done:

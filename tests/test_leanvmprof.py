@@ -13,7 +13,9 @@ import vmprof
 
 import gc
 
-from jupyterlab_vmprof.leanvmprof import _OlderCollections, code_record, find_code_objects
+import shutil
+
+from jupyterlab_vmprof.leanvmprof import DeferredSearch, _OlderCollections, code_record, find_code_objects
 from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun
 from jupyterlab_vmprof.rawscan import ScanError, scan_profile
 
@@ -76,8 +78,8 @@ def test_a_live_code_object_is_named_even_if_its_id_already_has_a_name():
     def reused():
         return 2
 
-    found = find_code_objects({id(reused.__code__)}, unnamed=set())
-    assert found == {id(reused.__code__): reused.__code__}
+    found, unchecked = find_code_objects({id(reused.__code__)}, unnamed=set())
+    assert found == {id(reused.__code__): reused.__code__} and unchecked == set()
 
 
 def test_older_collections_are_counted_while_profiling():
@@ -100,7 +102,40 @@ def test_code_made_while_profiling_is_found_among_young_objects():
     code = namespace["made_while_profiling"].__code__
     young_only = watch.stop()
     assert young_only
-    assert find_code_objects({id(code)}, unnamed=set(), young_only=young_only) == {id(code): code}
+    assert find_code_objects({id(code)}, unnamed=set(), young_only=young_only) == ({id(code): code}, set())
+
+
+def old_function():
+    return 4
+
+
+def test_the_search_of_all_objects_can_be_left_for_later(tmp_path):
+    gc.collect()  # old_function is in generation 2 now, where only the full search looks
+    code = old_function.__code__
+    found, unchecked = find_code_objects({id(code)}, unnamed=set(), young_only=False, defer_full_search=True)
+    assert found == {} and unchecked == {id(code)}
+
+    path = tmp_path / "profile.prof"
+    shutil.copyfile(PROFILES / "mixed.prof", path)
+    samples_before, sampled, _ = reader_view(path)
+    assert DeferredSearch(path, unchecked).run() == 1
+    stats = vmprof.read_profile(str(path))
+    assert stats.adr_dict[id(code)] == f"py:old_function:{code.co_firstlineno}:{code.co_filename}"
+    assert len(stats.profiles) == samples_before and stats.end_time is not None
+    assert [p.name for p in tmp_path.iterdir()] == ["profile.prof"]  # no temporary file left
+
+
+def test_the_summary_runs_the_deferred_search_first(tmp_path):
+    from jupyterlab_vmprof.summary import Summary
+
+    gc.collect()
+    shutil.copyfile(PROFILES / "mixed.prof", tmp_path / "profile.prof")
+    size = (tmp_path / "profile.prof").stat().st_size
+    top = Summary(tmp_path, {"native": True})
+    top.deferred_names = DeferredSearch(tmp_path / "profile.prof", {id(old_function.__code__)})
+    changes = top.compute(1.0, 1.0)
+    assert changes["profile_bytes"] > size and changes["samples"] == reader_view(tmp_path / "profile.prof")[0]
+    assert top.deferred_names is None and top.rows
 
 
 def test_nested_code_of_an_unsampled_function_is_found():
@@ -108,7 +143,7 @@ def test_nested_code_of_an_unsampled_function_is_found():
         return lambda y: y + 1
 
     nested = next(c for c in outer.__code__.co_consts if hasattr(c, "co_code"))
-    found = find_code_objects({id(nested)}, unnamed={id(nested)})
+    found, _ = find_code_objects({id(nested)}, unnamed={id(nested)})
     assert found[id(nested)] is nested
 
 
