@@ -122,6 +122,7 @@ def wrap_vmprof_parts() -> list[str]:
         (leanvmprof, "scan_profile", "          rawscan.scan_profile"),
         (leanvmprof, "find_code_objects", "          find_code_objects"),
         (leanvmprof, "_insert_before_trailer", "          write the names before the trailer"),
+        (leanvmprof.DeferredSearch, "run", "  DeferredSearch.run (reused code addresses; after the cell, before the summary)"),
         (vmprof, "disable", "      vmprof.disable (not used by the magic since leanvmprof)"),
         (_vmprof, "stop_sampling", "        _vmprof.stop_sampling"),
         (vmprof.reader.LogReader, "read_all", "        LogReaderDumpNative.read_all (re-read profile, add native symbols)"),
