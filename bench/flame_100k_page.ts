@@ -1,104 +1,55 @@
 /**
- * Browser half of bench/flame_100k.mjs (bundled by it with esbuild): builds
- * a synthetic, valid Graph JSON whose call tree has NODES nodes, loads it
- * into the real FlameView widget (plotly, DOM) and reports the time to the
- * first drawn view, and how many nodes were merged or left below.
- *
- * Validity: a frame only ever appears at one depth, so no frame repeats on
- * a stack; then frame totals and edge samples are plain sums of node totals
- * and the contract's invariants (total = self + Σ children) hold exactly.
+ * Browser half of bench/flame_100k.mjs (bundled by it with esbuild): makes
+ * the synthetic Graph JSON of synthetic_graph.ts with NODES tree nodes,
+ * loads it into the real FlameView widget (plotly, DOM) and reports the time
+ * to the first drawn view, where it went (from the User Timing marks the
+ * views set), and how many nodes were merged or left below.
  */
 import { Widget } from '@lumino/widgets';
 
-import { GRAPH_FORMAT, GRAPH_VERSION, IGraphJSON } from '../src/model/graph-json';
+import type { IGraphJSON } from '../src/model/graph-json';
 import { FlameView } from '../src/views/flame-widget';
-import { buildFlame, childrenOf } from '../src/views/flame';
+import { buildFlame, childrenOf, NO_LABEL } from '../src/views/flame';
 import { FALLBACK_KIND_COLORS } from '../src/views/kinds';
+import { MARKS } from '../src/views/plotly';
+import { syntheticGraph } from './synthetic_graph';
 
-const FRAMES_PER_DEPTH = 40;
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+/** Milliseconds at a User Timing mark of the last run (NaN if not set). */
+function markTime(name: string): number {
+  const entries = performance.getEntriesByName(name, 'mark');
+  return entries.length > 0 ? entries[entries.length - 1].startTime : NaN;
 }
 
-export function syntheticGraph(nodes: number, seed = 1): IGraphJSON {
-  const rand = random(seed);
-  const parent = [-1];
-  const depth = [0];
-  const frame = [-1];
-  // Bushy near the top, long chains below: parents drawn from recent nodes.
-  for (let n = 1; n < nodes; n++) {
-    const p = rand() < 0.6 ? n - 1 : Math.floor(rand() * n);
-    parent.push(p);
-    depth.push(depth[p] + 1);
-    frame.push(depth[p] * FRAMES_PER_DEPTH + Math.floor(rand() * FRAMES_PER_DEPTH));
+/** The script resources fetched since `since`, summed (the plotly chunk on a cold page). */
+function scriptsFetchedSince(since: number): { kB: number; fetchEnd: number } {
+  let bytes = 0;
+  let fetchEnd = NaN;
+  for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+    if (e.initiatorType === 'script' || e.name.endsWith('.js')) {
+      if (e.startTime >= since) {
+        bytes += e.encodedBodySize;
+        fetchEnd = Number.isNaN(fetchEnd) ? e.responseEnd : Math.max(fetchEnd, e.responseEnd);
+      }
+    }
   }
-  const maxDepth = Math.max(...depth);
-  const frameCount = (maxDepth + 1) * FRAMES_PER_DEPTH;
-  const self = parent.map(() => (rand() < 0.5 ? 1 + Math.floor(rand() * 20) : 0));
-  const total = self.slice();
-  for (let n = nodes - 1; n > 0; n--) {
-    total[parent[n]] += total[n];
-  }
-  const frames = Array.from({ length: frameCount }, (_, i) => ({
-    name: `function_${Math.floor(i / FRAMES_PER_DEPTH)}_${i % FRAMES_PER_DEPTH}`,
-    file: `/synthetic/module_${i % 97}.py`,
-    line: 1 + (i % 500),
-    kind: (['python', 'native', 'jit'] as const)[i % 3],
-    self: 0,
-    total: 0
-  }));
-  const edges = new Map<string, { caller: number; callee: number; samples: number }>();
-  for (let n = 1; n < nodes; n++) {
-    frames[frame[n]].self += self[n];
-    frames[frame[n]].total += total[n];
-    const caller = parent[n] === 0 ? -1 : frame[parent[n]];
-    const key = `${caller}:${frame[n]}`;
-    const edge = edges.get(key) ?? { caller, callee: frame[n], samples: 0 };
-    edge.samples += total[n];
-    edges.set(key, edge);
-  }
-  const samples = total[0];
-  return {
-    format: GRAPH_FORMAT,
-    version: GRAPH_VERSION,
-    creator: 'bench/flame_100k',
-    profile: {
-      samples,
-      totalSamples: samples,
-      durationSeconds: samples / 1000,
-      secondsPerSample: 0.001,
-      timeBasis: 'duration',
-      periodSeconds: 0.001,
-      interpreter: 'cpython',
-      platform: 'linux',
-      fileVersion: 4,
-      mode: { native: true, lines: false, memory: false, realTime: false },
-      threads: [{ id: '1', samples, label: 'main' }],
-      thread: null,
-      warnings: []
-    },
-    frames,
-    tree: { frame, parent, total, self },
-    edges: [...edges.values()]
-  };
+  return { kB: bytes / 1024, fetchEnd };
 }
 
-(window as any).runFlameBench = async (nodes: number, maxNodes: number, minNodeFraction: number) => {
-  const t0 = performance.now();
+(window as any).runFlameBench = async (nodes: number, maxNodes: number, minNodeFraction: number, keep = false) => {
   const graph = syntheticGraph(nodes);
-  const built = performance.now();
   // Through JSON, as the widget gets it from the server.
   const text = JSON.stringify(graph);
-  const t1 = performance.now();
+  // The pure builder alone, on its own copy, for the breakdown.
+  const copy = JSON.parse(text) as IGraphJSON;
+  const b0 = performance.now();
+  buildFlame(copy, { maxNodes, minNodeFraction, root: 0, maxDepth: 14, colors: { ...FALLBACK_KIND_COLORS } }, childrenOf(copy.tree.parent));
+  const builderMs = performance.now() - b0;
+
+  performance.clearMarks();
+  await new Promise(resolve => setTimeout(resolve, 50)); // let GC and timers settle
+  const t0 = performance.now();
   const parsed = JSON.parse(text) as IGraphJSON;
   const parsedAt = performance.now();
-  // The pure builder alone, for the breakdown (the widget runs it again below).
-  const b0 = performance.now();
-  buildFlame(parsed, { maxNodes, minNodeFraction, root: 0, maxDepth: 14, colors: { ...FALLBACK_KIND_COLORS } }, childrenOf(parsed.tree.parent));
-  const builderMs = performance.now() - b0;
-  const t1b = performance.now();
   const view = new FlameView();
   Widget.attach(view, document.body);
   const drawn = new Promise<void>(resolve => view.drawn.connect(() => resolve()));
@@ -106,20 +57,41 @@ export function syntheticGraph(nodes: number, seed = 1): IGraphJSON {
   await drawn;
   // Until the browser has painted the first frame after the draw.
   await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const t2 = performance.now();
+  const end = performance.now();
+  const built = markTime(MARKS.flameBuilt);
+  const ready = markTime(MARKS.plotlyReady);
+  const drawnAt = markTime(MARKS.flameDrawn);
+  // Set only when this run loaded plotly (the first of a page).
+  const loadedHere = ready >= t0;
+  const fetched = scriptsFetchedSince(t0);
   const v = view.view!;
   const note = document.querySelector('.jp-vmprof-flame-note')?.textContent ?? '';
   const boxes = document.querySelectorAll('.jp-vmprof-flame g.slice').length;
-  view.dispose();
+  const plotWidth = (document.querySelector('.jp-vmprof-flame') as HTMLElement | null)?.clientWidth ?? 0;
+  if (!keep) {
+    view.dispose(); // `keep`: left on the page, e.g. for a screenshot
+  }
   return {
     nodes: parsed.tree.frame.length,
     frames: parsed.frames.length,
     jsonMB: text.length / 1e6,
-    buildGraphMs: built - t0,
-    parseMs: parsedAt - t1,
+    timeToFirstViewMs: end - t0,
+    parseMs: parsedAt - t0,
     builderMs,
-    timeToFirstViewMs: t2 - t1b + (parsedAt - t1),
+    // setGraph up to the trace built (children lists, buildFlame, DOM notes).
+    buildMs: built - parsedAt,
+    // Plotly fetched, compiled, evaluated: from its request (at setGraph) to ready.
+    plotlyLoadMs: loadedHere ? ready - parsedAt : 0,
+    plotlyFetchMs: loadedHere ? fetched.fetchEnd - parsedAt : 0,
+    plotlyKB: fetched.kB,
+    // Waiting for plotly once the trace was built.
+    waitMs: loadedHere ? Math.max(0, ready - built) : 0,
+    drawMs: drawnAt - Math.max(built, loadedHere ? ready : built),
+    paintMs: end - drawnAt,
     boxesDrawn: boxes,
+    // Labels given to plotly (the others cannot fit their box).
+    labelled: v.trace.labels.filter(l => l !== NO_LABEL).length,
+    plotWidth,
     mergedNodes: v.mergedNodes,
     mergedBoxes: v.mergedBoxes,
     deeperNodes: v.deeperNodes,

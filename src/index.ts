@@ -80,9 +80,9 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
       }
       return null;
     });
-    // plotly (4.6 MB) is kept off JupyterLab's start-up, but fetched and
-    // evaluated once the page is idle, so the first profile a user opens
-    // draws without waiting for it (measured: ~1.5 s of a 2 s first view).
+    // plotly (our partial bundle, 1.2 MB) is kept off JupyterLab's start-up,
+    // but fetched and evaluated once the page is idle, so the first profile a
+    // user opens does not wait for it (docs/benchmarks.md, flame graph).
     void app.restored.then(preloadPlotlyWhenIdle);
     rendermime.addFactory(
       {

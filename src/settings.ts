@@ -74,7 +74,8 @@ function sanitizeColors(raw: unknown): KindColorSettings {
   if (raw && typeof raw === 'object') {
     for (const kind of Object.keys(colors) as (keyof KindColorSettings)[]) {
       const value = (raw as Record<string, unknown>)[kind];
-      if (typeof value === 'string' && CSS_COLOR.test(value.trim())) {
+      // '' is a choice too: follow the JupyterLab theme.
+      if (typeof value === 'string' && (value.trim() === '' || CSS_COLOR.test(value.trim()))) {
         colors[kind] = value.trim();
       }
     }

@@ -4,6 +4,8 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
+import { FALLBACK_KIND_COLORS } from './views/kinds';
+
 /** MIME type of the profile outputs the `%%vmprof` magic publishes. */
 export const PROFILE_MIME_TYPE =
   'application/vnd.jupyterlab-vmprof.profile+json';
@@ -30,7 +32,7 @@ export type ExportFormat = 'callgrind' | 'collapsed' | 'speedscope' | 'raw';
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['callgrind', 'collapsed', 'speedscope', 'raw'];
 
-/** Frame kinds whose colour the user can set ('' follows the theme). */
+/** Frame kinds whose colour the user can set ('' follows the JupyterLab theme). */
 export type KindColorSettings = Record<'python' | 'native' | 'jit' | 'interpreter' | 'unknown', string>;
 
 /** The user settings that shape the views (schema/plugin.json). */
@@ -45,7 +47,7 @@ export interface IViewSettings {
   maxNodes: number;
   /** At most this many rows in the top-functions table. */
   maxTableRows: number;
-  /** CSS colours per frame kind; '' keeps the theme's colour. */
+  /** CSS colours per frame kind; '' follows the JupyterLab theme (style/base.css). */
   kindColors: Readonly<KindColorSettings>;
   /** The format the main export button downloads. */
   defaultExportFormat: ExportFormat;
@@ -56,7 +58,15 @@ export const DEFAULT_VIEW_SETTINGS: Readonly<IViewSettings> = Object.freeze({
   minNodeFraction: 0.001,
   maxNodes: 1500,
   maxTableRows: 200,
-  kindColors: Object.freeze({ python: '', native: '', jit: '', interpreter: '', unknown: '' }),
+  // The palette of views/kinds.ts, so that boxes, table and legend agree
+  // with the schema's defaults (test/views/kinds.test.ts).
+  kindColors: Object.freeze({
+    python: FALLBACK_KIND_COLORS.python,
+    native: FALLBACK_KIND_COLORS.native,
+    jit: FALLBACK_KIND_COLORS.jit,
+    interpreter: FALLBACK_KIND_COLORS.interpreter,
+    unknown: FALLBACK_KIND_COLORS.unknown
+  }),
   defaultExportFormat: 'callgrind'
 });
 

@@ -6,7 +6,7 @@
  */
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
-import type { Data, Layout } from 'plotly.js-dist-min';
+import type { Data, Layout } from 'plotly.js';
 
 import { element } from './dom';
 import { loadPlotly, observeTheme, PlotlyModule, themedLayout } from './plotly';

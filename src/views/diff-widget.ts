@@ -8,7 +8,7 @@
  */
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
-import type { Data, Layout } from 'plotly.js-dist-min';
+import type { Data, Layout } from 'plotly.js';
 
 import { cssVariable, element, tableHead } from './dom';
 import {
@@ -21,23 +21,7 @@ import {
   IDiffView
 } from './diff';
 import { formatCount } from './format';
-
-type PlotlyModule = typeof import('plotly.js-dist-min').default;
-
-/** plotly is big: load it only when a comparison is first drawn. */
-let plotlyPromise: Promise<PlotlyModule> | null = null;
-function loadPlotly(): Promise<PlotlyModule> {
-  if (!plotlyPromise) {
-    plotlyPromise = import('plotly.js-dist-min').then(
-      m => m.default ?? (m as unknown as PlotlyModule),
-      error => {
-        plotlyPromise = null; // let the next draw try again
-        throw error;
-      }
-    );
-  }
-  return plotlyPromise;
-}
+import { loadPlotly, PlotlyModule } from './plotly';
 
 /** Bars in the chart. */
 const TOP = 20;

@@ -6,14 +6,14 @@
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import type { Data, Layout, PlotlyHTMLElement } from 'plotly.js-dist-min';
+import type { Data, Layout, PlotlyHTMLElement } from 'plotly.js';
 
-import { loadPlotly, observeTheme, PlotlyModule, themedLayout } from './plotly';
+import { loadPlotly, mark, MARKS, observeTheme, PlotlyModule, themedLayout } from './plotly';
 import { highlightFlame, IFlameHighlight } from './search';
 
 import type { IGraphJSON } from '../model/graph-json';
 import { button, cssVariable, element } from './dom';
-import { buildFlame, childrenOf, IFlameView, nodeName, pathTo } from './flame';
+import { buildFlame, childrenOf, IFlameView, LABEL_MIN_FONT_PX, nodeName, pathTo } from './flame';
 import { formatCount, formatPercent } from './format';
 import { resolveKindColors } from './kinds';
 
@@ -120,56 +120,75 @@ export class FlameView extends Widget {
   }
 
   private _resize(): void {
-    if (this._plotly && this._plotted && this.isVisible) {
+    if (!this._plotly || !this._plotted || !this.isVisible) {
+      return;
+    }
+    if (this._plot.clientWidth > this._labelWidth) {
+      // Wider than the labels were chosen for: some may fit now.
+      void this._draw();
+    } else {
       void this._plotly.Plots.resize(this._plot);
     }
   }
 
-  /** Draw, and say so in the view when plotly cannot be loaded or fails. */
-  private async _draw(): Promise<void> {
-    try {
-      await this._drawPlot();
-      this._error.hidden = true;
-    } catch (error) {
-      if (!this.isDisposed) {
-        this._error.textContent = `Could not draw the flame graph: ${
-          error instanceof Error ? error.message : String(error)
-        }. The table view still works; reload the page to try again.`;
-        this._error.hidden = false;
+  /**
+   * Draw soon. Calls made while a draw waits for plotly join it (an output
+   * sets its graph, then its search, in one go: one plotly draw, not two);
+   * one made during plotly's draw gets another after it.
+   */
+  private _draw(): Promise<void> {
+    this._stale = true;
+    if (!this._drawing) {
+      this._drawing = this._drawWhileStale().finally(() => (this._drawing = null));
+    }
+    return this._drawing;
+  }
+
+  /** Draw until up to date; say so in the view when plotly cannot be loaded or fails. */
+  private async _drawWhileStale(): Promise<void> {
+    while (this._stale && !this.isDisposed) {
+      try {
+        await this._drawPlot();
+        this._error.hidden = true;
+      } catch (error) {
+        this._stale = false;
+        if (!this.isDisposed) {
+          this._error.textContent = `Could not draw the flame graph: ${
+            error instanceof Error ? error.message : String(error)
+          }. The table view still works; reload the page to try again.`;
+          this._error.hidden = false;
+        }
       }
     }
   }
 
   private async _drawPlot(): Promise<void> {
-    const graph = this._graph;
-    if (!graph) {
+    if (!this._graph) {
+      this._stale = false;
       return;
     }
-    const look = (name: string) => cssVariable(this.node, name);
-    const view = buildFlame(
-      graph,
-      {
-        ...this._limits,
-        root: this._root,
-        maxDepth: FLAME_LEVELS,
-        colors: resolveKindColors(look)
-      },
-      this._children
-    );
-    this._view = view;
-    this._renderBreadcrumb(graph);
-    this._renderNote(graph, view);
+    // Asked first: on a cold page plotly's fetch and compile (off the main
+    // thread) then overlap building the trace, and the note shows meanwhile.
+    const plotlyLoaded = loadPlotly();
+    this._build(this._graph);
+    mark(MARKS.flameBuilt);
 
-    const Plotly = await loadPlotly();
-    if (this.isDisposed) {
+    const Plotly = await plotlyLoaded;
+    const graph = this._graph;
+    if (this.isDisposed || !graph) {
       return;
     }
+    this._stale = false;
+    // The same view unless something changed while plotly loaded; notably
+    // an output shows its view only once its graph is set, so the first
+    // build saw no width (and would have kept every label).
+    const view = this._build(graph);
     this._plotly = Plotly;
     const layout: Partial<Layout> = {
       ...themedLayout(this.node, 480),
       margin: { l: 0, r: 0, t: 4, b: 0 },
       // Hide labels that would need a tiny font rather than shrink them.
-      uniformtext: { minsize: 10, mode: 'hide' }
+      uniformtext: { minsize: LABEL_MIN_FONT_PX, mode: 'hide' }
     };
     this._highlight = this._matches
       ? highlightFlame(graph, view, this._matches, this._children)
@@ -177,14 +196,23 @@ export class FlameView extends Widget {
     const trace = this._highlight
       ? { ...view.trace, marker: { ...view.trace.marker, colors: this._highlight.colors } }
       : view.trace;
-    await Plotly.react(this._plot, [trace as Data], layout, {
-      displaylogo: false,
-      responsive: false,
-      modeBarButtonsToRemove: ['toImage']
-    });
+    // plotly measures labels in a tester outside the plot, each time forcing
+    // a layout of the page, half-built plot included: kept out of layout
+    // until drawn, a 100,000-node view spent 24 ms there instead of 287.
+    this._plot.style.contentVisibility = 'hidden';
+    try {
+      await Plotly.react(this._plot, [trace as Data], layout, {
+        displaylogo: false,
+        responsive: false,
+        modeBarButtonsToRemove: ['toImage']
+      });
+    } finally {
+      this._plot.style.contentVisibility = '';
+    }
     if (this.isDisposed) {
       return;
     }
+    mark(MARKS.flameDrawn);
     if (!this._plotted) {
       this._plotted = true;
       // Return false: we zoom by rebuilding the trace, not plotly's way.
@@ -197,6 +225,35 @@ export class FlameView extends Widget {
       );
     }
     this._drawn.emit(view);
+  }
+
+  /** The view of the current zoom, labelled for the plot's width now (kept while that holds). */
+  private _build(graph: IGraphJSON): IFlameView {
+    const look = (name: string) => cssVariable(this.node, name);
+    // Hidden (0 wide): keep every label, the next resize decides.
+    this._labelWidth = this._plot.clientWidth || Infinity;
+    const colors = resolveKindColors(look);
+    const key = JSON.stringify([this._root, this._limits, this._labelWidth, colors]);
+    if (this._view && this._built === graph && this._builtKey === key) {
+      return this._view;
+    }
+    const view = buildFlame(
+      graph,
+      {
+        ...this._limits,
+        root: this._root,
+        maxDepth: FLAME_LEVELS,
+        plotWidth: Number.isFinite(this._labelWidth) ? this._labelWidth : undefined,
+        colors
+      },
+      this._children
+    );
+    this._built = graph;
+    this._builtKey = key;
+    this._view = view;
+    this._renderBreadcrumb(graph);
+    this._renderNote(graph, view);
+    return view;
   }
 
   private _onClick(pointNumber: number | undefined): void {
@@ -255,11 +312,20 @@ export class FlameView extends Widget {
       );
     }
     if (view.mergedNodes > 0) {
-      parts.push(
-        `${formatCount(view.mergedNodes)} call-tree nodes too small to draw are merged into ${formatCount(
-          view.mergedBoxes
-        )} "smaller frames" boxes.`
-      );
+      const boxed = view.mergedNodes - view.unboxedNodes;
+      const merged =
+        boxed > 0
+          ? `${formatCount(boxed)} call-tree nodes too small to draw are merged into ${formatCount(
+              view.mergedBoxes
+            )} "smaller frames" boxes.`
+          : '';
+      const unboxed =
+        view.unboxedNodes > 0
+          ? `${formatCount(view.unboxedNodes)} ${
+              boxed > 0 ? 'more' : 'call-tree nodes'
+            }, too small even for such a box, are left as the gap under their parent.`
+          : '';
+      parts.push([merged, unboxed].filter(Boolean).join(' '));
     }
     this._note.textContent = parts.join(' ');
   }
@@ -271,6 +337,14 @@ export class FlameView extends Widget {
   private _view: IFlameView | null = null;
   private _plotly: PlotlyModule | null = null;
   private _plotted = false;
+  /** Plot width the labels were chosen for (Infinity: all kept). */
+  private _labelWidth = Infinity;
+  /** What `_view` was built from: the graph, and the zoom, limits, width and colours. */
+  private _built: IGraphJSON | null = null;
+  private _builtKey = '';
+  /** A draw is wanted / under way (see `_draw`). */
+  private _stale = false;
+  private _drawing: Promise<void> | null = null;
   private _breadcrumb: HTMLElement;
   private _note: HTMLElement;
   private _error: HTMLElement;

@@ -4,8 +4,9 @@
  * plotly slows down steeply above ~1,500 boxes, so a view draws at most
  * `maxNodes` of them: the heaviest call-tree nodes first, walking down from
  * the view root by weight, and the rest of each parent's children summed
- * into one "N smaller frames" box. Zooming rebuilds the view from the tree
- * with a new root, so deep parts are never lost, only deferred.
+ * into one "N smaller frames" box (none if that box would itself be below
+ * the size threshold). Zooming rebuilds the view from the tree with a new
+ * root, so deep parts are never lost, only deferred.
  */
 import type { IGraphJSON } from '../model/graph-json';
 import {
@@ -26,7 +27,39 @@ export interface IFlameOptions {
   root?: number;
   /** Levels drawn at once, root included (plotly's maxdepth); all by default. */
   maxDepth?: number;
+  /**
+   * Width of the plot in CSS pixels, if known: boxes too narrow to ever
+   * show their label get none (see `canShowLabel`). Every box keeps its
+   * label when absent.
+   */
+  plotWidth?: number;
   colors?: KindColors;
+}
+
+/**
+ * The widget hides a label rather than draw it below this font size (its
+ * `uniformtext.minsize`), and plotly keeps a few pixels of padding around it.
+ */
+export const LABEL_MIN_FONT_PX = 10;
+const LABEL_PAD_PX = 6;
+/** Below the narrowest glyph ('i', 'l') of common UI fonts, per pixel of font size. */
+const MIN_GLYPH_EM = 0.2;
+
+/**
+ * The label of a box too narrow for its own: measured once for all, and
+ * zero wide, so it never lowers the one font size plotly gives all labels
+ * (uniformtext), as a blank label (drawn as a space) would.
+ */
+export const NO_LABEL = '\u200b';
+
+/**
+ * Whether `text` may fit, whole, in a box `width` pixels wide at the
+ * smallest font size plotly may use: if not, plotly would hide it anyway
+ * (uniformtext "hide"), but only after measuring it in the DOM, a forced
+ * layout for each new text.
+ */
+export function canShowLabel(text: string, width: number): boolean {
+  return width >= text.length * MIN_GLYPH_EM * LABEL_MIN_FONT_PX + LABEL_PAD_PX;
 }
 
 /** The subset of plotly's icicle trace we produce. */
@@ -60,6 +93,11 @@ export interface IFlameView {
   mergedBoxes: number;
   /** Call-tree nodes of the view not drawn on their own (merged, with descendants). */
   mergedNodes: number;
+  /**
+   * Of `mergedNodes`, those whose merged box would itself be below the
+   * threshold: no box, their samples show as the gap under their parent.
+   */
+  unboxedNodes: number;
   /** Call-tree nodes below the last level drawn (maxDepth); zoom in to see them. */
   deeperNodes: number;
 }
@@ -181,6 +219,13 @@ export function buildFlame(
     maxdepth: Number.isFinite(maxDepth) ? maxDepth : -1
   };
   const treeNodes: number[] = [];
+  // A label nobody can see costs plotly a DOM measurement: drop it.
+  const plotWidth = options.plotWidth;
+  const label = (text: string, samples: number) =>
+    plotWidth === undefined ||
+    canShowLabel(text, viewTotal > 0 ? (samples / viewTotal) * plotWidth : 0)
+      ? escapePlotlyText(text)
+      : NO_LABEL;
   const secondsPerSample = graph.profile.secondsPerSample;
   const percentOfView = (samples: number) =>
     formatPercent(viewTotal > 0 ? (samples / viewTotal) * 100 : 0);
@@ -193,6 +238,7 @@ export function buildFlame(
 
   let mergedBoxes = 0;
   let mergedNodes = 0;
+  let unboxedNodes = 0;
   const subtreeSize = subtreeSizes(tree.parent);
   // Emit in tree order so every parent precedes its children.
   const order = Array.from(included).sort((a, b) => a - b);
@@ -203,7 +249,7 @@ export function buildFlame(
     trace.ids.push(`n${n}`);
     trace.parents.push(n === root ? '' : `n${tree.parent[n]}`);
     trace.values.push(tree.total[n]);
-    trace.labels.push(escapePlotlyText(name));
+    trace.labels.push(label(name, tree.total[n]));
     const lines = [`<b>${escapePlotlyText(name)}</b>`];
     if (frame) {
       const where = formatLocation(frame.file, frame.line);
@@ -223,16 +269,22 @@ export function buildFlame(
     }
     const samples = hidden.reduce((sum, c) => sum + tree.total[c], 0);
     const hiddenNodes = hidden.reduce((sum, c) => sum + subtreeSize[c], 0);
-    mergedBoxes++;
     mergedNodes += hiddenNodes;
-    const label = mergedLabel(hidden.length);
+    if (samples < threshold) {
+      // As thin as the nodes it stands for (most under a pixel): plotly
+      // would spend as much on it as on a real box, for nothing to see.
+      unboxedNodes += hiddenNodes;
+      continue;
+    }
+    mergedBoxes++;
+    const merged = mergedLabel(hidden.length);
     trace.ids.push(`m${n}`);
     trace.parents.push(`n${n}`);
     trace.values.push(samples);
-    trace.labels.push(label);
+    trace.labels.push(label(merged, samples));
     trace.hovertext.push(
       [
-        `<b>${label}</b>`,
+        `<b>${merged}</b>`,
         `${formatCount(hiddenNodes)} call-tree nodes too small to draw in this view`,
         samplesLine('inclusive', samples),
         'Click their parent to zoom in and see them.'
@@ -250,6 +302,7 @@ export function buildFlame(
     shownNodes: order.length,
     mergedBoxes,
     mergedNodes,
+    unboxedNodes,
     deeperNodes: inView - order.length - mergedNodes
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Frame kinds: their names for people and their colours. The colours live
- * in CSS variables (style/base.css, following the JupyterLab theme); the
- * widgets read them with getComputedStyle and hand plain colours to the
- * trace builders, because plotly cannot resolve `var(--…)` itself.
+ * in CSS variables on each profile output: the "Frame kind colours" setting
+ * (whose defaults are the palette below) or, for a kind set to '', the
+ * JupyterLab theme's (style/base.css). The widgets read them with
+ * getComputedStyle and hand plain colours to the trace builders and the
+ * legend, because plotly cannot resolve `var(--…)` itself.
  */
 import type { FrameKind } from '../model/graph-json';
 
@@ -17,7 +19,10 @@ export const FRAME_KINDS: readonly FrameKind[] = [
 /** One colour per frame kind, plus the "N smaller frames" boxes and the root. */
 export type KindColors = Record<FrameKind | 'merged' | 'root', string>;
 
-/** Used when the theme variables are missing (tests, printing). */
+/**
+ * The default palette: the setting's defaults (tokens.ts, schema/plugin.json)
+ * for the five kinds, and what the views use where no CSS applies (tests).
+ */
 export const FALLBACK_KIND_COLORS: Readonly<KindColors> = Object.freeze({
   python: '#4c8be2',
   native: '#e0883a',

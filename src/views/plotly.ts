@@ -1,19 +1,43 @@
 /**
  * The one plotly loader of the views (plotly is big: it is loaded when a
- * chart is first drawn), and the theme-following layout every chart shares.
+ * chart is first drawn, or when the page is idle), and the theme-following
+ * layout every chart shares.
  */
-import type { Layout } from 'plotly.js-dist-min';
+import type { Layout } from 'plotly.js';
 
 import { cssVariable } from './dom';
 
-export type PlotlyModule = typeof import('plotly.js-dist-min').default;
+export type PlotlyModule = typeof import('plotly.js').default;
+
+/**
+ * User Timing marks around the first view: where its time goes shows in
+ * DevTools' performance panel, and bench/flame_100k*.mjs read them.
+ */
+export const MARKS = {
+  graphRequested: 'jp-vmprof:graph-requested',
+  graphReceived: 'jp-vmprof:graph-received',
+  plotlyRequested: 'jp-vmprof:plotly-requested',
+  plotlyReady: 'jp-vmprof:plotly-ready',
+  flameBuilt: 'jp-vmprof:flame-built',
+  flameDrawn: 'jp-vmprof:flame-drawn'
+} as const;
+
+/** Sets a User Timing mark; never fails (old browsers, Node tests). */
+export function mark(name: string): void {
+  globalThis.performance?.mark?.(name);
+}
 
 let plotlyPromise: Promise<PlotlyModule> | null = null;
 
 export function loadPlotly(): Promise<PlotlyModule> {
   if (!plotlyPromise) {
-    plotlyPromise = import('plotly.js-dist-min').then(
-      m => m.default ?? (m as unknown as PlotlyModule),
+    mark(MARKS.plotlyRequested);
+    // Our partial bundle (plotly-bundle.ts) in a chunk of its own.
+    plotlyPromise = import(/* webpackChunkName: "plotly" */ './plotly-bundle').then(
+      m => {
+        mark(MARKS.plotlyReady);
+        return m.default ?? (m as unknown as PlotlyModule);
+      },
       error => {
         // Let the next draw try again (e.g. the extension was rebuilt meanwhile).
         plotlyPromise = null;

@@ -26,7 +26,7 @@ import { FlameView } from './flame-widget';
 import { kindColorVariable, resolveKindColors } from './kinds';
 import { buildLegend } from './legend';
 import { LinesView } from './lines-widget';
-import { loadPlotly, observeTheme } from './plotly';
+import { loadPlotly, mark, MARKS, observeTheme } from './plotly';
 import { searchFrames, searchSummary, tableRowMatcher } from './search';
 import { heaviestFrame } from './selection';
 import { summaryText, summaryTooltip } from './summary';
@@ -101,7 +101,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._flame.drawn.connect(() => this._updateSearchStatus());
     this._applySettings(this._viewSettings);
     this._showView(this._viewSettings.defaultView);
-    // Start loading plotly (≈1.5 s the first time) while the graph is fetched.
+    // Start loading plotly while the graph is fetched (bench/flame_100k_lab.mjs).
     loadPlotly().catch(() => undefined);
   }
 
@@ -162,7 +162,9 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     let graph: IGraphJSON;
     this._threads.disabled = true;
     try {
+      mark(MARKS.graphRequested);
       graph = await requestAPI<IGraphJSON>(graphPath(id, thread));
+      mark(MARKS.graphReceived);
     } catch (error) {
       this._threads.disabled = false;
       this._summary.textContent = '';

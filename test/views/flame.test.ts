@@ -1,4 +1,4 @@
-import { buildFlame, childrenOf, subtreeSizes } from '../../src/views/flame';
+import { buildFlame, canShowLabel, childrenOf, NO_LABEL, subtreeSizes } from '../../src/views/flame';
 import { bigGraph, graphFromStacks, smallGraph } from './fixture';
 
 const defaults = { maxNodes: 1500, minNodeFraction: 0 };
@@ -193,5 +193,54 @@ describe('buildFlame depth limit', () => {
     const f3 = view.treeNodes[view.trace.labels.indexOf('f3')];
     const zoomed = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0, maxDepth: 5, root: f3 });
     expect(zoomed.trace.labels).toEqual(['f3', 'f4', 'f5', 'f6', 'f7']);
+  });
+});
+
+describe('buildFlame for a 100,000-node profile (issue 6)', () => {
+  it('gives no label to boxes too narrow to show one, and keeps the others', () => {
+    const graph = bigGraph(20000);
+    const all = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0.001 });
+    const narrow = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0.001, plotWidth: 1000 });
+    // The same boxes, values and hover texts: only labels change.
+    expect(narrow.trace.ids).toEqual(all.trace.ids);
+    expect(narrow.trace.values).toEqual(all.trace.values);
+    expect(narrow.trace.hovertext).toEqual(all.trace.hovertext);
+    let dropped = 0;
+    narrow.trace.labels.forEach((label, i) => {
+      const width = (narrow.trace.values[i] / narrow.viewTotal) * 1000;
+      if (label === NO_LABEL) {
+        dropped++;
+        // Even at 10 px its text would need more room than the box has.
+        expect(canShowLabel(all.trace.labels[i], width)).toBe(false);
+        expect(width).toBeLessThan(all.trace.labels[i].length * 2 + 6);
+      } else {
+        expect(label).toBe(all.trace.labels[i]);
+      }
+    });
+    expect(dropped).toBeGreaterThan(narrow.trace.ids.length / 2);
+    expect(narrow.trace.labels[0]).toBe('all samples');
+  });
+
+  it('keeps every label when the width is unknown', () => {
+    const graph = bigGraph(5000);
+    const view = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0.001 });
+    expect(view.trace.labels).not.toContain(NO_LABEL);
+  });
+
+  it('draws no merged box thinner than the threshold, yet counts its nodes', () => {
+    const stacks = [{ stack: ['main', 'big'], count: 9000 }];
+    for (let i = 0; i < 20; i++) {
+      stacks.push({ stack: ['main', 'big', `tiny${i}`], count: 1 }); // 1 sample each, 20 (0.2%) in all
+      stacks.push({ stack: ['main', `small${i}`], count: 40 }); // 40 (0.4%) each, 800 (8%) in all
+    }
+    const graph = graphFromStacks(stacks);
+    const view = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0.005 });
+    // small0..19 (0.4% each) under one merged box of 8%; tiny0..19 (0.2% in all) without one.
+    expect(view.trace.labels.filter(l => l.endsWith('smaller frames'))).toEqual(['20 smaller frames']);
+    expect(view.mergedBoxes).toBe(1);
+    expect(view.mergedNodes).toBe(40);
+    expect(view.unboxedNodes).toBe(20);
+    expect(view.shownNodes + view.mergedNodes + view.deeperNodes).toBe(graph.tree.frame.length);
+    checkTotals(view.trace);
   });
 });

@@ -39,7 +39,7 @@ describe('settings', () => {
       minNodeFraction: 0.001,
       maxNodes: 1500,
       maxTableRows: 200,
-      kindColors: { python: '', native: '', jit: '', interpreter: '', unknown: '' },
+      kindColors: { python: '#4c8be2', native: '#e0883a', jit: '#3fa96b', interpreter: '#9e9e9e', unknown: '#b39ddb' },
       defaultExportFormat: 'callgrind'
     });
     expect(sanitize({ defaultView: 'table', maxNodes: 1e9, minNodeFraction: -1 })).toMatchObject({
@@ -64,7 +64,8 @@ describe('settings of issue 6', () => {
     const colors = sanitize({
       kindColors: { python: '#123456', native: 'rgb(1, 2, 3)', jit: 'url(x)', interpreter: 'red; x: y', unknown: 7 }
     }).kindColors;
-    expect(colors).toEqual({ python: '#123456', native: 'rgb(1, 2, 3)', jit: '', interpreter: '', unknown: '' });
+    // Invalid ones fall back to the default palette (test/views/kinds.test.ts).
+    expect(colors).toEqual({ python: '#123456', native: 'rgb(1, 2, 3)', jit: '#3fa96b', interpreter: '#9e9e9e', unknown: '#b39ddb' });
   });
 
   it('signals a colour change', () => {
