@@ -46,6 +46,30 @@ _OTHER_CODE_HOLDERS = {types.FrameType: "f_code", types.GeneratorType: "gi_code"
 _known_codes: "weakref.WeakValueDictionary[int, types.CodeType]" = weakref.WeakValueDictionary()
 
 
+# True until the cache holds every function's code, and again after a stop had to search
+# every object (it met code the cache did not have): refresh_known_codes() then refills it.
+_cache_incomplete = True
+
+
+def refresh_known_codes() -> bool:
+    """Put every function's code in the cache, if a stop found it wanting; True if it did.
+
+    Costs 10–30 ms in a kernel: meant for a thread after the cell (summary.py), so that
+    the next stops find the code they sampled without searching every object.
+    """
+    global _cache_incomplete
+    if not _cache_incomplete:
+        return False
+    _remember_all(_all_function_codes(gc.get_objects()))
+    return True
+
+
+def _remember_all(codes: list) -> None:
+    global _cache_incomplete
+    _known_codes.update(zip(map(id, codes), codes))
+    _cache_incomplete = False
+
+
 def remember_code(code: types.CodeType) -> None:
     """Code made by this package while profiling (the Numba trampolines): found at once."""
     _known_codes[id(code)] = code
@@ -189,28 +213,35 @@ def find_code_objects(wanted: set, unnamed: set, young_only: bool = False,
     Every live one is wanted, not only the `unnamed` ones: an id vmprof named when
     its code object died may since hold a new code object, sampled too, and vmprof's
     own stop names it again; e.g. a Numba compile frees many code objects, and the
-    cell's trampoline then reuses one's address. So function objects are always
-    searched: all of them (~20k in a kernel; 5–40 ms with the caches cold after a
-    cell) while some id is unnamed, else those in generations 0 and 1, which hold every
-    function made while profiling if `young_only`; if not, the search of all of them
-    is done now or, with `defer_full_search`, left for later. Other holders of code,
-    and nested code, are only searched while some id is still unnamed.
+    cell's trampoline then reuses one's address. Searched in order: a cache of code
+    found before (refreshed after cells, refresh_known_codes), the running frames, the
+    young functions (generations 0 and 1, which hold every function made while profiling
+    if `young_only`), and only while some id is unnamed, or to check reused addresses
+    when not `young_only`, every function (~20k in a kernel: 15–50 ms with the CPU caches
+    cold after a cell); that last check is left for later with `defer_full_search`.
+    Other holders of code, and nested code, are searched only while some id is unnamed.
     """
+    global _cache_incomplete
     found = {uid: code for uid in wanted if (code := _known_codes.get(uid)) is not None}
     _take(found, wanted, list(_frame_codes()))
     _take_nested(found, wanted, list(found.values()))
-    everything = bool(unnamed - found.keys()) or not (young_only or defer_full_search)
-    objects = gc.get_objects() if everything else _young_objects()
-    _take(found, wanted, _function_codes(objects, wanted))
-    _take_nested(found, wanted, list(found.values()))
-    if unnamed - found.keys():
-        # Frames kept by a traceback, suspended generators and coroutines.
-        _take(found, wanted, _codes_of_other_holders(objects))
+    if young_only or unnamed - found.keys():
+        _take(found, wanted, _function_codes(_young_objects(), wanted))
         _take_nested(found, wanted, list(found.values()))
-    if unnamed - found.keys():
-        # Nested code (a lambda, a comprehension) whose outer function was not sampled.
-        roots = [obj.__code__ for obj in objects if type(obj) is types.FunctionType]
-        _take_nested(found, wanted, roots, stop_when=lambda: not unnamed - found.keys())
+    everything = bool(unnamed - found.keys()) or not (young_only or defer_full_search)
+    if everything:
+        _cache_incomplete = _cache_incomplete or bool(unnamed - found.keys())
+        objects = gc.get_objects()
+        _take(found, wanted, _function_codes(objects, wanted))
+        _take_nested(found, wanted, list(found.values()))
+        if unnamed - found.keys():
+            # Frames kept by a traceback, suspended generators and coroutines.
+            _take(found, wanted, _codes_of_other_holders(objects))
+            _take_nested(found, wanted, list(found.values()))
+        if unnamed - found.keys():
+            # Nested code (a lambda, a comprehension) whose outer function was not sampled.
+            roots = _all_function_codes(objects)
+            _take_nested(found, wanted, roots, stop_when=lambda: not unnamed - found.keys())
     for uid, code in found.items():
         _known_codes[uid] = code
     unchecked = set() if everything or young_only else wanted - found.keys()
@@ -230,8 +261,10 @@ class DeferredSearch:
 
     def run(self) -> int:
         """Search, and rewrite the profile (atomically) if anything was found; returns how many."""
+        codes = _all_function_codes(gc.get_objects())
+        _remember_all(codes)  # the search of every object is done anyway: refill the cache
         found: dict = {}
-        _take(found, self.ids, _function_codes(gc.get_objects(), self.ids))
+        _take(found, self.ids, [code for code in codes if id(code) in self.ids])
         _take_nested(found, self.ids, list(found.values()))
         if not found:
             return 0
@@ -252,6 +285,11 @@ class DeferredSearch:
 
 def _young_objects() -> list:
     return gc.get_objects(generation=0) + gc.get_objects(generation=1)
+
+
+def _all_function_codes(objects: list) -> list:
+    function = types.FunctionType
+    return [obj.__code__ for obj in objects if type(obj) is function]
 
 
 def _function_codes(objects: list, wanted: set) -> list:

@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-from . import output
+from . import leanvmprof, output
 from .store import ProfileStore, StoreError
 
 WAIT_ENV = "JUPYTERLAB_VMPROF_WAIT_SUMMARY"
@@ -149,6 +149,7 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, summary: Summar
         time.sleep(START_DELAY_S)
         changes = summary.compute(meta.get("duration_s"), meta.get("cpu_s"))
         publish(shell, output.bundle(dict(meta, **changes), summary.rows, summary.notes(notes)), display_id, update=True)
+        leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
         if changes:
             try:
                 store.update_meta(meta["id"], **changes)

@@ -15,7 +15,9 @@ import gc
 
 import shutil
 
-from jupyterlab_vmprof.leanvmprof import DeferredSearch, _OlderCollections, code_record, find_code_objects
+from jupyterlab_vmprof import leanvmprof
+from jupyterlab_vmprof.leanvmprof import (DeferredSearch, _OlderCollections, code_record, find_code_objects,
+                                          refresh_known_codes)
 from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun
 from jupyterlab_vmprof.rawscan import ScanError, scan_profile
 
@@ -123,6 +125,23 @@ def test_the_search_of_all_objects_can_be_left_for_later(tmp_path):
     assert stats.adr_dict[id(code)] == f"py:old_function:{code.co_firstlineno}:{code.co_filename}"
     assert len(stats.profiles) == samples_before and stats.end_time is not None
     assert [p.name for p in tmp_path.iterdir()] == ["profile.prof"]  # no temporary file left
+
+
+def test_after_a_refresh_old_code_is_found_without_searching_every_object(monkeypatch):
+    monkeypatch.setattr(leanvmprof, "_cache_incomplete", True)
+    assert refresh_known_codes() is True
+    assert refresh_known_codes() is False  # nothing since called for a full search
+
+    every_object = gc.get_objects
+
+    def young_only(generation=None):
+        assert generation is not None, "searched every object"
+        return every_object(generation)
+
+    monkeypatch.setattr(gc, "get_objects", young_only)
+    code = old_function.__code__
+    found, unchecked = find_code_objects({id(code)}, unnamed={id(code)}, young_only=True)
+    assert found == {id(code): code} and unchecked == set()
 
 
 def test_the_summary_runs_the_deferred_search_first(tmp_path):
