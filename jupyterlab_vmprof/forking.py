@@ -232,6 +232,7 @@ def _child(run: ProfileRun, body, out_w: int, err_w: int, status_w: int, parent_
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
         sys.stdout, sys.stderr = _line_stream(1), _line_stream(2)
+        signal.signal(signal.SIGINT, _interrupt_once)
         code, report = _child_profile(run, body)
     except BaseException as exc:  # noqa: BLE001 - nothing may escape into the kernel's code
         report = {"error": f"profiling in the child failed: {first_line_of(exc)}"}
@@ -242,6 +243,17 @@ def _child(run: ProfileRun, body, out_w: int, err_w: int, status_w: int, parent_
             os.write(status_w, json.dumps(report).encode("utf-8"))
         finally:
             os._exit(code)
+
+
+def _interrupt_once(signum, frame) -> None:
+    """The child's SIGINT handler: one KeyboardInterrupt, however many copies arrive.
+
+    An interrupt reaches the child twice, from the kernel's process group and forwarded
+    by the parent; a second KeyboardInterrupt landing before the first one's handler
+    could print its traceback lost the cell's output (seen on a loaded machine).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def _ignore_sigint() -> None:

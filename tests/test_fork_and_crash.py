@@ -248,3 +248,39 @@ def test_fork_runs_top_level_await(kernel, store_dir):
     done = kernel.run("%%vmprof --fork\nimport asyncio\nawait asyncio.sleep(0.05)\n'awaited in the child'")
     assert done.status == "ok", done.describe()
     assert "'awaited in the child'" in done.stdout
+
+
+def test_an_interrupt_arriving_twice_reaches_the_forked_cell_once(store_dir):
+    # A kernel interrupt reaches a --fork child twice (the process group, then the parent
+    # forwarding it): the cell must see one KeyboardInterrupt and its traceback must arrive.
+    import threading
+
+    from jupyterlab_vmprof.forking import run_forked
+    from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun
+
+    gaps = [0.0, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005]
+
+    def interrupt_twice(pid: int, gap: float) -> None:
+        os.kill(pid, signal.SIGINT)
+        time.sleep(gap)
+        os.kill(pid, signal.SIGINT)
+
+    attempt = 0
+
+    def write_out(text: str) -> None:
+        if text.startswith("pid "):
+            threading.Timer(0.3, interrupt_twice, args=(int(text.split()[1]), gaps[attempt])).start()
+
+    def body(print_value) -> None:
+        print("pid", os.getpid(), flush=True)
+        while True:
+            sum(i * i for i in range(10_000))
+
+    for attempt in range(len(gaps)):  # noqa: B007 - read by write_out
+        run = ProfileRun(ProfileOptions(native=False))
+        run.prepare()
+        errors: list = []
+        outcome = run_forked(run, body, write_out, errors.append)
+        assert outcome.error == "KeyboardInterrupt", (attempt, outcome, errors)
+        assert "KeyboardInterrupt" in "".join(errors), (attempt, errors)
+        assert outcome.exit_code is not None and outcome.signal_name is None
