@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
-import { openNotebook, runFromPalette, TOKEN } from './helpers';
+import { openNotebook, runFromPalette, saveForDocs, TOKEN } from './helpers';
 
 const NOTEBOOK = 'browser-test.ipynb';
 const REPO = path.resolve(__dirname, '..', '..');
@@ -273,8 +273,7 @@ test.describe.serial('profile browser', () => {
     }
     await rows().nth(1).click();
     await browser.screenshot({ path: testInfo.outputPath('profile-browser.png') });
-    fs.mkdirSync(path.join(REPO, 'docs/images'), { recursive: true });
-    fs.copyFileSync(testInfo.outputPath('profile-browser.png'), path.join(REPO, 'docs/images/profile-browser.png'));
+    saveForDocs(testInfo.outputPath('profile-browser.png'), 'profile-browser.png');
   });
 
   test('deletes after confirmation, and cancel keeps it', async () => {

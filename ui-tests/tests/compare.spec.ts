@@ -5,12 +5,12 @@
  * only (palette → "Compare with…" dialog). The "A vs B" tab shows the bar
  * chart and the table with known functions and nonzero deltas. (A profile
  * against itself, all deltas 0, is in tests/test_diff.py and diff.test.ts.)
- * Writes docs/images/compare.png.
+ * With VMPROF_UI_SCREENSHOTS=1, writes docs/images/compare.png.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
-import { runFromPalette, TOKEN } from './helpers';
+import { runFromPalette, saveForDocs, TOKEN } from './helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const GENERATED = path.join(REPO, 'test/data/profiles/generated');
@@ -94,8 +94,8 @@ test.describe.serial('compare two profiles', () => {
     await expect(view.locator('.jp-vmprof-diff-plot .main-svg').first()).toBeVisible();
     await expect(view.locator('.jp-vmprof-diff-plot .bars .point')).toHaveCount(20);
 
-    await page.screenshot({ path: path.join(REPO, 'docs/images/compare.png') });
     await page.screenshot({ path: testInfo.outputPath('compare.png') });
+    saveForDocs(testInfo.outputPath('compare.png'), 'compare.png');
 
     // The filter narrows the table; names are text.
     await view.locator('input.jp-vmprof-diff-filter').fill('hot_70');

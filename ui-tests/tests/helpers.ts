@@ -1,4 +1,7 @@
-/** Steps the UI tests share: opening a notebook and running palette commands. */
+/** Steps the UI tests share: opening a notebook, running palette commands, saving pictures. */
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { expect, Locator, Page } from '@playwright/test';
 
 /** The token start-lab.sh gives the server. */
@@ -27,4 +30,16 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
   await expect(input).toBeVisible();
   await input.fill(label);
   await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click();
+}
+
+/**
+ * With VMPROF_UI_SCREENSHOTS=1, copy a screenshot into docs/images/ (the README's
+ * pictures); otherwise runs leave the tracked images alone.
+ */
+export function saveForDocs(file: string, name: string): void {
+  if (process.env.VMPROF_UI_SCREENSHOTS === '1') {
+    const dir = path.join(__dirname, '..', '..', 'docs', 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(file, path.join(dir, name));
+  }
 }

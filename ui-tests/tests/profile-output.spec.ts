@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
-import { openNotebook } from './helpers';
+import { openNotebook, saveForDocs } from './helpers';
 
 const OUTPUT = '.jp-vmprof-profile';
 
@@ -23,15 +23,6 @@ async function toolbarSamples(output: Locator): Promise<number> {
   await expect(summary).toHaveText(/^[\d,]+ samples · /);
   const text = (await summary.textContent()) ?? '';
   return Number(text.split(' ')[0].replace(/,/g, ''));
-}
-
-/** With VMPROF_UI_SCREENSHOTS=1, keep a screenshot in docs/images/ too. */
-function saveForDocs(file: string, name: string): void {
-  if (process.env.VMPROF_UI_SCREENSHOTS === '1') {
-    const dir = path.join(__dirname, '..', '..', 'docs', 'images');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(file, path.join(dir, name));
-  }
 }
 
 /** Click the widest box of the lowest level drawn, and wait for the redraw. */

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
-import { openNotebook, TOKEN } from './helpers';
+import { openNotebook, saveForDocs, TOKEN } from './helpers';
 
 const OUTPUT = '.jp-vmprof-profile';
 const EVIL = '<img src=x onerror=alert(1)>';
@@ -16,11 +16,7 @@ const EVIL = '<img src=x onerror=alert(1)>';
 async function shot(output: Locator, name: string): Promise<void> {
   const file = test.info().outputPath(name);
   await output.screenshot({ path: file });
-  if (process.env.VMPROF_UI_SCREENSHOTS === '1') {
-    const dir = path.join(__dirname, '..', '..', 'docs', 'images');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(file, path.join(dir, name));
-  }
+  saveForDocs(file, name);
 }
 
 /** Run the views notebook's profiled cell once per test and return its output. */
