@@ -192,7 +192,7 @@ def _name_code_objects(fd: int, young_only: bool = False, path: Optional[Path] =
     found, unchecked = find_code_objects(scan.code_ids, scan.code_ids - scan.named_ids, young_only,
                                          defer_full_search=path is not None)
     unnamed = len(scan.code_ids - scan.named_ids - found.keys())
-    records = b"".join(code_record(uid, found[uid]) for uid in sorted(found))
+    records = code_records(found)
     report = StopReport(samples=scan.samples, code_ids=len(scan.code_ids), named_here=len(found), unnamed=unnamed)
     if records:
         try:
@@ -271,7 +271,7 @@ class DeferredSearch:
         data = self.path.read_bytes()
         scan = scan_profile(data)
         at = len(data) if scan.trailer_offset is None else scan.trailer_offset
-        records = b"".join(code_record(uid, found[uid]) for uid in sorted(found))
+        records = code_records(found)
         partial = self.path.with_name(f".{self.path.name}.names-{os.getpid()}")
         try:
             partial.write_bytes(data[:at] + records + data[at:])
@@ -330,6 +330,11 @@ def _frame_codes() -> Iterable:
 def _codes_of_other_holders(objects: list) -> list:
     kinds = _OTHER_CODE_HOLDERS
     return [getattr(obj, kinds[type(obj)]) for obj in objects if type(obj) in kinds]
+
+
+def code_records(found: dict) -> bytes:
+    """The records of `found` (id -> code object), in id order: the same bytes for the same finds."""
+    return b"".join(code_record(uid, found[uid]) for uid in sorted(found))
 
 
 def code_record(uid: int, code: types.CodeType) -> bytes:
