@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import struct
-from typing import Optional
+from typing import Iterator, Optional
 
 MARKER_STACKTRACE = 0x01
 MARKER_VIRTUAL_IP = 0x02
@@ -25,6 +25,7 @@ MARKER_NATIVE_SYMBOLS = 0x08
 FLAG_MEMORY = 0x01
 FLAG_LINES = 0x02
 VERSION_THREAD_ID = 1
+VERSION_DURATION = 5
 VERSION_SAMPLE_TIME = 7
 TIME_PAYLOAD = 24  # i64 seconds, i64 microseconds, 8 bytes zone
 
@@ -77,58 +78,90 @@ def _read_header(data: bytes) -> tuple[int, int, int]:
     return version, flags, 45 + name_length
 
 
-def scan_profile(data: bytes) -> RawScan:
-    """Scan `data` (a whole raw profile); raises ScanError on bytes it cannot follow."""
+def records(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """(marker, start, end) of each whole record after the header, up to the trailer
+    (included) or a cut; raises ScanError on bytes it cannot follow."""
     version, flags, pos = _read_header(data)
     # After the stack: thread id, resident memory (memory mode), sample time (version 7).
     tail = 8 * ((version >= VERSION_THREAD_ID) + bool(flags & FLAG_MEMORY) + (version >= VERSION_SAMPLE_TIME))
-    lines = bool(flags & FLAG_LINES)
-    entries: set = set()
-    named: set = set()
-    samples = 0
     end = len(data)
-    trailer = None
     while pos < end:
         marker = data[pos]
         if marker == MARKER_STACKTRACE:
             if pos + 17 > end:
-                break  # cut mid-record: the samples before it count
+                return  # cut mid-record: the records before it count
             depth = _TWO_WORDS.unpack_from(data, pos + 1)[1]
             if not 0 <= depth <= 1 << 16:
                 raise ScanError(f"stack depth {depth} out of range", pos)
-            if pos + 17 + 8 * depth + tail > end:
-                break
+            size = 17 + 8 * depth + tail
+        elif marker in (MARKER_VIRTUAL_IP, MARKER_NATIVE_SYMBOLS):
+            if pos + 17 > end:
+                return
+            length = _TWO_WORDS.unpack_from(data, pos + 1)[1]
+            if not 0 <= length <= 1 << 20:
+                raise ScanError(f"name length {length} out of range", pos)
+            size = 17 + length
+        elif marker == MARKER_META:
+            size = 1
+            for _ in range(2):
+                at = pos + size
+                length = _WORD.unpack_from(data, at)[0] if at + 8 <= end else 0
+                if not 0 <= length <= 1 << 20:
+                    raise ScanError(f"meta length {length} out of range", at)
+                size += 8 + length
+        elif marker == MARKER_TIME_N_ZONE:
+            size = 1 + TIME_PAYLOAD
+        elif marker == MARKER_TRAILER:
+            yield marker, pos, min(end, pos + 1 + (TIME_PAYLOAD if version >= VERSION_DURATION else 0))
+            return
+        elif marker == 0:
+            return
+        else:
+            raise ScanError(f"unknown record marker 0x{marker:02x}", pos)
+        if pos + size > end:
+            return
+        yield marker, pos, pos + size
+        pos += size
+
+
+def scan_profile(data: bytes) -> RawScan:
+    """Scan `data` (a whole raw profile); raises ScanError on bytes it cannot follow."""
+    version, flags, _ = _read_header(data)
+    lines = bool(flags & FLAG_LINES)
+    entries: set = set()
+    named: set = set()
+    samples = 0
+    trailer = None
+    for marker, pos, _end in records(data):
+        if marker == MARKER_STACKTRACE:
+            depth = _TWO_WORDS.unpack_from(data, pos + 1)[1]
             stack = _stack_struct(depth).unpack_from(data, pos + 17)
             # Lines mode writes (line, code id) pairs, leaf first.
             entries.update(stack[1::2] if lines else stack)
             samples += 1
-            pos += 17 + 8 * depth + tail
-        elif marker in (MARKER_VIRTUAL_IP, MARKER_NATIVE_SYMBOLS):
-            if pos + 17 > end:
-                break
-            ident, length = _TWO_WORDS.unpack_from(data, pos + 1)
-            if not 0 <= length <= 1 << 20:
-                raise ScanError(f"name length {length} out of range", pos)
-            if marker == MARKER_VIRTUAL_IP:
-                named.add(ident)
-            pos += 17 + length
-        elif marker == MARKER_META:
-            pos += 1
-            for _ in range(2):
-                length = _WORD.unpack_from(data, pos)[0] if pos + 8 <= end else 0
-                if not 0 <= length <= 1 << 20:
-                    raise ScanError(f"meta length {length} out of range", pos)
-                pos += 8 + length
-        elif marker == MARKER_TIME_N_ZONE:
-            pos += 1 + TIME_PAYLOAD
+        elif marker == MARKER_VIRTUAL_IP:
+            named.add(_WORD.unpack_from(data, pos + 1)[0])
         elif marker == MARKER_TRAILER:
             trailer = pos
-            break
-        elif marker == 0:
-            break
-        else:
-            raise ScanError(f"unknown record marker 0x{marker:02x}", pos)
     # Python code ids are object addresses: even and far above any line number;
     # native frames have bit 0 set.
     code_ids = {e for e in entries if e > 0xFFFF and not e & 1}
     return RawScan(version, flags, samples, code_ids, named, trailer)
+
+
+def relocate_names(data: bytes, old: bytes, new: bytes) -> bytes:
+    """`data` with `old` replaced by `new` in every name record (file paths in the
+    `py:`/`n:` names), lengths rewritten; every other byte as it was."""
+    _, _, first = _read_header(data)
+    parts = [data[:first]]
+    last = first
+    for marker, pos, end in records(data):
+        if marker in (MARKER_VIRTUAL_IP, MARKER_NATIVE_SYMBOLS):
+            ident = _WORD.unpack_from(data, pos + 1)[0]
+            name = data[pos + 17:end].replace(old, new)
+            parts.append(struct.pack("<Bqq", marker, ident, len(name)) + name)
+        else:
+            parts.append(data[pos:end])
+        last = end
+    parts.append(data[last:])
+    return b"".join(parts)

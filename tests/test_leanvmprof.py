@@ -234,3 +234,16 @@ def test_lean_stop_names_every_sampled_function(tmp_path, options):
     assert stats.end_time is not None  # the trailer is still the last record
     # Every sample comes from the main thread: the helper that enabled vmprof is not sampled.
     assert len({thread for _, _, thread, *_ in stats.profiles}) == 1
+
+
+def test_relocated_names_read_the_same_with_vmprofs_reader(tmp_path):
+    from jupyterlab_vmprof.rawscan import relocate_names
+
+    original = PROFILES / "lines_memory.prof"
+    moved = tmp_path / "moved.prof"
+    moved.write_bytes(relocate_names(original.read_bytes(), b"/src/jupyterlab-vmprof/", b"/elsewhere/"))
+    before, after = vmprof.read_profile(str(original)), vmprof.read_profile(str(moved))
+    assert [p[0] for p in after.profiles] == [p[0] for p in before.profiles]
+    renamed = {k: v.replace("/src/jupyterlab-vmprof/", "/elsewhere/") for k, v in before.adr_dict.items()}
+    assert after.adr_dict == renamed and any("/elsewhere/" in v for v in after.adr_dict.values())
+    assert scan_profile(moved.read_bytes()).trailer_offset is not None
