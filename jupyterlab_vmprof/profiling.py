@@ -21,16 +21,15 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from . import leanvmprof
-from .jit import InstallOnImport, NumbaTrampolines, read_perf_map
+from .jit import InstallOnImport, NumbaTrampolines
+from .symbolfiles import record_symbols, save_maps
 from .threads import ThreadWatch
-from .store import PROFILE_FILE, STORE_ENV, ProfileStore, StoreError, iso, utc_now, write_json_atomic
+from .store import PROFILE_FILE, STORE_ENV, ProfileStore, StoreError, iso, utc_now
 
 # vmprof walks native stacks only on these CPUs (VMP_SUPPORTS_NATIVE_PROFILING).
 NATIVE_MACHINES = {"x86_64", "amd64", "i386", "i686", "x86", "ppc64", "ppc64le"}
 # Below this much free space a profile may be cut short silently: refuse instead.
 MIN_FREE_BYTES = 16 * 1024 * 1024
-JIT_SYMBOLS_FILE = "jit-symbols.json"
-MAPS_FILE = "maps.txt"
 
 
 class ProfilerUnavailable(Exception):
@@ -166,10 +165,7 @@ class ProfileRun:
         """The memory map at the start too (~1 ms): a kernel killed mid-cell never reaches
         the stop, and its profile's native frames can then still be named."""
         if self.options.native:
-            try:
-                shutil.copyfile("/proc/self/maps", self.folder / MAPS_FILE)
-            except OSError:
-                pass  # the stop tries again and reports a failure
+            save_maps(self.folder)  # a failure is reported by the stop, which tries again
 
     def _check_native(self) -> None:
         if not self.options.native:
@@ -377,34 +373,6 @@ class ProfileRun:
             self.warnings.append(f"could not update the profile's metadata: {err}")
             self.meta = dict(self.meta, **changes)
         return self.meta
-
-
-def record_symbols(folder: Path, trampolines: list, pid: Optional[int] = None, prefix: str = "") -> list:
-    """Write maps.txt, jit-symbols.json and copy perf-<pid>.map into `folder`; returns warnings.
-
-    `prefix` goes in front of the first two names (the command line keeps several
-    profiles in one folder); the perf map keeps its own name.
-    """
-    pid = pid or os.getpid()
-    warnings = []
-    try:
-        shutil.copyfile(f"/proc/{pid}/maps", folder / f"{prefix}{MAPS_FILE}")
-    except OSError as err:
-        if os.path.exists("/proc"):
-            warnings.append(f"memory map not saved, native symbols may stay unnamed: {err}")
-    entries = list(trampolines)
-    perf_map = Path(f"/tmp/perf-{pid}.map")
-    if perf_map.is_file():
-        try:
-            shutil.copyfile(perf_map, folder / perf_map.name)
-            entries.extend(read_perf_map(perf_map))
-        except OSError as err:
-            warnings.append(f"perf map {perf_map} not copied: {err}")
-    try:
-        write_json_atomic(folder / f"{prefix}{JIT_SYMBOLS_FILE}", entries)
-    except OSError as err:
-        warnings.append(f"JIT symbols not saved: {err}")
-    return warnings
 
 
 def _size(path: Path) -> Optional[int]:

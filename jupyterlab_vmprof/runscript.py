@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from .jit import InstallOnImport, NumbaTrampolines
-from .profiling import ThreadWatch, load_vmprof, native_unsupported_reason, record_symbols
+from .profiling import ThreadWatch, load_vmprof, native_unsupported_reason
+from .symbolfiles import record_symbols
 
 
 def profile_stem(pid: int) -> str:
