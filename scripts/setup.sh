@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Sets up everything jupyterlab-vmprof needs on a fresh Debian 12 machine:
-# system packages (as root or with sudo), a virtual environment in .venv with the
+# system packages (as root or with sudo; graphviz gives KCachegrind's Call Graph tab its `dot`), a virtual environment in .venv with the
 # package installed from this checkout (which builds the labextension and the
 # Node converter), and the npm packages the tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-dev gcc nodejs npm libunwind-dev valgrind kcachegrind
+APT_PACKAGES=(python3 python3-venv python3-dev gcc nodejs npm libunwind-dev valgrind kcachegrind graphviz
               chromium xvfb xauth dbus-daemon fonts-dejavu-core)
 
 missing_apt_packages() {
