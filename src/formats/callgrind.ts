@@ -7,11 +7,14 @@
  * - Call counts are unknown: every edge says `calls=1` (0 would make
  *   callgrind_annotate drop the edge). Example: main→work seen in 30 samples
  *   gives `calls=1 <line>` then `<line> 30`.
- * - Recursion: an edge's cost is the number of samples containing the pair
- *   caller→callee, counted once per sample; A→A edges are left out. Example:
- *   main→fib→fib→fib in 10 samples gives main→fib 10 and no fib→fib, so
- *   fib's inclusive cost is 10 (not 30) in both KCachegrind and
- *   callgrind_annotate --inclusive=yes.
+ * - Recursion: readers take a function's inclusive cost as the sum of the
+ *   costs of the calls into it, so per sample each function is charged to
+ *   one call only, the one that entered it first (firstCallEdges in
+ *   src/model/views.ts); A→A edges are left out. Examples: main→fib→fib→fib
+ *   in 10 samples gives main→fib 10 and no fib→fib; main→a→b→a in 10
+ *   samples gives main→a 10, a→b 10 and b→a 0 (listed, at no cost), so a
+ *   is 10 (not 20) in KCachegrind and callgrind_annotate --inclusive=yes.
+ *   Re-entries are what callgrind loses; the Graph JSON's edges keep them.
  * - Roots: a synthetic `<root>` calls every outermost frame, so no function
  *   is both a root and a callee (KCachegrind would lose the root part).
  *   Samples with an empty stack are `<root>`'s self cost.
@@ -19,7 +22,7 @@
  */
 
 import { IFrame, IProfile } from '../model/profile';
-import { ThreadFilter, callGraph } from '../model/views';
+import { ThreadFilter, callGraph, firstCallEdges } from '../model/views';
 
 export interface ICallgrindOptions {
   /** 'jupyterlab-vmprof <version>'. */
@@ -58,7 +61,7 @@ export function toCallgrind(profile: IProfile, options: ICallgrindOptions): stri
   );
 
   const outgoing = new Map<number, typeof graph.edges>();
-  for (const e of graph.edges) {
+  for (const e of firstCallEdges(profile, options.thread ?? null)) {
     const list = outgoing.get(e.caller) ?? [];
     list.push(e);
     outgoing.set(e.caller, list);

@@ -161,3 +161,54 @@ export function callGraph(profile: IProfile, thread: ThreadFilter = null): ICall
   edges.sort((a, b) => a.caller - b.caller || a.callee - b.callee);
   return { self, total, edges, samples: counts.samples, empty: counts.empty };
 }
+
+/**
+ * Caller → callee edges for formats whose readers add up incoming call costs
+ * into a function's inclusive cost (callgrind: callgrind_annotate and
+ * KCachegrind). Per sample, each function on the stack gets exactly one
+ * incoming edge: the call that entered it first, from its outermost
+ * occurrence's caller. So the edges into a function add up to its inclusive
+ * samples (callGraph's `total`), however it recurs.
+ *
+ * Example: main→a→b→a→b in 10 samples gives main→a 10, a→b 10 and b→a 0:
+ * a's 10 samples are already charged to main→a, and charging b→a as well
+ * would show a at 200 %. Edges seen only as re-entries are kept with 0
+ * samples, so the call b→a is still listed. callGraph's edges (once per
+ * sample per pair) stay what the Graph JSON gives.
+ */
+export function firstCallEdges(profile: IProfile, thread: ThreadFilter = null): ICallEdge[] {
+  const counts = countStacks(profile, thread);
+  const { stackFrame, stackParent } = profile;
+  const width = profile.frames.length + 1; // caller -1 becomes 0 in the packed key
+  const edgeSamples = new Map<number, number>();
+  const seenFrame = new Int32Array(profile.frames.length).fill(-1);
+  const path: number[] = [];
+  for (let node = 0; node < stackFrame.length; node++) {
+    const c = counts.self[node];
+    if (c === 0) {
+      continue;
+    }
+    path.length = 0;
+    for (let n = node; n >= 0; n = stackParent[n]) {
+      path.push(stackFrame[n]);
+    }
+    // path is leaf first: walk it root first so the first sight is the outermost.
+    for (let i = path.length - 1; i >= 0; i--) {
+      const callee = path[i];
+      const caller = i + 1 < path.length ? path[i + 1] : -1;
+      if (caller === callee) {
+        continue;
+      }
+      const key = (caller + 1) * width + callee;
+      const first = seenFrame[callee] !== node;
+      seenFrame[callee] = node;
+      edgeSamples.set(key, (edgeSamples.get(key) ?? 0) + (first ? c : 0));
+    }
+  }
+  const edges: ICallEdge[] = [];
+  for (const [key, samples] of edgeSamples) {
+    edges.push({ caller: Math.floor(key / width) - 1, callee: key % width, samples });
+  }
+  edges.sort((a, b) => a.caller - b.caller || a.callee - b.callee);
+  return edges;
+}
