@@ -53,16 +53,28 @@ export function otherRowName(count: number): string {
   return count === 1 ? '1 other function' : `${formatCount(count)} other functions`;
 }
 
-export function buildTable(
-  graph: IGraphJSON,
-  options: { maxRows: number }
-): ITableView {
+export function hiddenRowName(count: number): string {
+  return count === 1 ? '1 function hidden by the filter' : `${formatCount(count)} functions hidden by the filter`;
+}
+
+export interface ITableOptions {
+  maxRows: number;
+  /**
+   * Frames (graph.frames index) to list; the others are summed into one
+   * "N functions hidden by the filter" row so that self % still adds up.
+   */
+  include?: (frame: number) => boolean;
+}
+
+export function buildTable(graph: IGraphJSON, options: ITableOptions): ITableView {
   const viewTotal = graph.tree.total.length > 0 ? graph.tree.total[0] : graph.profile.samples;
   const secondsPerSample = graph.profile.secondsPerSample;
   const order = graph.frames
     .map((frame, index) => ({ frame, index }))
-    .filter(({ frame }) => frame.self > 0 || frame.total > 0)
-    .sort(
+    .filter(({ frame }) => frame.self > 0 || frame.total > 0);
+  const include = options.include;
+  const hidden = include ? order.filter(({ index }) => !include(index)) : [];
+  const listed = (include ? order.filter(({ index }) => include(index)) : order).sort(
       (a, b) =>
         b.frame.self - a.frame.self ||
         b.frame.total - a.frame.total ||
@@ -70,8 +82,8 @@ export function buildTable(
     );
 
   const maxRows = Math.max(1, Math.floor(options.maxRows));
-  const shown = order.slice(0, maxRows);
-  const rest = order.slice(maxRows);
+  const shown = listed.slice(0, maxRows);
+  const rest = listed.slice(maxRows);
 
   type Partial = Omit<ITableRow, 'selfPercent' | 'selfText'>;
   const partial: Partial[] = shown.map(({ frame, index }) => ({
@@ -107,6 +119,9 @@ export function buildTable(
   const restSelf = rest.reduce((sum, { frame }) => sum + frame.self, 0);
   if (rest.length > 0) {
     partial.push(synthetic(otherRowName(rest.length), restSelf));
+  }
+  if (hidden.length > 0) {
+    partial.push(synthetic(hiddenRowName(hidden.length), hidden.reduce((sum, { frame }) => sum + frame.self, 0)));
   }
   // Samples in which no frame is innermost are the root's self samples.
   const rootSelf = graph.tree.self.length > 0 ? graph.tree.self[0] : 0;

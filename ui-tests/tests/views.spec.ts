@@ -95,6 +95,52 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   await expect(rows).toHaveCount(1);
   await expect(rows.first().locator('.jp-vmprof-name')).toHaveText(EVIL);
   await shot(output, 'profile-table.png');
+  // Sort by every column; the sort is kept while searching; filter by kind and my code.
+  await search.fill('');
+  const table = output.locator('.jp-vmprof-table-view');
+  const names = () => table.locator('tbody tr[data-frame] .jp-vmprof-name').allTextContents();
+  const byName = table.locator('th[data-sort="name"]');
+  await byName.click();
+  await expect(byName).toHaveAttribute('aria-sort', 'ascending');
+  const ascending = await names();
+  expect(ascending.length).toBeGreaterThan(2);
+  expect(ascending).toEqual([...ascending].sort((a, b) => a.localeCompare(b)));
+  await byName.click();
+  await expect(byName).toHaveAttribute('aria-sort', 'descending');
+  expect(await names()).toEqual([...ascending].reverse());
+  await search.fill('work');
+  const matching = await names();
+  expect(matching).toEqual([...matching].sort((a, b) => b.localeCompare(a)));
+  await search.fill('');
+  const byTotal = table.locator('th[data-sort="total"]');
+  await byTotal.click();
+  await expect(byTotal).toHaveAttribute('aria-sort', 'descending');
+  const inclusive = (await table.locator('tbody tr[data-frame] td.jp-vmprof-total').allTextContents()).map(t =>
+    parseFloat(t)
+  );
+  for (const column of ['self', 'samples', 'time', 'location', 'kind']) {
+    const th = table.locator(`th[data-sort="${column}"]`);
+    if ((await th.count()) > 0) {
+      await th.click();
+      await expect(th).not.toHaveAttribute('aria-sort', 'none');
+    }
+  }
+  expect(inclusive.length).toBeGreaterThan(2);
+  expect(inclusive).toEqual([...inclusive].sort((a, b) => b - a));
+  await table.locator('input.jp-vmprof-table-mycode').check();
+  const mine = await names();
+  expect(mine).toContain('inner_work');
+  expect(mine).toContain(EVIL);
+  expect(mine).not.toContain('_bootstrap_inner');
+  await expect(table.locator('tbody tr.jp-vmprof-row-synthetic', { hasText: 'hidden by the filter' })).toBeVisible();
+  await table.locator('input.jp-vmprof-table-mycode').uncheck();
+  const kinds = await table.locator('select.jp-vmprof-table-kind option').allTextContents();
+  expect(kinds[0]).toBe('All kinds');
+  await table.locator('select.jp-vmprof-table-kind').selectOption({ label: kinds[1] });
+  const shownKinds = await table.locator('tbody tr[data-frame] .jp-vmprof-kind').allTextContents();
+  expect(shownKinds.length).toBeGreaterThan(0);
+  expect(new Set(shownKinds)).toEqual(new Set([kinds[1]]));
+  await table.locator('select.jp-vmprof-table-kind').selectOption({ label: 'All kinds' });
   await search.fill('/[/');
   await expect(output.locator('.jp-vmprof-search-status')).toContainText('not a valid regular expression');
   await search.fill('inner_work');
