@@ -8,23 +8,34 @@ a path outside the store.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
+import fcntl
 import json
 import os
 import re
 import secrets
 import shutil
 import socket
+import stat
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterator, Optional
+
+from .store_files import (  # noqa: F401 - the store's file names are imported from here
+    JIT_SYMBOLS_FILE, LOCK_FILE, MAPS_FILE, META_FILE, OUTPUT_FILE, PERF_MAP_GLOB, PROFILE_FILE, ProfileMeta,
+    SideFiles, damaged_meta, is_regular_file,
+)
+from .store_index import ListIndex
 
 STORE_ENV = "JUPYTERLAB_VMPROF_STORE"
 STORE_FORMAT = 1
-META_FILE = "meta.json"
-PROFILE_FILE = "profile.prof"
-ID_PATTERN = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{8}$")
+ID_PATTERN = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{8}")
 MAX_NAME_LENGTH = 200
-STATUSES = ("running", "complete", "failed", "interrupted")
+# "damaged": listed for a profile whose meta.json cannot be read; never written.
+STATUSES = ("running", "complete", "failed", "interrupted", "damaged")
+# Largest pid Linux hands out (pid_max is at most 2^22): anything else is not a live process.
+MAX_PID = 2**22
 
 
 class StoreError(Exception):
@@ -34,6 +45,15 @@ class StoreError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def write_failure(err: OSError, what: str) -> StoreError:
+    """The StoreError for a failed write: a full disk is said as such."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError("disk-full", f"the disk of the profile store is full: {what} failed")
+    if err.errno == errno.ENOENT:
+        return StoreError("not-found", f"{what} failed: the profile was deleted meanwhile")
+    return StoreError("unwritable", f"{what} failed: {err.strerror}")
 
 
 def default_store_root() -> Path:
@@ -69,6 +89,8 @@ def _process_start_ticks(pid: int) -> Optional[int]:
 
 
 def _process_alive(pid: int, start_ticks: Optional[int]) -> bool:
+    if not 0 < pid < MAX_PID:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -97,10 +119,16 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 class ProfileStore:
-    """A folder of profile folders. Plain class: no Jupyter, no IPython."""
+    """A folder of profile folders. Plain class: no Jupyter, no IPython.
+
+    Every change of a meta.json goes through `update`, which holds the profile's lock
+    file while it reads, changes and replaces meta.json, so the kernel and the server
+    (separate processes) never undo each other's changes.
+    """
 
     def __init__(self, root: Optional[os.PathLike | str] = None):
         self.root = Path(root).expanduser() if root else default_store_root()
+        self._index = ListIndex(self.root, self._read_listed)
 
     # ids and paths ---------------------------------------------------------------
 
@@ -111,7 +139,7 @@ class ProfileStore:
 
     @staticmethod
     def check_id(profile_id: str) -> str:
-        if not isinstance(profile_id, str) or not ID_PATTERN.match(profile_id):
+        if not isinstance(profile_id, str) or not ID_PATTERN.fullmatch(profile_id):
             raise StoreError("bad-id", f"not a profile id: {profile_id!r}")
         return profile_id
 
@@ -121,12 +149,24 @@ class ProfileStore:
     def existing_folder(self, profile_id: str) -> Path:
         folder = self.folder(profile_id)
         # A symlinked folder or meta.json could lead reads, writes and deletes outside the store.
-        if folder.is_symlink() or (folder / META_FILE).is_symlink() or not (folder / META_FILE).is_file():
+        if folder.is_symlink() or not is_regular_file(folder / META_FILE):
             raise StoreError("not-found", f"no profile {profile_id} in the store")
         return folder
 
     def profile_path(self, profile_id: str) -> Path:
         return self.folder(profile_id) / PROFILE_FILE
+
+    def side_files(self, profile_id: str) -> SideFiles:
+        return SideFiles.of(self.existing_folder(profile_id))
+
+    def make_root(self) -> None:
+        """The store folder, private: profiles hold source code and paths."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if stat.S_IMODE(self.root.stat().st_mode) & 0o077:
+                os.chmod(self.root, 0o700)
+        except OSError as err:
+            raise StoreError("unwritable", f"cannot create the profile store {self.root}: {err.strerror}") from err
 
     # creating ---------------------------------------------------------------------
 
@@ -140,13 +180,10 @@ class ProfileStore:
         status: str = "running",
     ) -> dict:
         """Make a new profile folder, visible only once its meta.json is complete."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise StoreError("unwritable", f"cannot create the profile store {self.root}: {err.strerror}") from err
+        self.make_root()
         started = utc_now()
         profile_id = self.new_id(started)
-        meta = {
+        meta: ProfileMeta = {
             "id": profile_id,
             "name": clean_name(name) or profile_id,
             "status": status,
@@ -168,29 +205,36 @@ class ProfileStore:
         }
         staging = self.root / f".staging-{profile_id}"
         try:
-            staging.mkdir()
+            staging.mkdir(mode=0o700)
             write_json_atomic(staging / META_FILE, meta)
             os.replace(staging, self.root / profile_id)
         except OSError as err:
             shutil.rmtree(staging, ignore_errors=True)
-            raise StoreError("unwritable", f"cannot write to the profile store {self.root}: {err.strerror}") from err
-        return meta
+            raise write_failure(err, f"writing to the profile store {self.root}") from err
+        self._index.changed(profile_id)
+        return dict(meta)
 
     # reading ----------------------------------------------------------------------
 
     def read_meta(self, profile_id: str) -> dict:
-        folder = self.existing_folder(profile_id)
+        return self._resolve_status(self._load(self.existing_folder(profile_id), profile_id))
+
+    @staticmethod
+    def _load(folder: Path, profile_id: str) -> dict:
         try:
             meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, RecursionError) as err:
             raise StoreError("corrupt", f"metadata of profile {profile_id} cannot be read: {err}") from err
-        return self._resolve_status(meta)
+        if not isinstance(meta, dict) or not isinstance(meta.get("id"), str):
+            raise StoreError("corrupt", f"metadata of profile {profile_id} is not a JSON object with an id")
+        return meta
 
     def _resolve_status(self, meta: dict) -> dict:
         """A profile still 'running' whose process is gone was interrupted (kill -9, crash)."""
         if meta.get("status") == "running" and meta.get("hostname") == socket.gethostname():
             pid = meta.get("pid")
-            if isinstance(pid, int) and not _process_alive(pid, meta.get("pid_start")):
+            start = meta.get("pid_start")
+            if isinstance(pid, int) and not _process_alive(pid, start if isinstance(start, int) else None):
                 meta = dict(meta, status="interrupted")
         return meta
 
@@ -198,7 +242,7 @@ class ProfileStore:
         if not self.root.is_dir():
             return []
         return sorted(
-            (entry.name for entry in os.scandir(self.root) if entry.is_dir() and ID_PATTERN.match(entry.name)),
+            (entry.name for entry in os.scandir(self.root) if entry.is_dir() and ID_PATTERN.fullmatch(entry.name)),
             reverse=True,
         )
 
@@ -206,27 +250,54 @@ class ProfileStore:
         """Newest first (ids start with the UTC start time), paged, optionally one notebook's."""
         page = max(1, int(page))
         per_page = min(max(1, int(per_page)), 1000)
-        metas = list(self._all_metas())
+        metas = self._index.newest_first()
         if notebook:
             metas = [meta for meta in metas if meta.get("notebook") == notebook]
         start = (page - 1) * per_page
-        return {"profiles": metas[start : start + per_page], "total": len(metas), "page": page, "per_page": per_page}
+        shown = [self._resolve_status(dict(meta)) for meta in metas[start : start + per_page]]
+        return {"profiles": shown, "total": len(metas), "page": page, "per_page": per_page}
 
-    def _all_metas(self) -> Iterable[dict]:
-        for profile_id in self.ids():
-            try:
-                yield self.read_meta(profile_id)
-            except StoreError:
-                continue  # a folder being deleted, or foreign: skip rather than fail the listing
+    def _read_listed(self, profile_id: str) -> Optional[dict]:
+        """The meta of a listed profile; a damaged one stands in for unreadable metadata."""
+        try:
+            return self._load(self.existing_folder(profile_id), profile_id)
+        except StoreError as err:
+            if err.code == "not-found":
+                return None  # a folder being deleted, or foreign: not a profile
+            return damaged_meta(profile_id, err.message)
 
     # changing ---------------------------------------------------------------------
 
-    def update_meta(self, profile_id: str, **changes: Any) -> dict:
+    @contextmanager
+    def locked(self, profile_id: str) -> Iterator[Path]:
+        """Hold the profile's lock (shared by every process using the store); yields its folder."""
         folder = self.existing_folder(profile_id)
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        meta.update(changes)
-        write_json_atomic(folder / META_FILE, meta)
+        try:
+            fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError as err:
+            raise write_failure(err, f"locking profile {profile_id}") from err
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield folder
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def update(self, profile_id: str, change: Callable[[dict], Optional[dict]]) -> dict:
+        """The one read-modify-write of meta.json: `change(meta)` edits it in place (or returns
+        a new one) while the profile is locked."""
+        with self.locked(profile_id) as folder:
+            meta = self._load(folder, profile_id)
+            replaced = change(meta)
+            meta = replaced if replaced is not None else meta
+            try:
+                write_json_atomic(folder / META_FILE, meta)
+            except OSError as err:
+                raise write_failure(err, f"updating the metadata of profile {profile_id}") from err
+        self._index.changed(profile_id)
         return self._resolve_status(meta)
+
+    def update_meta(self, profile_id: str, **changes: Any) -> dict:
+        return self.update(profile_id, lambda meta: meta.update(changes))
 
     def rename(self, profile_id: str, name: str) -> dict:
         cleaned = clean_name(name)
@@ -239,23 +310,82 @@ class ProfileStore:
         # Rename first so a listing never sees a half-deleted profile.
         doomed = self.root / f".deleting-{profile_id}-{secrets.token_hex(4)}"
         os.replace(folder, doomed)
+        self._index.changed(profile_id)
         shutil.rmtree(doomed, ignore_errors=True)
+
+    def start_import(self, max_bytes: int = 512 * 1024 * 1024) -> "PendingImport":
+        """A file in the store that an import is written to piece by piece (see PendingImport)."""
+        self.make_root()
+        return PendingImport(self, max_bytes)
 
     def import_profile(self, data: bytes, name: str = "", max_bytes: int = 512 * 1024 * 1024) -> dict:
         """Store a .prof made elsewhere (python -m vmprof, another machine)."""
-        if len(data) > max_bytes:
-            raise StoreError("too-large", f"the file is {len(data)} bytes; the limit is {max_bytes}")
-        if len(data) < 16:
-            raise StoreError("bad-request", "the file is too short to be a vmprof profile")
+        pending = self.start_import(max_bytes)
+        try:
+            pending.write(data)
+            return pending.finish(name)
+        finally:
+            pending.abort()
+
+    def adopt_import(self, data_file: Path, size: int, name: str) -> dict:
+        """Make a complete profile of an imported file (moved into the new profile folder)."""
         meta = self.create(name=name or "imported profile", status="running", options={"imported": True})
         folder = self.folder(meta["id"])
         try:
-            with open(folder / PROFILE_FILE, "wb") as handle:
-                handle.write(data)
+            os.replace(data_file, folder / PROFILE_FILE)
         except OSError as err:
             shutil.rmtree(folder, ignore_errors=True)
-            raise StoreError("unwritable", f"cannot write the imported profile: {err.strerror}") from err
-        return self.update_meta(meta["id"], status="complete", finished=meta["started"], pid=None)
+            self._index.changed(meta["id"])
+            raise write_failure(err, "storing the imported profile") from err
+        return self.update_meta(meta["id"], status="complete", finished=meta["started"], pid=None,
+                                profile_bytes=size)
+
+
+class PendingImport:
+    """An import being received: bytes go to a hidden file in the store as they arrive, the
+    size limit is checked on each piece, and a failure removes the file."""
+
+    MIN_BYTES = 16
+
+    def __init__(self, store: ProfileStore, max_bytes: int):
+        self.store = store
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.path = store.root / f".import-{secrets.token_hex(8)}.tmp"
+        try:
+            self._handle = open(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+        except OSError as err:
+            raise write_failure(err, "receiving the imported profile") from err
+
+    def check_size(self, size: int) -> None:
+        if size > self.max_bytes:
+            raise StoreError("too-large", f"the profile is over {self.max_bytes} bytes, the limit")
+
+    def write(self, data: bytes) -> None:
+        self.check_size(self.size + len(data))
+        try:
+            self._handle.write(data)
+        except OSError as err:
+            self.abort()
+            raise write_failure(err, "receiving the imported profile") from err
+        self.size += len(data)
+
+    def finish(self, name: str = "") -> dict:
+        if self.size < self.MIN_BYTES:
+            raise StoreError("bad-request", "the file is too short to be a vmprof profile")
+        try:
+            self._handle.close()
+        except OSError as err:
+            raise write_failure(err, "receiving the imported profile") from err
+        return self.store.adopt_import(self.path, self.size, name)
+
+    def abort(self) -> None:
+        """Drop what was received (nothing, after finish moved the file away)."""
+        try:
+            self._handle.close()
+        except OSError:
+            pass
+        self.path.unlink(missing_ok=True)
 
 
 def clean_name(name: Any) -> str:
