@@ -18,9 +18,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from jupyterlab_vmprof import converter as conv
-from jupyterlab_vmprof.conversions import ConversionService, Options
-from jupyterlab_vmprof.output import bundle
+from jupyterlab_vmprof import node_converter as conv
+from jupyterlab_vmprof.server.conversions import ConversionService, Options
+from jupyterlab_vmprof.kernel.summary import bundle
 from jupyterlab_vmprof.store import ProfileStore
 
 

@@ -102,12 +102,14 @@ def wrap_vmprof_parts() -> list[str]:
     import vmprof
     import vmprof.reader
 
-    from jupyterlab_vmprof import cellrun, converter, leanvmprof, magic, output, profiling, store, summary
+    from jupyterlab_vmprof import node_converter as converter, store
+    from jupyterlab_vmprof.kernel import cellrun, magic, output, profiling, summary
+    from jupyterlab_vmprof.kernel.lean import leanvmprof
 
     targets = [
         (magic, "profile_source", "profile_source (all of the magic after option parsing)"),
-        (summary, "show", "  summary.show (display message, summary thread started)"),
-        (summary, "wait_pending", "  summary.wait_pending (previous summary thread still running)"),
+        (output, "show", "  output.show (display message, summary thread started)"),
+        (output, "wait_pending", "  output.wait_pending (previous summary thread still running)"),
         (cellrun, "needs_event_loop", "  needs_event_loop"),
         (profiling.ProfileRun, "prepare", "  ProfileRun.prepare (vmprof import, store.create)"),
         (store.ProfileStore, "create", "    ProfileStore.create (meta.json, fsync)"),
@@ -131,8 +133,8 @@ def wrap_vmprof_parts() -> list[str]:
         (_vmprof, "disable", "        _vmprof.disable"),
         (profiling, "record_symbols", "      record_symbols (maps.txt, perf map, jit-symbols.json)"),
         (profiling.ProfileRun, "finish_meta", "    ProfileRun.finish_meta (meta.json, fsync)"),
-        (summary.Summary, "compute", "  Summary.compute (converter summary: in a thread after the cell unless --wait-summary)"),
-        (output, "summarize", "    output.summarize (converter summary)"),
+        (output.Summary, "compute", "  Summary.compute (converter summary: in a thread after the cell unless --wait-summary)"),
+        (summary, "summarize", "    summary.summarize (converter summary)"),
         (converter, "convert_sync", "    converter.convert_sync (node subprocess)"),
         (store.ProfileStore, "update_meta", "  ProfileStore.update_meta (all calls)"),
         (IPython.display, "publish_display_data", "  publish_display_data"),
@@ -165,11 +167,11 @@ def latest_meta(wait: bool = False) -> Optional[dict]:
 
     if wait:
         try:
-            from jupyterlab_vmprof import summary
+            from jupyterlab_vmprof.kernel import output
         except ImportError:  # a version whose summary is computed inside the cell
             pass
         else:
-            summary.wait_pending()
+            output.wait_pending()
     listing = ProfileStore().list(per_page=1)
     if not listing["profiles"]:
         return None
@@ -179,7 +181,7 @@ def latest_meta(wait: bool = False) -> Optional[dict]:
 
 def trampoline_cost(function: Callable, argument: Any, calls: int = 200_000, rounds: int = 3) -> dict:
     """CPU seconds per call of a Numba dispatcher, without and with the profiler's trampoline (best round)."""
-    from jupyterlab_vmprof.jit import NumbaTrampolines
+    from jupyterlab_vmprof.kernel.jit import NumbaTrampolines
 
     def loop() -> float:  # CPU time of this thread: other processes on the machine do not count
         t0 = time.thread_time()
@@ -209,7 +211,7 @@ def enable_cost(rounds: int = 5) -> dict:
 
     import vmprof
 
-    from jupyterlab_vmprof import leanvmprof
+    from jupyterlab_vmprof.kernel.lean import leanvmprof
 
     def lean_enable(fd, native):
         leanvmprof.enable(vmprof, fd, period=0.001, memory=False, lines=False, native=native, real_time=False)
@@ -249,7 +251,7 @@ def disable_vs_heap(objects: int = 1_000_000, rounds: int = 3) -> dict:
 
     import vmprof
 
-    from jupyterlab_vmprof import leanvmprof
+    from jupyterlab_vmprof.kernel.lean import leanvmprof
 
     def best(stop) -> float:
         times = []
@@ -305,7 +307,7 @@ def sampling_rate(seconds: float = 0.5) -> dict:
 def node_startup(rounds: int = 3) -> Optional[float]:
     """Best wall time of `node -e 0`: the floor under any converter summary."""
     try:
-        from jupyterlab_vmprof.converter import node_executable
+        from jupyterlab_vmprof.node_converter import node_executable
 
         node = node_executable()
     except Exception:  # noqa: BLE001 - no node: no number

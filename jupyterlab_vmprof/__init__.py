@@ -22,19 +22,19 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(server_app):
-    from .handlers import setup_handlers
+    from .server.handlers import setup_handlers
 
     setup_handlers(server_app)
     server_app.log.info("jupyterlab_vmprof server extension loaded")
 
 
 def load_ipython_extension(ipython):
-    from .magic import register_magics
+    from .kernel.magic import register_magics
 
     register_magics(ipython)
 
 
 def unload_ipython_extension(ipython):
-    from .magic import unregister_magics
+    from .kernel.magic import unregister_magics
 
     unregister_magics(ipython)

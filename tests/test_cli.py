@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import vmprof
 
-from jupyterlab_vmprof.converter import SCRIPT_PATH
+from jupyterlab_vmprof.node_converter import SCRIPT_PATH
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -1,4 +1,4 @@
-"""converter.py on its own: finding Node, running the bundle, reporting what went wrong."""
+"""node_converter.py on its own: finding Node, running the bundle, reporting what went wrong."""
 from __future__ import annotations
 
 import asyncio
@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from jupyterlab_vmprof import converter
-from jupyterlab_vmprof.converter import ConversionError, convert_async, convert_sync
+from jupyterlab_vmprof import node_converter as converter
+from jupyterlab_vmprof.node_converter import ConversionError, convert_async, convert_sync
 
 
 def test_node_on_path_is_preferred(monkeypatch, tmp_path):

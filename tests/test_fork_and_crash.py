@@ -255,8 +255,8 @@ def test_an_interrupt_arriving_twice_reaches_the_forked_cell_once(store_dir):
     # forwarding it): the cell must see one KeyboardInterrupt and its traceback must arrive.
     import threading
 
-    from jupyterlab_vmprof.forking import run_forked
-    from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun
+    from jupyterlab_vmprof.kernel.forking import run_forked
+    from jupyterlab_vmprof.kernel.profiling import ProfileOptions, ProfileRun
 
     gaps = [0.0, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005]
 

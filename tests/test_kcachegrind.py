@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_vmprof.converter import convert_sync
+from jupyterlab_vmprof.node_converter import convert_sync
 
 PROFILES = Path(__file__).resolve().parent.parent / "test" / "data" / "profiles"
 

@@ -3,6 +3,7 @@ checked against vmprof's own reader on real profiles written by vmprof 0.6.0."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -15,11 +16,11 @@ import gc
 
 import shutil
 
-from jupyterlab_vmprof import leanvmprof
-from jupyterlab_vmprof.leanvmprof import (DeferredSearch, _OlderCollections, code_record, find_code_objects,
+from jupyterlab_vmprof.kernel.lean import leanvmprof
+from jupyterlab_vmprof.kernel.lean.leanvmprof import (DeferredSearch, _OlderCollections, code_record, find_code_objects,
                                           refresh_known_codes)
-from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun
-from jupyterlab_vmprof.rawscan import ScanError, scan_profile
+from jupyterlab_vmprof.kernel.profiling import ProfileOptions, ProfileRun
+from jupyterlab_vmprof.kernel.lean.rawscan import ScanError, scan_profile
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -145,7 +146,7 @@ def test_after_a_refresh_old_code_is_found_without_searching_every_object(monkey
 
 
 def test_the_summary_runs_the_deferred_search_first(tmp_path):
-    from jupyterlab_vmprof.summary import Summary
+    from jupyterlab_vmprof.kernel.output import Summary
 
     gc.collect()
     shutil.copyfile(PROFILES / "mixed.prof", tmp_path / "profile.prof")
@@ -180,7 +181,7 @@ WORKLOAD = textwrap.dedent(
     """
     import json, os, sys, time
     import vmprof
-    from jupyterlab_vmprof import leanvmprof
+    from jupyterlab_vmprof.kernel.lean import leanvmprof
 
     def square_sum(n):
         return sum(i * i for i in range(n))
@@ -220,8 +221,10 @@ WORKLOAD = textwrap.dedent(
 def test_lean_stop_names_every_sampled_function(tmp_path, options):
     script, path = tmp_path / "workload.py", tmp_path / "profile.prof"
     script.write_text(WORKLOAD)
+    # The package of this checkout, not an installed copy.
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     done = subprocess.run([sys.executable, str(script), str(path), json.dumps(options)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)["report"]
     samples, sampled, named = reader_view(path)
@@ -237,7 +240,7 @@ def test_lean_stop_names_every_sampled_function(tmp_path, options):
 
 
 def test_relocated_names_read_the_same_with_vmprofs_reader(tmp_path):
-    from jupyterlab_vmprof.rawscan import relocate_names
+    from jupyterlab_vmprof.kernel.lean.rawscan import relocate_names
 
     original = PROFILES / "lines_memory.prof"
     moved = tmp_path / "moved.prof"

@@ -9,9 +9,9 @@ import sys
 import pytest
 import vmprof
 
-from jupyterlab_vmprof import output
-from jupyterlab_vmprof.jit import NumbaTrampolines, read_perf_map
-from jupyterlab_vmprof.profiling import ProfileOptions, ProfileRun, ProfilerUnavailable
+from jupyterlab_vmprof.kernel import output, summary
+from jupyterlab_vmprof.kernel.jit import NumbaTrampolines, read_perf_map
+from jupyterlab_vmprof.kernel.profiling import ProfileOptions, ProfileRun, ProfilerUnavailable
 from jupyterlab_vmprof.store import ProfileStore
 
 pytestmark = pytest.mark.timeout(240)
@@ -61,7 +61,7 @@ def test_trampolines_are_removed_when_the_code_raises(jitted):
 
 def test_no_trampolines_without_numba():
     code = (
-        "import sys\nfrom jupyterlab_vmprof.jit import NumbaTrampolines\n"
+        "import sys\nfrom jupyterlab_vmprof.kernel.jit import NumbaTrampolines\n"
         "print(NumbaTrampolines().install(), 'numba' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -113,20 +113,20 @@ def test_profile_run_records_symbols_and_meta(store_dir):
 
 def test_bundle_escapes_and_summarises(profile_data, tmp_path):
     graph = None
-    from jupyterlab_vmprof.converter import SCRIPT_PATH
+    from jupyterlab_vmprof.node_converter import SCRIPT_PATH
 
     if SCRIPT_PATH.is_file():
         folder = tmp_path / "p"
         folder.mkdir()
         (folder / "profile.prof").write_bytes((profile_data / "generated" / "numpy_work.prof").read_bytes())
-        graph, why_not = output.summarize(folder, {"strip": True})
+        graph, why_not = summary.summarize(folder, {"strip": True})
         assert graph is not None, why_not
     meta = {"id": "20260101T000000-0000abcd", "name": "<script>alert(1)</script>", "status": "complete",
             "samples": 12, "duration_s": 0.5, "warnings": ["native frames unavailable: <none> & co"]}
-    rows = output.top_functions(graph) if graph else [
+    rows = summary.top_functions(graph) if graph else [
         {"name": "<lambda>", "where": "a<b>.py:1", "kind": "python", "self": 3, "self_pct": 25.0, "total_pct": 50.0}]
-    data = output.bundle(meta, rows)
-    assert data[output.MIME_TYPE] == {"id": meta["id"], "name": meta["name"], "status": "complete", "samples": 12,
+    data = summary.bundle(meta, rows)
+    assert data[summary.MIME_TYPE] == {"id": meta["id"], "name": meta["name"], "status": "complete", "samples": 12,
                                       "duration_s": 0.5, "warnings": meta["warnings"], "version": 1}
     assert data["text/plain"].splitlines()[0] == f"vmprof profile {meta['id']}: complete, 0.500 s, 12 samples"
     html = data["text/html"]
@@ -141,7 +141,7 @@ def test_bundle_escapes_and_summarises(profile_data, tmp_path):
 class _FailingPublisher:
     """A display publisher whose updates fail, as when the kernel's socket is gone."""
 
-    set_thread_parent = None  # looks like ipykernel's: summary.can_update() says yes
+    set_thread_parent = None  # looks like ipykernel's: output.can_update() says yes
 
     def __init__(self):
         self.sent = []
@@ -156,16 +156,15 @@ def test_summary_thread_failures_stay_in_the_thread(tmp_path, monkeypatch, capsy
     import threading
     from types import SimpleNamespace
 
-    from jupyterlab_vmprof import summary
 
     escaped = []
     monkeypatch.setattr(threading, "excepthook", escaped.append)
     shell = SimpleNamespace(display_pub=_FailingPublisher())
     store = ProfileStore(tmp_path / "store")
     meta = store.create(name="no profile file")
-    assert summary.can_update(shell)
-    summary.show(shell, store, meta, [], summary.Summary(store.folder(meta["id"]), {}))
-    summary.wait_pending()
+    assert output.can_update(shell)
+    output.show(shell, store, meta, [], output.Summary(store.folder(meta["id"]), {}))
+    output.wait_pending()
     (first, first_transient, first_update), (second, second_transient, second_update) = shell.display_pub.sent
     assert not first_update and "summary being computed" in first["text/plain"]
     assert second_update and second_transient == first_transient and first_transient["display_id"]
@@ -175,7 +174,7 @@ def test_summary_thread_failures_stay_in_the_thread(tmp_path, monkeypatch, capsy
 
 
 def test_sample_rate_is_said_with_the_requested_period():
-    from jupyterlab_vmprof.summary import sample_rate
+    from jupyterlab_vmprof.kernel.output import sample_rate
 
     cpu = sample_rate(250, {"period": 0.001}, duration_s=2.0, cpu_s=1.025)
     assert cpu == {"sample_interval_s": 0.0041, "sample_rate_hz": 243.9, "sample_interval_basis": "cpu"}
@@ -183,4 +182,4 @@ def test_sample_rate_is_said_with_the_requested_period():
     assert wall["sample_interval_basis"] == "wall" and wall["sample_interval_s"] == 0.001
     assert sample_rate(0, {}, 1.0, 1.0) == {} and sample_rate(10, {}, 1.0, None) == {}
     meta = {"id": "x", "status": "complete", "duration_s": 1.0, "samples": 250, "options": {"period": 0.001}, **cpu}
-    assert output.headline(meta).endswith("250 samples; 1 sample per 4.1 ms of CPU time (requested 1 ms)")
+    assert summary.headline(meta).endswith("250 samples; 1 sample per 4.1 ms of CPU time (requested 1 ms)")

@@ -18,7 +18,7 @@ function missing(): string | null {
   if (!existsSync(PYTHON)) {
     return `no python at ${PYTHON} (set VMPROF_PYTHON)`;
   }
-  const r = spawnSync(PYTHON, ['-c', 'import numba, numpy, vmprof, jupyterlab_vmprof.jit'], { encoding: 'utf-8' });
+  const r = spawnSync(PYTHON, ['-c', 'import numba, numpy, vmprof, jupyterlab_vmprof.kernel.jit'], { encoding: 'utf-8' });
   return r.status === 0 ? null : `python cannot import numba/vmprof: ${r.stderr.trim().split('\n').pop()}`;
 }
 

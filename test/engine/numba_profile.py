@@ -2,7 +2,7 @@
 trampolines, as `%%vmprof` does, for numba-real.test.ts.
 
 Usage: python numba_profile.py FOLDER  ->  writes FOLDER/profile.prof and, via
-jupyterlab_vmprof.symbolfiles.record_symbols, FOLDER/jit-symbols.json and
+jupyterlab_vmprof.kernel.symbolfiles.record_symbols, FOLDER/jit-symbols.json and
 FOLDER/maps.txt; prints one JSON line {"samples_hint", "entries", "warnings"}.
 Exit code 3 (and a JSON line with "skip") when numba or vmprof is missing.
 """
@@ -19,8 +19,8 @@ except ImportError as e:
     print(json.dumps({'skip': str(e)}))
     sys.exit(3)
 
-from jupyterlab_vmprof.jit import NumbaTrampolines
-from jupyterlab_vmprof.symbolfiles import record_symbols
+from jupyterlab_vmprof.kernel.jit import NumbaTrampolines
+from jupyterlab_vmprof.kernel.symbolfiles import record_symbols
 
 
 @numba.njit

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from .jit import read_perf_map
-from .store import write_json_atomic
+from ..store import write_json_atomic
 
 JIT_SYMBOLS_FILE = "jit-symbols.json"
 MAPS_FILE = "maps.txt"

@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from . import leanvmprof
+from .lean import leanvmprof
 from .jit import InstallOnImport, NumbaTrampolines
 from .symbolfiles import record_symbols, save_maps
 from .threads import ThreadWatch
-from .store import PROFILE_FILE, STORE_ENV, ProfileStore, StoreError, iso, utc_now
+from ..store import PROFILE_FILE, STORE_ENV, ProfileStore, StoreError, iso, utc_now
 
 # vmprof walks native stacks only on these CPUs (VMP_SUPPORTS_NATIVE_PROFILING).
 NATIVE_MACHINES = {"x86_64", "amd64", "i386", "i686", "x86", "ppc64", "ppc64le"}

@@ -20,8 +20,8 @@ from traitlets import Float, Int, Unicode
 from traitlets.config import Configurable
 
 from .conversions import ConversionService, Options
-from .converter import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S, ConversionError
-from .store import PROFILE_FILE, ProfileStore, StoreError
+from ..node_converter import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S, ConversionError
+from ..store import PROFILE_FILE, ProfileStore, StoreError
 
 NAMESPACE = "jupyterlab-vmprof"
 SETTINGS_KEY = "jupyterlab_vmprof"

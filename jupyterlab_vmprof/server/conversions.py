@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from . import converter as conv
-from .store import PROFILE_FILE, ProfileStore, StoreError
+from .. import node_converter as conv
+from ..store import PROFILE_FILE, ProfileStore, StoreError
 
 CACHE_DIR = "cache"
 # Which server setting a user can change about each failure.

@@ -21,13 +21,14 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-from . import leanvmprof, output
-from .store import ProfileStore, StoreError
+from .lean import leanvmprof
+from . import summary
+from ..store import ProfileStore, StoreError
 
 WAIT_ENV = "JUPYTERLAB_VMPROF_WAIT_SUMMARY"
 # The converter gives up after SUMMARY_TIMEOUT_S; a thread still alive after this is
 # stuck somewhere else and is not waited for any longer.
-JOIN_TIMEOUT_S = output.SUMMARY_TIMEOUT_S + 5.0
+JOIN_TIMEOUT_S = summary.SUMMARY_TIMEOUT_S + 5.0
 
 _pending: list[threading.Thread] = []
 START_DELAY_S = 0.03
@@ -91,11 +92,11 @@ class Summary:
         """Run the converter; returns the meta.json changes (samples, sample rate). Never raises."""
         self.done = True
         changes = self._run_deferred_names()
-        graph, why_not = output.summarize(self.folder, self.options)
+        graph, why_not = summary.summarize(self.folder, self.options)
         if not graph:
             self.note = f"no top-functions summary: {why_not}" if why_not else None
             return changes
-        self.rows = output.top_functions(graph)
+        self.rows = summary.top_functions(graph)
         samples = graph.get("profile", {}).get("totalSamples")
         if not isinstance(samples, int):
             return changes
@@ -114,7 +115,7 @@ class Summary:
 
     def notes(self, notes: list) -> list:
         if not self.done:
-            return [*notes, output.PENDING_NOTE]
+            return [*notes, summary.PENDING_NOTE]
         return [*notes, self.note] if self.note else list(notes)
 
 
@@ -123,32 +124,32 @@ def publish(shell, data: dict, display_id: Optional[str] = None, update: bool = 
     shell.display_pub.publish(data=data, metadata={}, transient=transient, update=update)
 
 
-def show(shell, store: ProfileStore, meta: dict, notes: list, summary: Summary) -> None:
+def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary) -> None:
     """Publish the profile's bundle; if the summary is not computed yet, update it later."""
-    if summary.done:
-        publish(shell, output.bundle(meta, summary.rows, summary.notes(notes)))
+    if top.done:
+        publish(shell, summary.bundle(meta, top.rows, top.notes(notes)))
         return
     display_id = f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
-    publish(shell, output.bundle(meta, [], summary.notes(notes)), display_id)
+    publish(shell, summary.bundle(meta, [], top.notes(notes)), display_id)
     # The thread runs in a copy of this cell's context: ipykernel 7 keeps the parent
     # header of display messages in a context variable and falls back to the newest
     # request's header otherwise, which would send the update to the NEXT cell.
     context = contextvars.copy_context()
-    work = lambda: _finish(shell, store, meta, notes, summary, display_id)  # noqa: E731
+    work = lambda: _finish(shell, store, meta, notes, top, display_id)  # noqa: E731
     thread = threading.Thread(target=context.run, args=(work,), name="vmprof-summary", daemon=True)
     _pending.append(thread)
     thread.start()
 
 
-def _finish(shell, store: ProfileStore, meta: dict, notes: list, summary: Summary, display_id: str) -> None:
+def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, display_id: str) -> None:
     """In the summary thread: whatever happens here must never reach the kernel or the next cell."""
     try:
         # The kernel sends the cell's reply a few ms after the magic returns; work begun at
         # once would hold the GIL meanwhile (the deferred search walks every object) and
         # delay the reply by as much (measured: 20 ms on a 1 s cell).
         time.sleep(START_DELAY_S)
-        changes = summary.compute(meta.get("duration_s"), meta.get("cpu_s"))
-        publish(shell, output.bundle(dict(meta, **changes), summary.rows, summary.notes(notes)), display_id, update=True)
+        changes = top.compute(meta.get("duration_s"), meta.get("cpu_s"))
+        publish(shell, summary.bundle(dict(meta, **changes), top.rows, top.notes(notes)), display_id, update=True)
         leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
         if changes:
             try:

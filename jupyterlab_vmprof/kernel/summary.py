@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from .store import PROFILE_FILE
+from ..store import PROFILE_FILE
 
 MIME_TYPE = "application/vnd.jupyterlab-vmprof.profile+json"
 MIME_VERSION = 1
@@ -28,7 +28,7 @@ PENDING_NOTE = "top functions: summary being computed…"
 def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str]]:
     """(Graph JSON, None) from the converter, or (None, why not). Never raises."""
     try:
-        from . import converter
+        from .. import node_converter as converter
     except ImportError as err:
         return None, f"converter unavailable: {err}"
     try:

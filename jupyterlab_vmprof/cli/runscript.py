@@ -1,6 +1,6 @@
 """The child process of `vmprofrun`: run one script under vmprof, then record symbols.
 
-Run as `python -m jupyterlab_vmprof.runscript [options] SCRIPT [ARGS...]`. It writes,
+Run as `python -m jupyterlab_vmprof.cli.runscript [options] SCRIPT [ARGS...]`. It writes,
 in the current folder, vmprof-<pid>.prof, vmprof-<pid>.maps.txt and
 vmprof-<pid>.jit-symbols.json (and copies /tmp/perf-<pid>.map if the program wrote
 one), and exits with the script's own exit status.
@@ -13,9 +13,9 @@ import runpy
 import sys
 from pathlib import Path
 
-from .jit import InstallOnImport, NumbaTrampolines
-from .profiling import ThreadWatch, load_vmprof, native_unsupported_reason
-from .symbolfiles import record_symbols
+from ..kernel.jit import InstallOnImport, NumbaTrampolines
+from ..kernel.profiling import ThreadWatch, load_vmprof, native_unsupported_reason
+from ..kernel.symbolfiles import record_symbols
 
 
 def profile_stem(pid: int) -> str:
@@ -23,7 +23,7 @@ def profile_stem(pid: int) -> str:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="jupyterlab_vmprof.runscript")
+    parser = argparse.ArgumentParser(prog="jupyterlab_vmprof.cli.runscript")
     parser.add_argument("--period", type=float, default=0.001)
     parser.add_argument("--no-native", action="store_true")
     parser.add_argument("--lines", action="store_true")

@@ -91,7 +91,7 @@ def sidecars(profile: Path) -> dict:
 
 def convert_file(prog: str, profile: Path, fmt: str, output: Optional[str], **options) -> int:
     """Run the converter; 0, or a one-line reason on stderr and a non-zero status."""
-    from . import converter
+    from .. import node_converter as converter
 
     to_stdout = output == "-"
     try:
@@ -156,7 +156,7 @@ def vmprofrun_parser() -> Parser:
 
 
 def _child_command(args) -> list:
-    command = [sys.executable, "-m", "jupyterlab_vmprof.runscript", "--period", repr(args.period)]
+    command = [sys.executable, "-m", "jupyterlab_vmprof.cli.runscript", "--period", repr(args.period)]
     for flag in ("no_native", "lines", "memory", "real_time"):
         if getattr(args, flag):
             command.append("--" + flag.replace("_", "-"))

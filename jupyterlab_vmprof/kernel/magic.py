@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from . import cellrun, crashes, summary
+from . import cellrun, crashes, output
 from .forking import run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
 
@@ -40,12 +40,12 @@ def seconds(text: str) -> float:
 class VmprofMagics(Magics):
     wait_summary = Bool(
         help="Compute the top-functions summary before the cell ends (as --wait-summary) instead of "
-             f"updating the output afterwards. Default: the {summary.WAIT_ENV} environment variable."
+             f"updating the output afterwards. Default: the {output.WAIT_ENV} environment variable."
     ).tag(config=True)
 
     @default("wait_summary")
     def _wait_summary_default(self) -> bool:
-        return summary.wait_by_default()
+        return output.wait_by_default()
 
     @magic_arguments()
     @argument("-h", "--help", action="store_true", help="show this help and run nothing")
@@ -98,7 +98,7 @@ class VmprofMagics(Magics):
             real_time=args.real_time, strip=not args.no_strip, fork=args.fork, jit_names=not args.no_jit_names,
             name=unquote(args.name),
         )
-        wait = args.wait_summary or self.wait_summary or not summary.can_update(self.shell)
+        wait = args.wait_summary or self.wait_summary or not output.can_update(self.shell)
         return profile_source(self.shell, source, options, wait)
 
 
@@ -134,7 +134,7 @@ def _looks_like_code(word: str) -> bool:
 
 def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bool = True) -> None:
     """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
-    summary.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
+    output.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
     run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns))
     for warning in crashes.report_previous_crashes(run.store, run.notebook):
         print(warning, file=sys.stderr)
@@ -147,16 +147,16 @@ def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bo
     except ProfilerUnavailable as err:
         # Nothing ran: say why, in the cell's output, and fail the cell.
         raise UsageError(f"vmprof: {err}") from None
-    top = summary.Summary(run.folder, run.options.as_meta())
+    top = output.Summary(run.folder, run.options.as_meta())
     extra_meta = top.compute if wait_summary else None
     if options.fork:
         meta, notes = _profile_forked(shell, run, source, extra_meta)
-        summary.show(shell, run.store, meta, notes, top)
+        output.show(shell, run.store, meta, notes, top)
         return
     outcome = _profile_here(shell, run, source, needs_loop, extra_meta)
     top.deferred_names = run.deferred_names
     if run.meta:
-        summary.show(shell, run.store, run.meta, [], top)
+        output.show(shell, run.store, run.meta, [], top)
     cellrun.finish_cell(shell, outcome)
 
 

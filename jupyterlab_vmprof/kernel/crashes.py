@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from .store import ProfileStore, StoreError
+from ..store import ProfileStore, StoreError
 
 KNOWN_CRASH = (
     "vmprof 0.6.0 is known to crash (SIGSEGV) when a sample lands while C code calls back into "
