@@ -15,82 +15,20 @@
 import { GrowableFloat64, GrowableInt32 } from '../model/growable';
 import { ByteCursor, VmprofFormatError } from './vmprof-bytes';
 import { StackInterner } from './stack-interner';
+import { AddrKey, BIRTHS_META_KEY, NameTable } from './vmprof-names';
+import {
+  IVmprofRecords, MARKER_HEADER, MARKER_INTERP_NAME, MARKER_META, MARKER_NATIVE_SYMBOLS, MARKER_STACKTRACE,
+  MARKER_TIME_N_ZONE, MARKER_TRAILER, MARKER_VIRTUAL_IP, MAX_DEPTH, VERSION_DURATION, VERSION_MEMORY,
+  VERSION_MODE_AWARE, VERSION_SAMPLE_TIME, VERSION_THREAD_ID
+} from './vmprof-layout';
+
+export { MAX_DEPTH, VERSION_SAMPLE_TIME } from './vmprof-layout';
+export type { IVmprofMode, IVmprofRecords, SampleLayout } from './vmprof-layout';
 
 export { VmprofFormatError } from './vmprof-bytes';
 export type { VmprofErrorCode } from './vmprof-bytes';
 
-const MARKER_STACKTRACE = 0x01;
-const MARKER_VIRTUAL_IP = 0x02;
-const MARKER_TRAILER = 0x03;
-const MARKER_INTERP_NAME = 0x04;
-const MARKER_HEADER = 0x05;
-const MARKER_TIME_N_ZONE = 0x06;
-const MARKER_META = 0x07;
-const MARKER_NATIVE_SYMBOLS = 0x08;
-
-const VERSION_THREAD_ID = 1;
-const VERSION_MEMORY = 3;
-const VERSION_MODE_AWARE = 4;
-const VERSION_DURATION = 5;
-/** Newest version we know; 7 exists in two layouts (see SampleLayout). */
-export const VERSION_SAMPLE_TIME = 7;
-
-/** The writer rejects deeper stacks long before this; vmprof's reader asserts it too. */
-export const MAX_DEPTH = 1 << 16;
-
-/**
- * How a version-7 sample stores its time.
- * - 'count-time': vmprof 0.6.0 (vmprof-python PR #284): the count word stays 1
- *   and a signed 64-bit nanosecond timestamp follows thread id and rss.
- * - 'double-time': the Cskorpion fork (`sample_timestamps`): the count word
- *   is replaced by an IEEE double of CLOCK_MONOTONIC seconds.
- * Tell them apart by the count slot: a valid double timestamp is never the
- * integer bit pattern 1.
- */
-export type SampleLayout = 'plain' | 'count-time' | 'double-time';
-
-export interface IVmprofMode {
-  memory: boolean;
-  lines: boolean;
-  native: boolean;
-  rpython: boolean;
-  realTime: boolean;
-}
-
-/** Everything read from one file, before stack entries are given meaning. */
-export interface IVmprofRecords {
-  wordSize: 4 | 8;
-  addrSize: 4 | 8;
-  periodMicros: number;
-  version: number;
-  mode: IVmprofMode;
-  interpreter: string;
-  meta: Map<string, string>;
-  /** Wall-clock start / end (epoch seconds) from TIME_N_ZONE and the trailer. */
-  startTime: number | null;
-  endTime: number | null;
-  layout: SampleLayout;
-  /** Name records by id key: 0x02 (Python code) and 0x08 (native symbol). */
-  pythonNames: Map<AddrKey, string>;
-  nativeNames: Map<AddrKey, string>;
-  /** Distinct stacks: file offset of the first entry and number of entries. */
-  stackOffset: Float64Array;
-  stackDepth: Int32Array;
-  stackCount: number;
-  /** Per sample: distinct stack index, thread index, rss kB, time in seconds. */
-  sampleStack: Int32Array;
-  sampleThread: Int32Array;
-  sampleRss: Float64Array | null;
-  sampleTime: Float64Array | null;
-  sampleCount: number;
-  /** Thread ids as decimal strings, in order of first appearance. */
-  threads: string[];
-  warnings: string[];
-  bytes: Uint8Array;
-}
-
-/** An address as a number when it fits in 2^53 (the usual case), else a decimal string. */
-export type AddrKey = number | string;
+export type { AddrKey } from './vmprof-names';
 
 export function readVmprofRecords(bytes: Uint8Array): IVmprofRecords {
   return new RecordReader(bytes).read();
@@ -105,6 +43,7 @@ class RecordReader {
   private sampleThreads = new GrowableInt32();
   private rss = new GrowableFloat64();
   private times = new GrowableFloat64();
+  private offsets = new GrowableFloat64();
   private threadIndex = new Map<AddrKey, number>();
   private lastThreadKey: AddrKey | null = null;
   private lastThread = -1;
@@ -115,10 +54,10 @@ class RecordReader {
       wordSize: 8, addrSize: 8, periodMicros: 0, version: 0,
       mode: { memory: false, lines: false, native: false, rpython: false, realTime: false },
       interpreter: '', meta: new Map(), startTime: null, endTime: null, layout: 'plain',
-      pythonNames: new Map(), nativeNames: new Map(),
+      pythonNames: new NameTable(), nativeNames: new Map(),
       stackOffset: new Float64Array(0), stackDepth: new Int32Array(0), stackCount: 0,
       sampleStack: new Int32Array(0), sampleThread: new Int32Array(0),
-      sampleRss: null, sampleTime: null, sampleCount: 0, threads: [], warnings: [], bytes
+      sampleRss: null, sampleTime: null, sampleOffset: new Float64Array(0), sampleCount: 0, threads: [], warnings: [], bytes
     };
   }
 
@@ -175,8 +114,10 @@ class RecordReader {
       try {
         if (marker === MARKER_STACKTRACE) {
           this.readSample(start);
-        } else if (marker === MARKER_VIRTUAL_IP || marker === MARKER_NATIVE_SYMBOLS) {
-          this.readName(marker === MARKER_VIRTUAL_IP ? this.out.pythonNames : this.out.nativeNames);
+        } else if (marker === MARKER_VIRTUAL_IP) {
+          this.out.pythonNames.add(this.cur.addrKey(), this.cur.string(), start);
+        } else if (marker === MARKER_NATIVE_SYMBOLS) {
+          this.readNativeName();
         } else if (marker === MARKER_META) {
           this.readMeta(start);
         } else if (marker === MARKER_TIME_N_ZONE) {
@@ -274,6 +215,12 @@ class RecordReader {
   private readMeta(start: number): void {
     const key = this.cur.string();
     const value = this.cur.string();
+    if (key === BIRTHS_META_KEY) {
+      const problem = this.out.pythonNames.addBirths(value);
+      if (problem !== null) {
+        this.out.warnings.push(problem);
+      }
+    }
     if (this.out.meta.has(key)) {
       this.out.warnings.push(`meta key "${key}" repeated at byte ${start}; the first value was kept`);
       return;
@@ -290,12 +237,13 @@ class RecordReader {
     return sec + usec / 1e6;
   }
 
-  private readName(names: Map<AddrKey, string>): void {
+  private readNativeName(): void {
+    const names = this.out.nativeNames;
     const id = this.cur.addrKey();
     const name = this.cur.string();
-    // Several names for one id happen when an address is reused. Keeping the
-    // greatest name makes the result independent of record order and equal
-    // to what vmprof's reader picks (it sorts (id, name) pairs, last wins).
+    // Native code is not freed while profiling, so two names for one id are two
+    // lookups of one function: keeping the greatest makes the result independent
+    // of record order (vmprof's reader sorts (id, name) pairs, last wins).
     const old = names.get(id);
     if (old === undefined || name > old) {
       names.set(id, name);
@@ -347,6 +295,7 @@ class RecordReader {
     // Only a complete sample is recorded, so a cut file keeps exactly the samples before the cut.
     this.samples.push(this.stacks.intern(c.view, stackStart, stackBytes, depth));
     this.sampleThreads.push(thread);
+    this.offsets.push(start);
     if (out.mode.memory) {
       this.rss.push(rss);
     }
@@ -401,6 +350,7 @@ class RecordReader {
     out.sampleStack = this.samples.toArray();
     out.sampleThread = this.sampleThreads.toArray();
     out.sampleCount = this.samples.length;
+    out.sampleOffset = this.offsets.toArray();
     out.sampleRss = out.mode.memory ? this.rss.toArray() : null;
     out.sampleTime = out.layout !== 'plain' ? this.times.toArray() : null;
     return out;

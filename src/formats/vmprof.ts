@@ -76,6 +76,8 @@ class ModelMaker {
   private frameOfAddr = new Map<AddrKey, number>();
   private frameOfLine = new Map<string, number>();
   private view: DataView;
+  /** Sampled addresses with several names and no recorded birth. */
+  private uncertain = new Set<AddrKey>();
 
   constructor(private records: IVmprofRecords, private options: IVmprofReadOptions) {
     const bytes = records.bytes;
@@ -84,28 +86,72 @@ class ModelMaker {
 
   make(): IProfile {
     const r = this.records;
+    const timedIds = new Set<AddrKey>(r.pythonNames.timedIds());
     const nodeOfStack = new Int32Array(r.stackCount);
+    // Stacks holding an address whose name changes during the run: their
+    // samples are named one by one (vmprof-names.ts), cached by the names met.
+    const timedOfStack = new Map<number, AddrKey[]>();
     for (let s = 0; s < r.stackCount; s++) {
-      nodeOfStack[s] = this.internStack(r.stackOffset[s], r.stackDepth[s]);
+      const timed = timedIds.size > 0 ? this.timedEntries(r.stackOffset[s], r.stackDepth[s], timedIds) : [];
+      if (timed.length > 0) {
+        timedOfStack.set(s, timed);
+      } else {
+        nodeOfStack[s] = this.internStack(r.stackOffset[s], r.stackDepth[s], -1);
+      }
     }
     r.threads.forEach(t => this.builder.thread(t)); // same order, so thread indexes carry over
     const stacks = new Int32Array(r.sampleCount);
+    const nodeOfNamedStack = new Map<string, number>();
     for (let i = 0; i < r.sampleCount; i++) {
-      stacks[i] = nodeOfStack[r.sampleStack[i]];
+      const s = r.sampleStack[i];
+      const timed = timedOfStack.get(s);
+      if (timed === undefined) {
+        stacks[i] = nodeOfStack[s];
+        continue;
+      }
+      const at = r.sampleOffset[i];
+      const key = `${s}\u0000${timed.map(id => r.pythonNames.nameAt(id, at) ?? '').join('\u0000')}`;
+      let node = nodeOfNamedStack.get(key);
+      if (node === undefined) {
+        node = this.internStack(r.stackOffset[s], r.stackDepth[s], at);
+        nodeOfNamedStack.set(key, node);
+      }
+      stacks[i] = node;
     }
     this.builder.addSamples(stacks, r.sampleThread, r.sampleRss, r.sampleTime);
     return this.builder.build(this.info());
   }
 
-  /** Reads one distinct stack (leaf first in the file) and interns it root first. */
-  private internStack(offset: number, depth: number): number {
+  /** The entries of one distinct stack whose name depends on when it was sampled. */
+  private timedEntries(offset: number, depth: number, timedIds: Set<AddrKey>): AddrKey[] {
+    const size = this.records.addrSize;
+    const step = this.records.mode.rpython || this.records.mode.lines ? 2 : 1;
+    const out: AddrKey[] = [];
+    for (let i = step - 1; i < depth; i += step) {
+      const id = addrKeyAt(this.view, offset + i * size, size);
+      if (timedIds.has(id) && !out.includes(id)) {
+        out.push(id);
+        if (this.records.pythonNames.isUncertain(id)) {
+          this.uncertain.add(id);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reads one distinct stack (leaf first in the file) and interns it root
+   * first; `at` is the byte offset of the sample naming it, -1 when no entry
+   * of the stack has a name that changes during the run.
+   */
+  private internStack(offset: number, depth: number, at: number): number {
     const r = this.records;
     const size = r.addrSize;
     const paired = r.mode.rpython || r.mode.lines;
     const frames: number[] = [];
     if (!paired) {
       for (let i = depth - 1; i >= 0; i--) {
-        frames.push(this.frameFor(addrKeyAt(this.view, offset + i * size, size), 0, 0));
+        frames.push(this.frameFor(addrKeyAt(this.view, offset + i * size, size), 0, 0, at));
       }
     } else {
       for (let i = depth - 2; i >= 0; i -= 2) {
@@ -116,44 +162,48 @@ class ModelMaker {
           if (kind === PYPY_ASSEMBLER) {
             continue; // vmprof's own tree skips assembler entries too
           }
-          frames.push(this.frameFor(value, kind, 0));
+          frames.push(this.frameFor(value, kind, 0, at));
         } else {
-          frames.push(this.frameFor(value, 0, typeof first === 'number' ? first : 0));
+          frames.push(this.frameFor(value, 0, typeof first === 'number' ? first : 0, at));
         }
       }
     }
     return this.builder.stackOf(frames);
   }
 
-  private frameFor(addr: AddrKey, pypyKind: number, line: number): number {
+  private frameFor(addr: AddrKey, pypyKind: number, line: number, at: number): number {
+    const names = this.records.pythonNames;
+    const fixed = at < 0 || names.isFixed(addr);
+    const pythonName = fixed ? names.fixedName(addr) : names.nameAt(addr, at);
+    // An address named differently at different times is a different frame for each name.
+    const nameKey = fixed ? '' : `\u0000${pythonName ?? ''}`;
     const lineLevel = this.options.lines === true && line > 0;
     if (lineLevel) {
-      const key = `${addr}:${line}`;
+      const key = `${addr}:${line}${nameKey}`;
       const known = this.frameOfLine.get(key);
       if (known !== undefined) {
         return known;
       }
-      const id = this.makeFrame(addr, pypyKind, line);
+      const id = this.makeFrame(addr, pypyKind, line, pythonName);
       this.frameOfLine.set(key, id);
       return id;
     }
-    const cacheKey = pypyKind > 1 ? `${pypyKind}:${addr}` : addr;
+    const cacheKey = pypyKind > 1 || !fixed ? `${pypyKind}:${addr}${nameKey}` : addr;
     let id = this.frameOfAddr.get(cacheKey);
     if (id === undefined) {
-      id = this.makeFrame(addr, pypyKind, 0);
+      id = this.makeFrame(addr, pypyKind, 0, pythonName);
       this.frameOfAddr.set(cacheKey, id);
     }
     return id;
   }
 
-  private makeFrame(addr: AddrKey, pypyKind: number, sampleLine: number): number {
+  private makeFrame(addr: AddrKey, pypyKind: number, sampleLine: number, pythonName: string | undefined): number {
     const b = this.builder;
     const r = this.records;
     if (PYPY_OTHER[pypyKind] !== undefined) {
       return b.frame(PYPY_OTHER[pypyKind], '', 0, 'native');
     }
     const native = r.mode.rpython ? pypyKind === PYPY_NATIVE : isNativeKey(addr);
-    const pythonName = r.pythonNames.get(addr);
     if (pythonName !== undefined) {
       const p = parseVmprofName(pythonName);
       const kind: FrameKind = pypyKind === PYPY_JITTED ? 'jit' : p.lang === 'py' ? 'python' : 'unknown';
@@ -188,6 +238,13 @@ class ModelMaker {
     const time = secondsPerSample(r, duration);
     if (r.sampleCount === 0) {
       warnings.push('the profile holds no samples');
+    }
+    if (this.uncertain.size > 0) {
+      warnings.push(
+        `${this.uncertain.size} sampled code address(es) held more than one function while profiling ` +
+          '(code freed and its memory reused); each sample is named by the next name record, which can ' +
+          'give samples taken just before a name was written the previous function\'s name'
+      );
     }
     return {
       periodSeconds: r.periodMicros / 1e6,

@@ -9,6 +9,14 @@ vmprof 0.6.0 weights version-7 samples by the timestamp gap to the previous
 sample (Stats.profiles[i][1] is that weight, a float >= 1); the engine
 reports samples, not estimated timer periods, so the weight is ignored here.
 
+Where one code address has several Python names (a code object freed while
+profiling and its memory reused), vmprof's reader keeps one name for all
+samples; the engine names each sample by the code object alive when it was
+taken. The oracle does the same from its own walk of the records
+(sample_names): a sample takes the first 0x02 name of its address written
+after it, or the name of a birth the kernel recorded (meta `code_births`)
+at or before it.
+
 A function is counted once per sample however often it is on the stack
 (recursion), like the engine's call graph. Labels are "name|file|line",
 built from vmprof's name strings by the same rules as src/formats/vmprof.ts
@@ -16,6 +24,7 @@ built from vmprof's name strings by the same rules as src/formats/vmprof.ts
 """
 import json
 import re
+import struct
 import sys
 
 import vmprof
@@ -43,6 +52,68 @@ def label(addr, names):
     return '<unknown code %s>||0' % hexaddr
 
 
+def record_offsets(data):
+    """(offsets of the sample records, {id: [(offset, name)]} of 0x02 records, meta)
+    for 64-bit little-endian files of version 4 or later; None for others."""
+    if len(data) < 45 or struct.unpack_from('<5q', data, 0)[:3] != (0, 3, 0) or data[40] != 5:
+        return None
+    version = int.from_bytes(data[41:43], 'big')
+    if version < 4:
+        return None
+    flags = data[43]
+    if flags & 0x08:
+        return None  # PyPy: not needed here
+    pos = 45 + data[44]
+    tail = 8 + 8 * bool(flags & 1) + 8 * (version >= 7)
+    samples, names, meta = [], {}, {}
+    while pos < len(data):
+        marker = data[pos]
+        if marker == 1:
+            depth = struct.unpack_from('<q', data, pos + 9)[0]
+            samples.append(pos)
+            pos += 17 + 8 * depth + tail
+        elif marker in (2, 8):
+            ident, length = struct.unpack_from('<qq', data, pos + 1)
+            if marker == 2:
+                names.setdefault(ident, []).append((pos, data[pos + 17:pos + 17 + length].decode('utf-8', 'replace')))
+            pos += 17 + length
+        elif marker == 7:
+            kl = struct.unpack_from('<q', data, pos + 1)[0]
+            key = data[pos + 9:pos + 9 + kl].decode()
+            vl = struct.unpack_from('<q', data, pos + 9 + kl)[0]
+            meta[key] = data[pos + 17 + kl:pos + 17 + kl + vl].decode('utf-8', 'replace')
+            pos += 17 + kl + vl
+        elif marker == 6:
+            pos += 25
+        else:
+            break  # trailer, end, or bytes the engine's tests cover elsewhere
+    return samples, names, meta
+
+
+def sample_names(path, count):
+    """Per sample, a function addr -> name for the addresses named differently over time."""
+    with open(path, 'rb') as f:
+        scanned = record_offsets(f.read())
+    if scanned is None:
+        return None
+    samples, names, meta = scanned
+    if len(samples) != count:
+        return None
+    births = {int(i): (at, name) for i, at, name in json.loads(meta.get('code_births', '[]'))}
+    timed = {i: recs for i, recs in names.items() if len({n for _, n in recs}) > 1}
+    timed.update({i: names.get(i, []) for i in births})
+
+    def name_at(ident, at):
+        birth = births.get(ident)
+        if birth is not None and at >= birth[0]:
+            return birth[1]
+        recs = timed[ident]
+        later = [n for pos, n in recs if pos > at]
+        return later[0] if later else (recs[-1][1] if recs else None)
+
+    return lambda i, ident: name_at(ident, samples[i]) if ident in timed else None
+
+
 def main(path):
     try:
         stats = vmprof.read_profile(path)
@@ -52,7 +123,8 @@ def main(path):
     names = stats.adr_dict
     lines = stats.profile_lines
     functions = {}
-    for trace, _weight, _thread, _mem in [p[:4] for p in stats.profiles]:
+    timed = sample_names(path, len(stats.profiles))
+    for index, (trace, _weight, _thread, _mem) in enumerate([p[:4] for p in stats.profiles]):
         seen = set()
         leaf = None
         for i, addr in enumerate(trace):
@@ -60,7 +132,8 @@ def main(path):
                 continue  # root-first [addr, -line, addr, -line, ...]
             if isinstance(addr, AssemblerCode):
                 continue
-            key = label(addr, names)
+            named = timed(index, addr) if timed is not None else None
+            key = label(addr, {addr: named} if named is not None else names)
             leaf = key
             if key not in seen:
                 seen.add(key)

@@ -84,6 +84,11 @@ export class VmprofWriter {
     return this;
   }
 
+  /** Bytes written so far: the offset of the next record. */
+  get offset(): number {
+    return this.parts.length;
+  }
+
   bytes(): Uint8Array {
     return Uint8Array.from(this.parts);
   }
