@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Optional, Sequence
 
-FORMATS = ("json", "callgrind", "collapsed", "speedscope")
+from . import formats
+
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_MEMORY_MB = 4096
 # Warnings are for people; a broken file could emit one per sample.
@@ -137,8 +138,9 @@ def build_command(
     script_path: Optional[str] = None,
     diff: Optional[DiffInput] = None,
 ) -> list[str]:
-    if fmt not in FORMATS:
-        raise ConversionError("usage", f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    known = formats.converted_formats()
+    if fmt not in known:
+        raise ConversionError("usage", f"unknown format {fmt!r}; expected one of {', '.join(known)}")
     command = [node_executable(node_path)]
     if max_memory_mb:
         # The JS heap is where a conversion's memory goes; node aborts cleanly past it.

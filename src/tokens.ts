@@ -28,9 +28,10 @@ export type ProfileView = 'flame' | 'table' | 'callers' | 'lines' | 'timeline';
 export const PROFILE_VIEWS: readonly ProfileView[] = ['flame', 'table', 'callers', 'lines', 'timeline'];
 
 /** What the export buttons can download (the server's export formats). */
-export type ExportFormat = 'callgrind' | 'collapsed' | 'speedscope' | 'raw';
+import type { ExportFormat } from './formats/registry';
+export type { ExportFormat };
 
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['callgrind', 'collapsed', 'speedscope', 'raw'];
+export { EXPORT_FORMATS } from './formats/registry';
 
 /** Frame kinds whose colour the user can set ('' follows the JupyterLab theme). */
 export type KindColorSettings = Record<'python' | 'native' | 'jit' | 'interpreter' | 'unknown', string>;

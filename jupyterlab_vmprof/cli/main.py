@@ -15,10 +15,9 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+from .. import formats
 from .runscript import profile_stem
 
-FORMATS = ("callgrind", "collapsed", "speedscope", "json")
-SUFFIXES = {"callgrind": ".out", "collapsed": ".collapsed.txt", "speedscope": ".speedscope.json", "json": ".graph.json"}
 EXIT_USAGE = 2
 
 
@@ -62,7 +61,7 @@ def tocallgrind_parser() -> Parser:
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="output file; '-' for standard output (default: PROFILE's name with .out for "
                              "callgrind, .collapsed.txt, .speedscope.json or .graph.json)")
-    parser.add_argument("--format", choices=FORMATS, default="callgrind", help="output format (default callgrind)")
+    parser.add_argument("--format", choices=formats.converted_formats(), default="callgrind", help="output format (default callgrind)")
     parser.add_argument("--no-strip", action="store_true", help="keep the interpreter's own frames")
     parser.add_argument("--keep-dispatcher", action="store_true", help="keep Numba's dispatcher call level")
     parser.add_argument("--lines", action="store_true", help="line-level frames (profiles taken with lines)")
@@ -116,7 +115,7 @@ def tocallgrind_main(argv: Optional[list] = None) -> int:
         if extra and not Path(extra).is_file():
             return _fail(prog, f"no such file: {extra}")
     found = sidecars(profile)
-    output = args.output or str(profile.with_suffix(SUFFIXES[args.format]))
+    output = args.output or str(profile.with_suffix(formats.by_id()[args.format].cli_suffix))
     status = convert_file(
         prog, profile, args.format, output,
         perf_maps=args.perf_map or found["perf_maps"],

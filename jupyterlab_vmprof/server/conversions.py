@@ -21,13 +21,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from .. import formats
 from .. import node_converter as conv
 from ..store import PROFILE_FILE, ProfileStore, StoreError
 
 CACHE_DIR = "cache"
 # Which server setting a user can change about each failure.
 SETTING_HINTS = {"timeout": "conversion_timeout", "memory": "conversion_memory_mb", "node-missing": "node_path"}
-EXTENSIONS = {"json": ".json", "callgrind": ".callgrind", "collapsed": ".txt", "speedscope": ".json"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class ConversionService:
         # A diff's entries name the other profile, so that deleting it can drop them.
         kind = f"diff-{options.diff_with}" if options.diff_with else options.fmt
         prefix = f"{kind}-{options.digest()}-"
-        return prefix + source + EXTENSIONS[options.fmt], prefix
+        return prefix + source + formats.by_id()[options.fmt].cache_extension, prefix
 
     def cache_dir(self, profile_id: str) -> Path:
         """`cache/` in the profile folder; a private temporary folder when that is not writable."""

@@ -19,13 +19,13 @@ from jupyter_server.utils import url_path_join
 from traitlets import Float, Int, Unicode
 from traitlets.config import Configurable
 
+from .. import formats
 from .conversions import ConversionService, Options
 from ..node_converter import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S, ConversionError
 from ..store import PROFILE_FILE, ProfileStore, StoreError
 
 NAMESPACE = "jupyterlab-vmprof"
 SETTINGS_KEY = "jupyterlab_vmprof"
-EXPORT_FORMATS = ("callgrind", "collapsed", "speedscope", "raw")
 THREAD_PATTERN = re.compile(r"^(0x)?[0-9a-fA-F]{1,32}$")
 CHUNK = 1024 * 1024
 
@@ -246,30 +246,22 @@ class GraphHandler(BaseHandler):
         await self.send_file(converted.path, "application/json")
 
 
-DOWNLOADS = {
-    # format: (file name pattern, content type)
-    "callgrind": ("callgrind.out.{id}", "application/octet-stream"),
-    "collapsed": ("{id}.collapsed.txt", "text/plain; charset=utf-8"),
-    "speedscope": ("{id}.speedscope.json", "application/json"),
-    "raw": ("{id}.prof", "application/octet-stream"),
-}
-
-
 class ExportHandler(BaseHandler):
     @tornado.web.authenticated
     async def get(self, profile_id: str, fmt: str) -> None:
         self.check_id(profile_id)
-        if fmt not in DOWNLOADS:
-            raise ApiError(400, "bad-option", f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-        filename, content_type = DOWNLOADS[fmt]
-        if fmt == "raw":
+        exported = formats.export_formats()
+        if fmt not in exported:
+            raise ApiError(400, "bad-option", f"unknown export format {fmt!r}; expected one of {', '.join(exported)}")
+        info = formats.by_id()[fmt]
+        if not info.converted:
             folder = await self.call(self.store.existing_folder, profile_id)
             path = folder / PROFILE_FILE
         else:
             path = (await self.convert(profile_id, self.conversion_options(fmt))).path
         # Ids are [0-9a-zT-] only, so the name needs no quoting beyond the quotes.
-        self.set_header("Content-Disposition", f'attachment; filename="{filename.format(id=profile_id)}"')
-        await self.send_file(path, content_type)
+        self.set_header("Content-Disposition", f'attachment; filename="{info.download_name(profile_id)}"')
+        await self.send_file(path, info.content_type)
 
 
 class DiffHandler(BaseHandler):

@@ -30,6 +30,7 @@ import { PROFILE_MIME_TYPE } from '../tokens';
 import { CompareViewers } from './compare';
 import { profileIcon } from './icon';
 import { ProfileBrowser } from './profile-browser';
+import { formatInfo } from '../formats/registry';
 import { EXPORT_FORMATS, ExportFormat, IProfileMeta } from './profile-list';
 import { isNotebookPanel, profileActiveCell } from './profile-cell';
 import { ProfileViewers } from './viewer';
@@ -46,12 +47,6 @@ export const CommandIDs = {
   exportAs: (format: ExportFormat) => `vmprof:export-${format}`
 };
 
-const EXPORT_LABELS: Record<ExportFormat, string> = {
-  callgrind: 'Export Callgrind (KCachegrind)',
-  collapsed: 'Export Collapsed Stacks (flamegraph.pl)',
-  speedscope: 'Export Speedscope JSON',
-  raw: 'Export Raw vmprof File'
-};
 
 const CATEGORY = 'vmprof';
 
@@ -150,7 +145,7 @@ export function addCommands(
 
   for (const format of EXPORT_FORMATS) {
     commands.addCommand(CommandIDs.exportAs(format), {
-      label: EXPORT_LABELS[format],
+      label: formatInfo(format).command,
       caption: `Download the selected profile (${format})`,
       isEnabled: hasTarget,
       execute: args => browser.exportProfile(format, target(args))

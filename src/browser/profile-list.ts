@@ -35,8 +35,9 @@ interface IListing {
 }
 
 /** The export formats of `GET profiles/<id>/export/<fmt>`. */
-export const EXPORT_FORMATS = ['callgrind', 'collapsed', 'speedscope', 'raw'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS } from '../formats/registry';
+import type { ExportFormat } from '../formats/registry';
+export type { ExportFormat };
 
 /** Notebook filter value that selects profiles taken outside any notebook. */
 export const NO_NOTEBOOK = '\u0000none';

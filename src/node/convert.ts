@@ -10,11 +10,8 @@
  */
 
 import { readFileSync, writeFileSync } from 'fs';
-import { toCallgrind } from '../formats/callgrind';
-import { toCollapsed } from '../formats/collapsed';
-import { toGraphJSON } from '../formats/graph-json';
 import { parsePerfMap } from '../formats/perfmap';
-import { toSpeedscope } from '../formats/speedscope';
+import { CONVERTED_FORMATS, ConvertedFormat, formatInfo } from '../formats/registry';
 import { VmprofFormatError, readVmprof } from '../formats/vmprof';
 import { DIFF_FORMAT, DIFF_VERSION, diffProfiles } from '../model/diff';
 import { IProfile } from '../model/profile';
@@ -26,8 +23,7 @@ import { NativeResolver } from './elf';
 import { version } from '../../package.json';
 
 const CREATOR = `jupyterlab-vmprof ${version}`;
-const FORMATS = ['json', 'callgrind', 'collapsed', 'speedscope'] as const;
-type Format = (typeof FORMATS)[number];
+type Format = ConvertedFormat;
 
 /** Where the symbols of one profile come from. */
 interface ISymbolFiles {
@@ -56,7 +52,7 @@ class CliError extends Error {
 }
 
 const USAGE =
-  'usage: vmprof-convert PROFILE [--format json|callgrind|collapsed|speedscope] [-o FILE] ' +
+  `usage: vmprof-convert PROFILE [--format ${CONVERTED_FORMATS.join('|')}] [-o FILE] ` +
   '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--keep-dispatcher] [--thread ID] [--lines] ' +
   '[--diff OTHER [--diff-perf-map FILE]... [--diff-jit-symbols FILE] [--diff-maps FILE]]';
 
@@ -79,7 +75,7 @@ export function parseArgs(argv: readonly string[]): IArgs {
     switch (arg) {
       case '--format': {
         const f = value();
-        if (!(FORMATS as readonly string[]).includes(f)) {
+        if (!(CONVERTED_FORMATS as readonly string[]).includes(f)) {
           throw new CliError('usage', `unknown format "${f}"; ${USAGE}`);
         }
         args.format = f as Format;
@@ -223,19 +219,8 @@ function renderDiff(a: IProfile, b: IProfile, args: IArgs): string {
 }
 
 function render(profile: IProfile, args: IArgs, warnings: string[], lineProfile?: IProfile): string {
-  switch (args.format) {
-    case 'callgrind':
-      return toCallgrind(profile, { creator: CREATOR, thread: args.thread });
-    case 'collapsed':
-      return toCollapsed(profile, args.thread);
-    case 'speedscope':
-      return JSON.stringify(toSpeedscope(profile, { name: basename(args.profile), exporter: CREATOR, thread: args.thread }));
-    default: {
-      const graph = toGraphJSON(profile, { creator: CREATOR, thread: args.thread, lineProfile });
-      graph.profile.warnings = warnings;
-      return JSON.stringify(graph);
-    }
-  }
+  const write = formatInfo(args.format).write!;
+  return write(profile, { creator: CREATOR, name: basename(args.profile), thread: args.thread, lineProfile, warnings });
 }
 
 function basename(path: string): string {

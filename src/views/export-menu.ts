@@ -11,7 +11,7 @@ import { Contents } from '@jupyterlab/services';
 import { requestAPI, requestBlob } from '../handler';
 import { EXPORT_FORMATS, ExportFormat } from '../tokens';
 import { button, element, saveBlob } from './dom';
-import { callgrindPathNextTo, contentsPath, EXPORT_LABELS, EXPORT_TITLES, exportFileName, exportPath } from './export';
+import { callgrindPathNextTo, contentsPath, exportFileName, exportLabel, exportPath, exportTitle } from './export';
 
 /** What the export menu needs to know about the profile shown. */
 export interface IExportTarget {
@@ -56,10 +56,10 @@ export class ExportMenu {
     const list = element('div', 'jp-vmprof-export-list');
     list.setAttribute('role', 'menu');
     for (const format of EXPORT_FORMATS) {
-      const item = button('jp-vmprof-menu-item', `Download ${EXPORT_LABELS[format]}`, () => {
+      const item = button('jp-vmprof-menu-item', `Download ${exportLabel(format)}`, () => {
         this._menu.open = false;
         void this.download(format);
-      }, EXPORT_TITLES[format]);
+      }, exportTitle(format));
       item.dataset.format = format;
       item.setAttribute('role', 'menuitem');
       list.appendChild(item);
@@ -79,8 +79,8 @@ export class ExportMenu {
   /** The format of the main button (settings: defaultExportFormat). */
   setFormat(format: ExportFormat): void {
     this._format = format;
-    this._main.textContent = `Export ${EXPORT_LABELS[format]}`;
-    this._main.title = `Download: ${EXPORT_TITLES[format]}. Exports hold the thread shown.`;
+    this._main.textContent = `Export ${exportLabel(format)}`;
+    this._main.title = `Download: ${exportTitle(format)}. Exports hold the thread shown.`;
   }
 
   setEnabled(enabled: boolean): void {
@@ -98,7 +98,7 @@ export class ExportMenu {
       const download = await requestBlob(exportPath(target.id, format, target.thread));
       saveBlob(download.blob, exportFileName(target.id, format, target.thread));
     } catch (error) {
-      this._onError(`Export to ${EXPORT_LABELS[format]} failed: ${errorText(error)}`);
+      this._onError(`Export to ${exportLabel(format)} failed: ${errorText(error)}`);
     } finally {
       this._main.disabled = false;
     }

@@ -5,22 +5,18 @@
  * of a one-thread view holds the same samples as the view (the raw profile
  * is the file as recorded: always every thread).
  */
-import type { ExportFormat } from '../tokens';
+import { ExportFormat, downloadName, formatInfo } from '../formats/registry';
 import { graphQuery } from './threads';
 
-export const EXPORT_LABELS: Readonly<Record<ExportFormat, string>> = Object.freeze({
-  callgrind: 'callgrind',
-  collapsed: 'collapsed stacks',
-  speedscope: 'speedscope JSON',
-  raw: 'raw vmprof profile'
-});
+/** The export menu's short name of a format. */
+export function exportLabel(format: ExportFormat): string {
+  return formatInfo(format).label;
+}
 
-export const EXPORT_TITLES: Readonly<Record<ExportFormat, string>> = Object.freeze({
-  callgrind: 'callgrind.out file for KCachegrind, QCachegrind and callgrind_annotate',
-  collapsed: 'One line per stack (a;b;c 12), for flamegraph.pl, inferno and speedscope',
-  speedscope: 'speedscope.app file format (JSON)',
-  raw: 'The profile as vmprof wrote it (all threads), for vmprof tools'
-});
+/** What a format's file is for (tooltips). */
+export function exportTitle(format: ExportFormat): string {
+  return formatInfo(format).title;
+}
 
 /** The request path of an export of profile `id` for `thread` (null: all threads). */
 export function exportPath(id: string, format: ExportFormat, thread: string | null): string {
@@ -28,20 +24,10 @@ export function exportPath(id: string, format: ExportFormat, thread: string | nu
   return `profiles/${encodeURIComponent(id)}/export/${format}${query}`;
 }
 
-/** The server's download names (handlers.py DOWNLOADS), plus the thread when one is chosen. */
+/** The server's download names (the registry's), plus the thread when one is chosen. */
 export function exportFileName(id: string, format: ExportFormat, thread: string | null): string {
   const tag = format !== 'raw' && thread ? `.thread-${fileSafe(thread)}` : '';
-  switch (format) {
-    case 'callgrind':
-      // KCachegrind recognises callgrind.out.* files by name.
-      return `callgrind.out.${id}${tag}`;
-    case 'collapsed':
-      return `${id}${tag}.collapsed.txt`;
-    case 'speedscope':
-      return `${id}${tag}.speedscope.json`;
-    default:
-      return `${id}.prof`;
-  }
+  return downloadName(format, id, tag);
 }
 
 /**

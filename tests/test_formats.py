@@ -1,0 +1,41 @@
+"""The Python side reads the formats from the registry the build writes (formats.json)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jupyterlab_vmprof import formats
+
+
+def test_the_export_route_and_the_cli_follow_the_registry():
+    assert formats.export_formats() == ("callgrind", "collapsed", "speedscope", "raw")
+    assert set(formats.converted_formats()) == {"callgrind", "collapsed", "speedscope", "json"}
+    callgrind = formats.by_id()["callgrind"]
+    assert callgrind.download_name("20240101T000000-abcdef01") == "callgrind.out.20240101T000000-abcdef01"
+    assert formats.by_id()["raw"].converted is False
+
+
+def test_the_schema_offers_the_exported_formats():
+    schema = json.loads((formats.REGISTRY_FILE.parent.parent / "schema" / "plugin.json").read_text())
+    assert tuple(schema["properties"]["defaultExportFormat"]["enum"]) == formats.export_formats()
+
+
+def test_an_unbuilt_registry_says_how_to_build_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(formats, "REGISTRY_FILE", tmp_path / "formats.json")
+    formats.all_formats.cache_clear()
+    try:
+        with pytest.raises(formats.RegistryMissing, match="npm run build"):
+            formats.export_formats()
+    finally:
+        formats.all_formats.cache_clear()
+
+
+async def test_an_export_is_named_and_typed_as_the_registry_says(jp_fetch, put_profile, profile_data):
+    profile_id = put_profile(profile_data / "vmprof-0.6.0" / "mixed.prof")
+    for info in formats.all_formats():
+        if not info.exported:
+            continue
+        response = await jp_fetch("jupyterlab-vmprof", "profiles", profile_id, "export", info.id)
+        assert response.headers["Content-Type"].startswith(info.content_type.split(";")[0])
+        assert f'filename="{info.download_name(profile_id)}"' in response.headers["Content-Disposition"]
