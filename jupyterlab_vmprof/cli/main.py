@@ -149,6 +149,8 @@ def vmprofrun_parser() -> Parser:
     parser.add_argument("--memory", action="store_true", help="record memory use")
     parser.add_argument("--real-time", action="store_true", help="sample wall-clock instead of CPU time")
     parser.add_argument("--no-strip", action="store_true", help="keep the interpreter's own frames in the output")
+    parser.add_argument("--html", metavar="REPORT.html",
+                        help="also write an offline HTML page: flame graph and top functions")
     parser.add_argument("script", metavar="SCRIPT", nargs="?", help="the Python script to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the script")
     return parser
@@ -184,6 +186,24 @@ def _describe_end(returncode: int) -> tuple[int, Optional[str]]:
     return 128 - returncode, f"the script was killed by {name}; the profile keeps what was recorded before"
 
 
+def _write_html(prog: str, args, profile: Path, found: dict, status: int) -> int:
+    """The offline report of `vmprofrun --html`; 0, or a one-line reason and 1."""
+    from .. import node_converter as converter
+    from ..headless.scriptreport import script_page
+
+    outcome = "ok" if status == 0 else "error"
+    try:
+        page, _ = script_page(Path(args.script), profile, found, not args.no_strip, outcome,
+                              None if status == 0 else f"the script exited with status {status}")
+        Path(args.html).write_text(page, encoding="utf-8")
+    except converter.ConversionError as err:
+        return _fail(prog, f"no HTML report: cannot convert {profile}: {err.message} ({err.code})", 1)
+    except OSError as err:
+        return _fail(prog, f"cannot write {args.html}: {err.strerror or err}", 1)
+    print(f"{prog}: report {args.html}", file=sys.stderr)
+    return 0
+
+
 def vmprofrun_main(argv: Optional[list] = None) -> int:
     prog = "vmprofrun"
     parser = vmprofrun_parser()
@@ -209,5 +229,7 @@ def vmprofrun_main(argv: Optional[list] = None) -> int:
     )
     if converted == 0:
         print(f"{prog}: profile {profile.name}, callgrind {output.name}", file=sys.stderr)
+    if args.html:
+        converted = _write_html(prog, args, profile, found, status) or converted
     # The script's own status wins; a failed conversion alone still fails the command.
     return status if status else converted
