@@ -82,6 +82,14 @@ class Kernel:
     def send(self, code: str) -> str:
         return self.client.execute(code, store_history=True)
 
+    def send_from_notebook(self, code: str, cell_id: str = "cell-1") -> str:
+        """An execute request as JupyterLab and Notebook 7 send it: with the cell's id in its metadata."""
+        content = dict(code=code, silent=False, store_history=True, user_expressions={}, allow_stdin=False,
+                       stop_on_error=True)
+        msg = self.client.session.msg("execute_request", content, metadata={"cellId": cell_id})
+        self.client.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
+
     def run(self, code: str, timeout: float = 120) -> Executed:
         msg_id = self.send(code)
         return self.collect(msg_id, timeout)

@@ -290,7 +290,8 @@ def meta_when(store_dir: Path, condition, timeout: float = 30) -> dict:
 
 def test_summary_arrives_later_in_the_cells_own_output(kernel, store_dir):
     # The second cell is queued at once: it runs while the first one's summary is computed.
-    first_id = kernel.send("%%vmprof\n" + BUSY + "busy(2_000_000)")
+    # From a notebook front end (the request names its cell), which applies updates after the cell.
+    first_id = kernel.send_from_notebook("%%vmprof\n" + BUSY + "busy(2_000_000)")
     second_id = kernel.send("import time\ntime.sleep(1.5)\nprint('second cell')")
     first = kernel.collect(first_id)
     second = kernel.collect(second_id)
@@ -330,7 +331,8 @@ def test_wait_summary_shows_the_table_before_the_cell_ends(kernel_factory, store
     env = {"JUPYTERLAB_VMPROF_WAIT_SUMMARY": "1"} if how == "environment" else {}
     kernel = kernel_factory(env)
     option = "--wait-summary" if how == "option" else ""
-    done = kernel.run(f"%%vmprof {option}\n" + BUSY + "busy(2_000_000)")
+    # From a notebook front end, which would otherwise get the summary after the cell.
+    done = kernel.collect(kernel.send_from_notebook(f"%%vmprof {option}\n" + BUSY + "busy(2_000_000)"))
     assert done.status == "ok", done.describe()
     [shown] = done.displays
     assert set(shown) == MIMES

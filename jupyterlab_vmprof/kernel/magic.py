@@ -65,8 +65,8 @@ class VmprofMagics(Magics):
     @argument("--no-jit-names", action="store_true",
               help="do not route Numba calls through naming trampolines (~0.5 us per call); JIT code stays unnamed")
     @argument("--wait-summary", action="store_true",
-              help="compute the top-functions summary before the cell ends; needed where output updates "
-                   "after the cell are lost (nbconvert --execute, papermill)")
+              help="compute the top-functions summary before the cell ends (automatic where output "
+                   "updates after the cell would be lost: nbconvert --execute, papermill, console)")
     @line_cell_magic
     def vmprof(self, line: str, cell: Optional[str] = None):
         """Profile a cell (%%vmprof) or one statement (%vmprof statement) with vmprof.
@@ -75,10 +75,11 @@ class VmprofMagics(Magics):
         shown); its profile is saved in the profile store and shown under the cell.
 
         The top-functions summary under the cell is computed after the cell ends and
-        replaces the output when ready (a few hundred ms). Front ends that stop listening
-        when a cell ends (nbconvert --execute, papermill) keep "summary being computed…":
-        use --wait-summary there, or set c.VmprofMagics.wait_summary = True or
-        JUPYTERLAB_VMPROF_WAIT_SUMMARY=1. For the least overhead use --no-native.
+        replaces the output when ready (a few hundred ms) in JupyterLab and Notebook 7.
+        Front ends that stop listening when a cell ends (nbconvert --execute, papermill,
+        jupyter console) are recognised and get it before the cell ends; --wait-summary,
+        c.VmprofMagics.wait_summary = True or JUPYTERLAB_VMPROF_WAIT_SUMMARY=1 ask for
+        that everywhere. For the least overhead use --no-native.
 
         vmprof 0.6.0 can crash the kernel when C code calls back into Python
         (sorted(key=lambda ...), map(lambda ...)): profile such cells with --fork.
@@ -98,7 +99,8 @@ class VmprofMagics(Magics):
             real_time=args.real_time, strip=not args.no_strip, fork=args.fork, jit_names=not args.no_jit_names,
             name=unquote(args.name),
         )
-        wait = args.wait_summary or self.wait_summary or not output.can_update(self.shell)
+        wait = (args.wait_summary or self.wait_summary or not output.can_update(self.shell)
+                or not output.frontend_keeps_listening(self.shell))
         return profile_source(self.shell, source, options, wait)
 
 

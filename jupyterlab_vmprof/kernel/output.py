@@ -8,8 +8,10 @@ then replaces the output with update_display_data and records the sample count a
 the effective sample rate in meta.json.
 
 Front ends that stop listening when a cell ends (nbconvert --execute, nbclient,
-papermill) lose such updates: `--wait-summary` (or the `VmprofMagics.wait_summary`
-setting, or JUPYTERLAB_VMPROF_WAIT_SUMMARY=1) computes the summary before the reply.
+papermill, jupyter console) would lose such updates: they are recognised by the request
+(frontend_keeps_listening) and get the summary before the reply, as `--wait-summary`
+(or the `VmprofMagics.wait_summary` setting, or JUPYTERLAB_VMPROF_WAIT_SUMMARY=1) asks
+everywhere.
 """
 from __future__ import annotations
 
@@ -46,6 +48,23 @@ def can_update(shell) -> bool:
     displays as text) an update would print into whatever comes next: compute first.
     """
     return hasattr(getattr(shell, "display_pub", None), "set_thread_parent")
+
+
+def frontend_keeps_listening(shell) -> bool:
+    """Whether the cell's request came from a notebook front end that applies later updates.
+
+    JupyterLab and Notebook 7 put the cell's id in the execute request's metadata
+    (`cellId`) and keep every output live after the cell. Headless runners (nbclient, so
+    `jupyter nbconvert --execute` and papermill; scripts on jupyter_client) and `jupyter
+    console` send no such id and stop listening when the cell ends: for them the summary
+    is computed before the cell ends, with no option to remember.
+    """
+    try:
+        parent = shell.kernel.get_parent()
+    except Exception:  # noqa: BLE001 - no kernel (terminal IPython) or an older ipykernel
+        return False
+    metadata = (parent or {}).get("metadata") if isinstance(parent, dict) else None
+    return isinstance(metadata, dict) and bool(metadata.get("cellId"))
 
 
 def wait_pending(timeout: float = JOIN_TIMEOUT_S) -> None:
