@@ -129,7 +129,7 @@ def build_command(
     jit_symbols: Optional[os.PathLike | str] = None,
     maps: Optional[os.PathLike | str] = None,
     strip: bool = True,
-    collapse_jit: bool = True,
+    collapse_dispatcher: bool = True,
     thread: Optional[str] = None,
     lines: bool = False,
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
@@ -154,8 +154,8 @@ def build_command(
         command += ["--maps", str(maps)]
     if not strip:
         command.append("--no-strip")
-    if not collapse_jit:
-        command.append("--keep-dispatcher")
+    if not collapse_dispatcher:
+        command.append("--no-collapse-dispatcher")
     if thread:
         command += ["--thread", str(thread)]
     if lines:
@@ -248,7 +248,7 @@ def convert_sync(
     **options: Any,
 ) -> ConversionResult:
     """Convert one profile; blocks. `options` are build_command's (perf_maps, jit_symbols,
-    maps, strip, collapse_jit, thread, lines, output, node_path, script_path, diff). With
+    maps, strip, collapse_dispatcher, thread, lines, output, node_path, script_path, diff). With
     `output`, the converter writes there and `.output` is empty."""
     command = build_command(profile_path, fmt, max_memory_mb=max_memory_mb, **options)
     try:

@@ -170,7 +170,7 @@ async def test_graph_lines_option(jp_fetch, put_profile, profile_data):
 
 async def test_graph_rejects_bad_options(jp_fetch, put_profile, profile_data):
     pid = put_profile(profile_data / "generated" / "mixed.prof")
-    for params in ({"strip": "maybe"}, {"lines": "2"}, {"collapse_jit": "x"}, {"thread": "../etc"}):
+    for params in ({"strip": "maybe"}, {"lines": "2"}, {"collapse_dispatcher": "x"}, {"thread": "../etc"}):
         response = await get(jp_fetch, "profiles", pid, "graph", params=params)
         assert response.code == 400, params
         assert body(response)["error"]["code"] == "bad-option"

@@ -63,7 +63,8 @@ def tocallgrind_parser() -> Parser:
                              "callgrind, .collapsed.txt, .speedscope.json or .graph.json)")
     parser.add_argument("--format", choices=formats.converted_formats(), default="callgrind", help="output format (default callgrind)")
     parser.add_argument("--no-strip", action="store_true", help="keep the interpreter's own frames")
-    parser.add_argument("--keep-dispatcher", action="store_true", help="keep Numba's dispatcher call level")
+    parser.add_argument("--no-collapse-dispatcher", dest="collapse_dispatcher", action="store_false",
+                        help="keep Numba's dispatcher call level")
     parser.add_argument("--lines", action="store_true", help="line-level frames (profiles taken with lines)")
     return parser
 
@@ -122,7 +123,7 @@ def tocallgrind_main(argv: Optional[list] = None) -> int:
         jit_symbols=args.jit_symbols or found["jit_symbols"],
         maps=args.maps or found["maps"],
         strip=not args.no_strip,
-        collapse_jit=not args.keep_dispatcher,
+        collapse_dispatcher=args.collapse_dispatcher,
         lines=args.lines,
     )
     if status == 0 and output != "-":

@@ -1,7 +1,7 @@
 """Convert store profiles with their extras, cached in the profile's `cache/` folder.
 
 A cache entry is named `<format>-<options hash>-<source hash><ext>`: the options hash
-covers what the user chose (thread, strip, collapse_jit, lines, the profile compared
+covers what the user chose (thread, strip, collapse_dispatcher, lines, the profile compared
 with), the source hash what the result depends on without the user choosing it
 (converter bundle, size and mtime of the profile and of its symbol files, and of the
 other profile's for a comparison). So a second identical request is a file
@@ -37,7 +37,7 @@ class Options:
     fmt: str = "json"
     thread: Optional[str] = None
     strip: bool = True
-    collapse_jit: bool = True
+    collapse_dispatcher: bool = True
     lines: bool = False
     # A comparison (Diff JSON) with this other store profile; cached with the first one.
     diff_with: Optional[str] = None
@@ -218,7 +218,7 @@ class ConversionService:
                 result = await conv.convert_async(
                     inputs["profile_path"], options.fmt, perf_maps=inputs["perf_maps"],
                     jit_symbols=inputs["jit_symbols"], maps=inputs["maps"], strip=options.strip,
-                    collapse_jit=options.collapse_jit, thread=options.thread, lines=options.lines,
+                    collapse_dispatcher=options.collapse_dispatcher, thread=options.thread, lines=options.lines,
                     timeout=self.settings.conversion_timeout, max_memory_mb=self.settings.conversion_memory_mb,
                     output=tmp, node_path=self.settings.node_path or None, script_path=script,
                     diff=conv.DiffInput(**other) if other is not None else None,

@@ -159,7 +159,7 @@ class BaseHandler(APIHandler):
             raise ApiError(400, "bad-option", f"thread must be a thread id (decimal or hex), not {thread!r}")
         return Options(
             fmt=fmt, thread=thread, strip=self.flag("strip", True),
-            collapse_jit=self.flag("collapse_jit", True), lines=self.flag("lines", False),
+            collapse_dispatcher=self.flag("collapse_dispatcher", True), lines=self.flag("lines", False),
         )
 
     async def convert(self, profile_id: str, options: Options):
@@ -273,7 +273,7 @@ class DiffHandler(BaseHandler):
         self.check_id(other_id)
         # Both profiles are cleaned with the same options; --thread and --lines do not apply.
         options = Options(
-            fmt="json", strip=self.flag("strip", True), collapse_jit=self.flag("collapse_jit", True),
+            fmt="json", strip=self.flag("strip", True), collapse_dispatcher=self.flag("collapse_dispatcher", True),
             diff_with=other_id,
         )
         converted = await self.convert(profile_id, options)

@@ -40,7 +40,7 @@ interface IArgs extends ISymbolFiles {
   diff: string | null;
   diffSymbols: ISymbolFiles;
   strip: boolean;
-  keepDispatcher: boolean;
+  collapseDispatcher: boolean;
   thread: string | null;
   lines: boolean;
 }
@@ -53,14 +53,14 @@ class CliError extends Error {
 
 const USAGE =
   `usage: vmprof-convert PROFILE [--format ${CONVERTED_FORMATS.join('|')}] [-o FILE] ` +
-  '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--keep-dispatcher] [--thread ID] [--lines] ' +
+  '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--no-collapse-dispatcher] [--thread ID] [--lines] ' +
   '[--diff OTHER [--diff-perf-map FILE]... [--diff-jit-symbols FILE] [--diff-maps FILE]]';
 
 export function parseArgs(argv: readonly string[]): IArgs {
   const args: IArgs = {
     profile: '', format: 'json', output: null, perfMaps: [], jitSymbols: null, maps: null,
     diff: null, diffSymbols: { perfMaps: [], jitSymbols: null, maps: null },
-    strip: true, keepDispatcher: false, thread: null, lines: false
+    strip: true, collapseDispatcher: true, thread: null, lines: false
   };
   let formatGiven = false;
   const positional: string[] = [];
@@ -87,7 +87,7 @@ export function parseArgs(argv: readonly string[]): IArgs {
       case '--jit-symbols': args.jitSymbols = value(); break;
       case '--maps': args.maps = value(); break;
       case '--no-strip': args.strip = false; break;
-      case '--keep-dispatcher': args.keepDispatcher = true; break;
+      case '--no-collapse-dispatcher': args.collapseDispatcher = false; break;
       case '--thread': args.thread = normalizeThread(value()); break;
       case '--lines': args.lines = true; break;
       case '--diff': args.diff = value(); break;
@@ -196,7 +196,7 @@ function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: bo
     trampolines,
     resolveNative: resolver ? address => resolver.resolve(address) : undefined,
     strip: args.strip,
-    collapseDispatcher: !args.keepDispatcher
+    collapseDispatcher: args.collapseDispatcher
   });
   return { profile, warnings };
 }

@@ -19,7 +19,7 @@
  *    becomes kernel → <native symbol…>.
  *
  * Rules 1+2 are "strip" (the converter's --no-strip turns them off), rule 3
- * is "collapse dispatcher" (--keep-dispatcher).
+ * is "collapse dispatcher" (--no-collapse-dispatcher).
  */
 
 import { IFrame, IProfile } from '../model/profile';

@@ -76,7 +76,7 @@ export interface IGraphRequestOptions {
   /** Drop the interpreter's and IPython's frames (server default true). */
   strip?: boolean;
   /** Drop Numba's dispatcher level (server default true). */
-  collapseJit?: boolean;
+  collapseDispatcher?: boolean;
   /** Line-level frames (server default false). */
   lines?: boolean;
 }
@@ -99,8 +99,8 @@ export function graphQuery(thread: string | null, options: IGraphRequestOptions 
   if (options.strip !== undefined) {
     parts.push(`strip=${options.strip}`);
   }
-  if (options.collapseJit !== undefined) {
-    parts.push(`collapse_jit=${options.collapseJit}`);
+  if (options.collapseDispatcher !== undefined) {
+    parts.push(`collapse_dispatcher=${options.collapseDispatcher}`);
   }
   if (options.lines !== undefined) {
     parts.push(`lines=${options.lines}`);

@@ -37,11 +37,11 @@ describe('vmprof-convert', () => {
     expect(readFileSync(out, 'utf-8').length).toBeGreaterThan(100);
   });
 
-  test('--thread (decimal or hex), --no-strip, --keep-dispatcher, --lines', () => {
+  test('--thread (decimal or hex), --no-strip, --no-collapse-dispatcher, --lines', () => {
     const threads = join(PROFILES, 'vmprof-0.6.0/threads.prof');
     const all = JSON.parse(run([threads]).stdout);
     const id = all.profile.threads[0].id;
-    const one = JSON.parse(run([threads, '--thread', `0x${BigInt(id).toString(16)}`, '--no-strip', '--keep-dispatcher']).stdout);
+    const one = JSON.parse(run([threads, '--thread', `0x${BigInt(id).toString(16)}`, '--no-strip', '--no-collapse-dispatcher']).stdout);
     expect(one.profile.thread).toBe(id);
     expect(one.profile.samples).toBe(all.profile.threads[0].samples);
     const lines = JSON.parse(run([join(PROFILES, 'vmprof-0.6.0/lines_memory.prof'), '--lines']).stdout);

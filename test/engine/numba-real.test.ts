@@ -109,9 +109,9 @@ describeIfNumba('real Numba profile with the kernel’s trampolines', () => {
     expect(jitNodes).toBeGreaterThan(0);
   });
 
-  test('--keep-dispatcher keeps the dispatcher frames that were recorded', () => {
-    const recorded = dispatcherNames(convert('--keep-dispatcher', '--no-strip'));
-    const kept = dispatcherNames(convert('--keep-dispatcher'));
+  test('--no-collapse-dispatcher keeps the dispatcher frames that were recorded', () => {
+    const recorded = dispatcherNames(convert('--no-collapse-dispatcher', '--no-strip'));
+    const kept = dispatcherNames(convert('--no-collapse-dispatcher'));
     expect(kept).toEqual(recorded);
     // By default Numba's own call level is gone (type_call may stay: see above).
     expect(dispatcherNames(convert()).filter(name => name !== 'type_call')).toEqual([]);

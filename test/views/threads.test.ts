@@ -52,8 +52,8 @@ describe('graphQuery', () => {
   });
 
   it('adds the other graph options in a fixed order', () => {
-    expect(graphQuery('12', { lines: true, strip: false, collapseJit: true })).toBe(
-      '?thread=12&strip=false&collapse_jit=true&lines=true'
+    expect(graphQuery('12', { lines: true, strip: false, collapseDispatcher: true })).toBe(
+      '?thread=12&strip=false&collapse_dispatcher=true&lines=true'
     );
     expect(graphQuery(null, { lines: true })).toBe('?lines=true');
   });
