@@ -1,7 +1,7 @@
 """KCachegrind opens our callgrind export without a loader error.
 
 KCachegrind reports loader problems on stderr as lines starting with 'Loading'
-(see the callgrind reference notes); it runs offscreen under its own D-Bus
+(see docs/callgrind.md); it runs offscreen under its own D-Bus
 session bus, so no X server is needed. The check is skipped only where
 KCachegrind is not installed; scripts/setup.sh installs it.
 """

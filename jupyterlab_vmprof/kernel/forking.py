@@ -1,6 +1,6 @@
 """Profile code in a forked child so that a crash (vmprof's or the code's) spares the kernel.
 
-Measured in the reference notes, shared/reference/crash-isolation.md: the child uses only the
+Measured (docs/kernel.md, "--fork"): the child uses only the
 forking thread, never touches the kernel's sockets, sends what it prints through
 pipes line by line (so output printed before a crash still arrives) and leaves
 with os._exit. The parent streams the lines to the cell as they come, keeps them

@@ -5,7 +5,7 @@ function keeps only the Python frames above it. While profiling, every call of a
 Numba CPU dispatcher is routed through a tiny Python function whose code object
 carries the jitted function's own name, file and first line: that frame is then
 the innermost Python frame of every sample taken in the JIT code, and the
-profile names the Numba function (measured: the reference notes, shared/reference/jit-symbols.md).
+profile names the Numba function (measured: docs/kernel.md, "Numba trampolines").
 
 The hook is a descriptor set as ``CPUDispatcher.__call__``: CPython's generic
 call slot asks the descriptor for a callable, and the descriptor hands back the

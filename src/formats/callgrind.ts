@@ -1,7 +1,7 @@
 /**
  * Profile → callgrind text, for KCachegrind/QCachegrind and callgrind_annotate.
  * Spec: https://valgrind.org/docs/manual/cl-format.html; the choices below
- * follow reference/callgrind.md §0.
+ * are explained in docs/callgrind.md.
  *
  * What a sampling profile cannot say, and what we write instead:
  * - Call counts are unknown: every edge says `calls=1` (0 would make

@@ -2,7 +2,7 @@
  * Low-level reader of the vmprof raw profile format (records, not meaning).
  *
  * Format: vmprof-python's writer (src/vmprof_common.c, src/_vmprof.c) and reader
- * (vmprof/reader.py); our notes are in the project's reference/vmprof-format.md.
+ * (vmprof/reader.py); our notes: docs/vmprof-format.md.
  * https://github.com/vmprof/vmprof-python/blob/master/docs/format.rst
  *
  * This file turns bytes into: the header, the meta strings, the start/end

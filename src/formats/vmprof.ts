@@ -2,7 +2,7 @@
  * vmprof raw profile → profile model.
  *
  * Format: https://github.com/vmprof/vmprof-python/blob/master/docs/format.rst
- * (and the writer in src/vmprof_common.c); our notes: reference/vmprof-format.md.
+ * (and the writer in src/vmprof_common.c); our notes: docs/vmprof-format.md.
  *
  * Reading the records is vmprof-records.ts; this file gives stack entries
  * their meaning (Python code, native function, PyPy JIT code, line numbers),

@@ -5,7 +5,7 @@
  * - Entries without `"kind": "trampoline"` are code ranges of JIT-compiled
  *   functions: a native frame whose address falls inside gets that name.
  * - Entries with `"kind": "trampoline"` describe the Python trampoline frame
- *   the kernel puts in front of a Numba dispatcher (reference/jit-symbols.md):
+ *   the kernel puts in front of a Numba dispatcher (docs/kernel.md, "Numba trampolines"):
  *   a code object carrying the jitted function's name, file and first line.
  *   A Python frame with exactly that (name, file, line) is marked kind 'jit'.
  *   start/size are ignored for these.

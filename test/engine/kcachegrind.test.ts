@@ -1,5 +1,5 @@
 /**
- * KCachegrind's loader on our callgrind files, headless (reference/callgrind.md
+ * KCachegrind's loader on our callgrind files, headless (docs/callgrind.md
  * §2.2): loader errors arrive on stderr as `Loading "FILE" : LINE : "MSG"`
  * within a fraction of a second, so each viewer runs for a few seconds under
  * `timeout` and its stderr must hold no such line. Skipped where kcachegrind

@@ -1,6 +1,6 @@
 /**
  * Writes small vmprof files for tests, record by record, in the layout of
- * vmprof's writer (see reference/vmprof-format.md §2). Values are bigint so
+ * vmprof's writer (see docs/vmprof-format.md). Values are bigint so
  * tests can use addresses beyond 2^53 and negative entries.
  */
 

@@ -1,7 +1,7 @@
 """A fast scan of a raw vmprof file written by this process: which Python code ids
 the samples hold, which ids already have a name, and where the trailer starts.
 
-Format: ../shared/reference/vmprof-format.md §2 (vmprof's `src/vmprof_common.c`,
+Format: docs/vmprof-format.md (vmprof's `src/vmprof_common.c`,
 `vmprof/reader.py`). Only what a profile written here can hold is read: 64-bit
 little-endian words and addresses (Linux, macOS), versions 4–7. The full reader,
 for every file in the wild, is the engine's (src/formats/vmprof.ts); this one only
