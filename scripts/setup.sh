@@ -38,9 +38,11 @@ install_python_and_node_packages() {
     python3 -m venv .venv
   fi
   .venv/bin/python -m pip install -q --upgrade pip
-  echo "==> pip install .[test] (builds the labextension and the converter)"
-  # A fresh build every time: a stale labextension would test old code.
-  rm -rf jupyterlab_vmprof/labextension jupyterlab_vmprof/converter/vmprof-convert.js lib tsconfig.tsbuildinfo
+  echo "==> pip install .[test] (builds the labextension, the converter and, on CPython 3.11/3.12, the crash guard)"
+  # A fresh build every time: a stale labextension would test old code. The crash guard
+  # is compiled into the working tree too (hatch_build.py), where kernels in tests import it.
+  rm -rf jupyterlab_vmprof/labextension jupyterlab_vmprof/converter/vmprof-convert.js lib tsconfig.tsbuildinfo \
+    jupyterlab_vmprof/kernel/lean/_framecheck.*.so
   .venv/bin/python -m pip install -q ".[test]"
 }
 

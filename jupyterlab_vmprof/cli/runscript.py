@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..kernel.jit import InstallOnImport, NumbaTrampolines
+from ..kernel.lean import crashguard
 from ..kernel.profiling import ThreadWatch, load_vmprof, native_unsupported_reason
 from ..kernel.symbolfiles import record_symbols
 
@@ -59,6 +60,13 @@ def _exit_status(code) -> int:
     return 1
 
 
+def report_guard(guard: crashguard.GuardReport) -> None:
+    """Say how many samples the crash guard dropped (their frames were not safe to read)."""
+    if guard.dropped_samples:
+        print(f"vmprofrun: the crash guard dropped {guard.dropped_samples} samples (their frames were not "
+              "safe to read: Python was entering a function called from C)", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
     vmprof = load_vmprof()
@@ -78,14 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     with InstallOnImport(trampolines):
         vmprof.enable(fd, period=float(options.period), memory=options.memory, lines=options.lines,
                       native=native, real_time=options.real_time)
+        crashguard.install()
+        unprotected = crashguard.unprotected_warning()
+        if unprotected:
+            print(f"vmprofrun: warning: {unprotected}", file=sys.stderr)
         try:
             status = run_script(options.script, options.args)
         finally:
             vmprof.disable()
+            guard = crashguard.remove()
             threads.remove()
     os.close(fd)
     for warning in record_symbols(here, trampolines.entries, prefix=f"{stem}."):
         print(f"vmprofrun: warning: {warning}", file=sys.stderr)
+    report_guard(guard)
     return status
 
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from .lean import leanvmprof
+from .lean import crashguard, leanvmprof
 from .jit import InstallOnImport, NumbaTrampolines
 from .symbolfiles import record_symbols, save_maps
 from .threads import ThreadWatch
@@ -120,6 +120,8 @@ class ProfileRun:
         self.duration_s: Optional[float] = None
         self.cpu_s: Optional[float] = None
         self.deferred_names: Optional[leanvmprof.DeferredSearch] = None
+        # meta.json's `guard`: whether the crash guard ran and the samples it dropped.
+        self.guard: Optional[dict] = None
 
     @property
     def profile_id(self) -> Optional[str]:
@@ -219,6 +221,9 @@ class ProfileRun:
             raise ProfilerUnavailable(f"vmprof.enable failed: {err}. Nothing was run.") from err
         finally:
             self._note_enable_messages("".join(printed))
+        unprotected = crashguard.unprotected_warning()
+        if unprotected:
+            self.warnings.append(unprotected)
 
     def _note_enable_messages(self, text: str) -> None:
         """Never hide what vmprof printed: keep it in the warnings (meta and output)."""
@@ -284,6 +289,7 @@ class ProfileRun:
         try:
             report = leanvmprof.stop(self._fd, self.folder / PROFILE_FILE if defer_names else None)
             self.deferred_names = report.deferred
+            self.guard = report.guard
             self._note_stop(report)
         except Exception as err:  # noqa: BLE001 - e.g. disk full while flushing
             error = f"vmprof could not finish writing the profile: {err}"
@@ -363,6 +369,7 @@ class ProfileRun:
             error=error,
             warnings=list(self.warnings),
             threads=self.threads_meta(),
+            guard=self.guard or None,
             cpu_s=self.cpu_s,
             profile_bytes=_size(self.folder / PROFILE_FILE),
         )

@@ -31,6 +31,7 @@ import weakref
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from . import crashguard
 from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
 
 #: vmprof's MAX_FUNC_NAME (src/vmprof_common.h): "py:name" and ":line:file" get half each.
@@ -118,16 +119,20 @@ class StopReport:
     error: Optional[str] = None
     #: The search of every object for code at reused addresses, when left for later.
     deferred: Optional["DeferredSearch"] = None
+    #: What the crash guard did (crashguard.GuardReport.to_meta()): samples it dropped.
+    guard: dict = dataclasses.field(default_factory=dict)
 
 
 def enable(vmprof, fd: int, *, period: float, memory: bool, lines: bool, native: bool, real_time: bool) -> None:
-    """vmprof.enable(), from a fresh thread when native frames make the calling stack matter."""
+    """vmprof.enable(), from a fresh thread when native frames make the calling stack matter;
+    then the crash guard in front of the signal handler vmprof installed."""
     _older_collections.start()
     try:
         _enable(vmprof, fd, dict(period=period, memory=memory, lines=lines, native=native, real_time=real_time))
     except BaseException:
         _older_collections.stop()
         raise
+    crashguard.install()
 
 
 def _enable(vmprof, fd: int, options: dict) -> None:
@@ -175,9 +180,14 @@ def stop(fd: int, path: Optional[Path] = None) -> StopReport:
     # walk would still have found must not be freed (unnamed) meanwhile.
     gc.disable()
     try:
-        _vmprof.stop_sampling()
-        _vmprof.disable()
-        return _name_code_objects(fd, young_only, path)
+        try:
+            _vmprof.stop_sampling()
+            _vmprof.disable()
+        finally:
+            guard = crashguard.remove().to_meta()
+        report = _name_code_objects(fd, young_only, path)
+        report.guard = guard
+        return report
     finally:
         if gc_was_enabled:
             gc.enable()
