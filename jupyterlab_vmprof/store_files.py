@@ -5,11 +5,12 @@ the perf map, a --fork child's output); the converter and the server find them h
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, TypedDict
+from typing import BinaryIO, Optional, TypedDict
 
 META_FILE = "meta.json"
 PROFILE_FILE = "profile.prof"
@@ -81,3 +82,20 @@ def damaged_meta(profile_id: str, reason: str) -> dict:
     """What the list shows for a profile whose meta.json cannot be read."""
     return {"id": profile_id, "name": profile_id, "status": "damaged", "error": reason, "warnings": [],
             "notebook": "", "started": None, "finished": None}
+
+
+def open_regular_file(path: os.PathLike | str) -> BinaryIO:
+    """Open a store file for reading, refusing symlinks and anything that is not a regular file.
+
+    O_NONBLOCK: opening a FIFO planted under a store name returns at once instead of
+    waiting for a writer; fstat then tells it apart.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.ENOENT, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

@@ -17,17 +17,21 @@ import os
 import secrets
 import shutil
 import tempfile
+import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from .. import formats
 from .. import node_converter as conv
-from ..store import PROFILE_FILE, ProfileStore, StoreError
+from ..store import PROFILE_FILE, ProfileStore, StoreError, is_regular_file
 
 CACHE_DIR = "cache"
 # Which server setting a user can change about each failure.
 SETTING_HINTS = {"timeout": "conversion_timeout", "memory": "conversion_memory_mb", "node-missing": "node_path"}
+# Failures that the same inputs and options always give again: remembered in the cache.
+DETERMINISTIC_CODES = (*conv.PROFILE_ERROR_CODES, "usage")
+DEFAULT_QUEUE = 16
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,16 @@ class Options:
 
     def digest(self) -> str:
         return _digest(asdict(self))
+
+
+@dataclass
+class _Flight:
+    """One conversion under way, and how many requests wait for it."""
+
+    task: asyncio.Future
+    profiles: tuple
+    waiters: int = 0
+    deleted: bool = False
 
 
 @dataclass
@@ -70,9 +84,7 @@ def converter_version(script: str) -> str:
     return _script_digest_memo[key]
 
 
-def _regular_file(path: Path) -> bool:
-    """A real file of this profile: a symlink could point anywhere outside the store."""
-    return path.is_file() and not path.is_symlink()
+_regular_file = is_regular_file
 
 
 def _signature(path: Path) -> list:
@@ -92,7 +104,7 @@ class ConversionService:
         self.store = store
         self.settings = settings
         self.log = log
-        self._running: dict[str, asyncio.Future] = {}
+        self._running: dict[str, _Flight] = {}
         self._slots: Optional[asyncio.Semaphore] = None
         self._fallback_root: Optional[Path] = None
         self.started = 0  # converter processes started: what the cache and request sharing save
@@ -108,18 +120,11 @@ class ConversionService:
 
     def inputs(self, profile_id: str) -> dict:
         """The profile file and the symbol files next to it, as converter arguments."""
-        folder = self.store.existing_folder(profile_id)
-        profile = folder / PROFILE_FILE
-        if not _regular_file(profile):
+        side = self.store.side_files(profile_id)
+        if side.profile is None:
             raise StoreError("not-found", f"profile {profile_id} has no profile data ({PROFILE_FILE})")
-        jit = folder / "jit-symbols.json"
-        maps = folder / "maps.txt"
-        return {
-            "profile_path": profile,
-            "perf_maps": sorted(p for p in folder.glob("perf-*.map") if _regular_file(p)),
-            "jit_symbols": jit if _regular_file(jit) else None,
-            "maps": maps if _regular_file(maps) else None,
-        }
+        return {"profile_path": side.profile, "perf_maps": side.perf_maps, "jit_symbols": side.jit_symbols,
+                "maps": side.maps}
 
     def cache_name(self, inputs: dict, options: Options, script: str, other: Optional[dict] = None) -> tuple[str, str]:
         """(entry file name, prefix shared by every entry of these options)."""
@@ -147,6 +152,8 @@ class ConversionService:
                 self.log.warning("vmprof: not caching in %s (%s)", cache, err)
         if self._fallback_root is None:
             self._fallback_root = Path(tempfile.mkdtemp(prefix="jupyterlab-vmprof-cache-"))
+            # Removed when the service goes or, at the latest, when the server process exits.
+            weakref.finalize(self, shutil.rmtree, str(self._fallback_root), True)
         fallback = self._fallback_root / profile_id
         fallback.mkdir(exist_ok=True)
         return fallback
@@ -181,14 +188,57 @@ class ConversionService:
         if cached is not None:
             return cached
         key = str(entry)
-        shared = self._running.get(key)
-        if shared is None:
+        flight = self._running.get(key)
+        if flight is None:
             # Identical requests arriving while this runs wait for the same conversion.
-            shared = asyncio.ensure_future(self._produce(inputs, options, entry, prefix, script, other))
-            self._running[key] = shared
-            shared.add_done_callback(lambda _done: self._running.pop(key, None))
-        # shield: a client that goes away must not cancel a conversion others are waiting for.
-        return await asyncio.shield(shared)
+            self._check_room()
+            task = asyncio.ensure_future(self._produce(inputs, options, entry, prefix, script, other))
+            flight = _Flight(task, (profile_id, options.diff_with))
+            self._running[key] = flight
+            task.add_done_callback(lambda done: self._landed(key, done))
+        return await self._wait(flight, profile_id)
+
+    async def _wait(self, flight: _Flight, profile_id: str) -> Converted:
+        """Wait for a shared conversion; the last waiter to leave stops it."""
+        flight.waiters += 1
+        try:
+            # shield: a client that goes away must not cancel a conversion others are waiting for.
+            return await asyncio.shield(flight.task)
+        except asyncio.CancelledError:
+            if flight.deleted:
+                raise StoreError("not-found", f"profile {profile_id} was deleted during its conversion") from None
+            raise
+        finally:
+            flight.waiters -= 1
+            if flight.waiters == 0 and not flight.task.done():
+                flight.task.cancel()  # nobody waits for it any more: stop the converter
+
+    def _landed(self, key: str, task: asyncio.Future) -> None:
+        self._running.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here: everyone who wanted it may have gone
+
+    def _check_room(self) -> None:
+        slots = self.settings.max_concurrent_conversions or os.cpu_count() or 2
+        room = max(1, slots) + max(0, getattr(self.settings, "max_queued_conversions", DEFAULT_QUEUE))
+        if len(self._running) >= room:
+            raise conv.ConversionError(
+                "busy", f"{len(self._running)} conversions are running or waiting; try again in a moment "
+                "(setting VmprofExtension.max_queued_conversions)")
+
+    def cancel_conversions_of(self, profile_id: str) -> None:
+        """Stop the conversions of a profile being deleted (their waiters get not-found)."""
+        for flight in list(self._running.values()):
+            if profile_id in flight.profiles:
+                flight.deleted = True
+                flight.task.cancel()
+
+    def private_folders(self) -> list[tuple[str, str]]:
+        """(server folder, what a client is shown instead) for messages sent to clients."""
+        folders = [(str(self.store.root), "<profile store>")]
+        if self._fallback_root is not None:
+            folders.append((str(self._fallback_root), "<cache>"))
+        return folders
 
     def _read_entry(self, entry: Path) -> Optional[Converted]:
         error_file = entry.with_name(entry.name + ".error.json")
@@ -227,7 +277,7 @@ class ConversionService:
                 tmp.unlink(missing_ok=True)
                 if err.code in SETTING_HINTS:
                     err.message = f"{err.message} (setting VmprofExtension.{SETTING_HINTS[err.code]})"
-                if err.code in conv.PROFILE_ERROR_CODES:
+                if err.code in DETERMINISTIC_CODES:
                     # Same bytes, same failure: remember it rather than re-parse on every click.
                     await asyncio.to_thread(self._commit_error, entry, prefix, err)
                 raise

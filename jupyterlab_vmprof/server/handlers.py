@@ -22,12 +22,17 @@ from traitlets.config import Configurable
 from .. import formats
 from .conversions import ConversionService, Options
 from ..node_converter import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S, ConversionError
-from ..store import PROFILE_FILE, ProfileStore, StoreError
+from ..store import PROFILE_FILE, PendingImport, ProfileStore, StoreError
+from ..store_files import open_regular_file
 
 NAMESPACE = "jupyterlab-vmprof"
 SETTINGS_KEY = "jupyterlab_vmprof"
-THREAD_PATTERN = re.compile(r"^(0x)?[0-9a-fA-F]{1,32}$")
+THREAD_PATTERN = re.compile(r"(0x)?[0-9a-fA-F]{1,32}")
 CHUNK = 1024 * 1024
+# A PATCH body is {"name": ...} with a name of at most 200 characters.
+MAX_PATCH_BYTES = 64 * 1024
+# Query parameters that authenticate a request: never written to the log.
+SECRET_PARAMETER = re.compile(r"([?&](?:token|_xsrf)=)[^&#]*", re.IGNORECASE)
 
 
 class VmprofExtension(Configurable):
@@ -63,15 +68,19 @@ class VmprofExtension(Configurable):
         512,
         help="Largest profile, in MB, accepted by POST profiles (import).",
     ).tag(config=True)
+    max_queued_conversions = Int(
+        16,
+        help="Conversions that may wait for a free slot; a request beyond them gets 503 with Retry-After.",
+    ).tag(config=True)
 
 
 # HTTP status of each error code of the store and of the converter.
 STATUS = {
     "bad-id": 400, "bad-request": 400, "bad-option": 400, "usage": 400,
     "not-found": 404,
-    "too-large": 413,
+    "too-large": 413, "disk-full": 507,
     "truncated": 422, "version": 422, "corrupt-profile": 422,
-    "node-missing": 503, "converter-missing": 503, "timeout": 503, "memory": 503,
+    "node-missing": 503, "converter-missing": 503, "timeout": 503, "memory": 503, "busy": 503,
     "crashed": 500, "failed": 500, "io": 500, "unwritable": 500, "corrupt": 500,
 }
 
@@ -115,8 +124,21 @@ class BaseHandler(APIHandler):
         else:
             # The traceback is in the server log; the client gets no internals.
             code, message = "internal", "internal server error (see the server log)"
+        if code == "busy":
+            self.set_header("Retry-After", "2")
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": {"code": code, "message": message}}))
+        self.finish(json.dumps({"error": {"code": code, "message": self.without_server_paths(message)}}))
+
+    def without_server_paths(self, message: str) -> str:
+        """The client learns which profile, never where the server keeps it."""
+        for folder, shown in self.service.private_folders():
+            message = message.replace(folder, shown)
+        return message
+
+    def _request_summary(self) -> str:
+        # Tornado's warning line for a failed request quotes the URI, token included.
+        uri = SECRET_PARAMETER.sub(r"\1[secret]", self.request.uri or "")
+        return f"{self.request.method} {uri} ({self.request.remote_ip})"
 
     async def call(self, function, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -154,31 +176,44 @@ class BaseHandler(APIHandler):
         return number
 
     def conversion_options(self, fmt: str) -> Options:
-        thread = self.get_argument("thread", None) or None
-        if thread is not None and not THREAD_PATTERN.match(thread):
+        # strip=False: a thread id with a trailing newline is refused, not silently trimmed.
+        thread = self.get_argument("thread", None, strip=False) or None
+        if thread is not None and not THREAD_PATTERN.fullmatch(thread):
             raise ApiError(400, "bad-option", f"thread must be a thread id (decimal or hex), not {thread!r}")
         return Options(
             fmt=fmt, thread=thread, strip=self.flag("strip", True),
             collapse_dispatcher=self.flag("collapse_dispatcher", True), lines=self.flag("lines", False),
         )
 
+    _conversion: Optional[asyncio.Future] = None
+
     async def convert(self, profile_id: str, options: Options):
+        # A task of its own, so that a client going away can stop its wait (on_connection_close).
+        self._conversion = asyncio.ensure_future(self.service.convert(profile_id, options))
         try:
-            converted = await self.service.convert(profile_id, options)
+            converted = await self._conversion
         except (StoreError, ConversionError) as err:
             raise _api_error(err) from err
+        except asyncio.CancelledError:
+            if self.request.connection.stream.closed():
+                raise tornado.web.Finish() from None  # nobody to answer
+            raise
         self.set_header("X-Vmprof-Cache", "hit" if converted.from_cache else "miss")
         self.set_header("X-Vmprof-Warnings", str(len(converted.warnings)))
         return converted
 
+    def on_connection_close(self) -> None:
+        if self._conversion is not None:
+            self._conversion.cancel()  # the service stops the conversion if nobody else waits
+        super().on_connection_close()
+
     async def send_file(self, path: os.PathLike | str, content_type: str) -> None:
         """Stream a file in chunks so a large export neither fills memory nor holds the loop."""
         try:
-            # O_NOFOLLOW: a symlink planted in the store must not serve a file from elsewhere.
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            handle = await asyncio.to_thread(open_regular_file, path)
         except OSError as err:
             raise ApiError(404, "not-found", f"{os.path.basename(path)} cannot be read: {err.strerror}") from err
-        with os.fdopen(fd, "rb") as handle:
+        with handle:
             self.set_header("Content-Type", content_type)
             self.set_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
             while True:
@@ -190,7 +225,56 @@ class BaseHandler(APIHandler):
         self.finish(set_content_type=content_type)
 
 
+@tornado.web.stream_request_body
 class ProfilesHandler(BaseHandler):
+    """List (GET) and import (POST). An import is written to the store as it arrives: the
+    server never holds more of it than one piece. Too large by its Content-Length, it gets
+    413 at once; sent in chunks, the rest is dropped as it arrives and 413 comes at its end
+    (clients read no answer before they have sent their body)."""
+
+    _pending: Optional[PendingImport] = None
+    _refusal: Optional[ApiError] = None
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        if self.request.method != "POST":
+            return
+        if not self.current_user:
+            raise tornado.web.HTTPError(403)  # nothing is received for an unknown client
+        limit = self.vmprof["config"].max_import_mb * 1024 * 1024
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise ApiError(413, "too-large", f"the profile is {length} bytes; the limit is {limit} bytes "
+                           "(VmprofExtension.max_import_mb)")
+        # Past the server's own body limit Tornado would answer a bare 400: our limit comes first.
+        self.request.connection.set_max_body_size(limit + CHUNK)
+        self._pending = await self.call(self.store.start_import, limit)
+
+    async def data_received(self, chunk: bytes) -> None:
+        if self._pending is None:
+            return  # refused already: the rest of the body is dropped as it arrives
+        try:
+            await asyncio.to_thread(self._pending.write, chunk)
+        except StoreError as err:
+            self._drop_import()
+            self._refusal = _api_error(err)
+            if err.code == "too-large":
+                self._refusal.message += " (VmprofExtension.max_import_mb)"
+            # Dropped, the rest costs no memory: let it come so that the client reads the answer.
+            self.request.connection.set_max_body_size(2**62)
+
+    def _drop_import(self) -> None:
+        if self._pending is not None:
+            self._pending.abort()
+            self._pending = None
+
+    def on_finish(self) -> None:
+        self._drop_import()
+
+    def on_connection_close(self) -> None:
+        self._drop_import()
+        super().on_connection_close()
+
     @tornado.web.authenticated
     async def get(self) -> None:
         page = self.integer("page", 1, 1, 10**9)
@@ -201,18 +285,40 @@ class ProfilesHandler(BaseHandler):
 
     @tornado.web.authenticated
     async def post(self) -> None:
-        limit = self.vmprof["config"].max_import_mb * 1024 * 1024
-        body = self.request.body
-        if len(body) > limit:
-            raise ApiError(413, "too-large", f"the profile is {len(body)} bytes; the limit is {limit} bytes "
-                           "(VmprofExtension.max_import_mb)")
+        if self._refusal is not None:
+            raise self._refusal
         name = self.get_argument("name", "")
-        meta = await self.call(self.store.import_profile, body, name=name, max_bytes=limit)
+        try:
+            meta = await self.call(self._pending.finish, name)
+        finally:
+            self._drop_import()
         self.set_status(201)
         self.finish(json.dumps(meta))
 
 
+@tornado.web.stream_request_body
 class ProfileHandler(BaseHandler):
+    """Metadata (GET), rename (PATCH: a small JSON body, refused past MAX_PATCH_BYTES), DELETE."""
+
+    _body: Optional[bytearray] = None
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        self._body = bytearray()
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > MAX_PATCH_BYTES:
+            raise ApiError(413, "too-large", f"the body is {length} bytes; the limit is {MAX_PATCH_BYTES}")
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._finished or self._body is None:
+            return
+        if len(self._body) + len(chunk) > MAX_PATCH_BYTES:
+            self._body = None
+            error = ApiError(413, "too-large", f"the body is over {MAX_PATCH_BYTES} bytes, the limit")
+            self.send_error(413, exc_info=(type(error), error, None))
+            return
+        self._body += chunk
+
     @tornado.web.authenticated
     async def get(self, profile_id: str) -> None:
         meta = await self.call(self.store.read_meta, self.check_id(profile_id))
@@ -221,10 +327,12 @@ class ProfileHandler(BaseHandler):
     @tornado.web.authenticated
     async def patch(self, profile_id: str) -> None:
         self.check_id(profile_id)
+        if self._finished or self._body is None:
+            return
         try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError as err:
-            raise ApiError(400, "bad-request", f"the body is not JSON: {err}") from err
+            body = json.loads(bytes(self._body) or b"null")
+        except (ValueError, RecursionError) as err:
+            raise ApiError(400, "bad-request", f"the body is not JSON: {str(err)[:200]}") from err
         if not isinstance(body, dict) or not isinstance(body.get("name"), str):
             raise ApiError(400, "bad-request", 'expected a JSON body {"name": "..."}')
         meta = await self.call(self.store.rename, profile_id, body["name"])
@@ -233,6 +341,7 @@ class ProfileHandler(BaseHandler):
     @tornado.web.authenticated
     async def delete(self, profile_id: str) -> None:
         await self.call(self.store.delete, self.check_id(profile_id))
+        self.service.cancel_conversions_of(profile_id)
         await self.call(self.service.forget_diffs_with, profile_id)
         self.set_status(204)
         self.finish()
