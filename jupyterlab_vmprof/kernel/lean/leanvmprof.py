@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import crashguard
+from . import births
 from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
 
 #: vmprof's MAX_FUNC_NAME (src/vmprof_common.h): "py:name" and ":line:file" get half each.
@@ -74,6 +75,7 @@ def _remember_all(codes: list) -> None:
 def remember_code(code: types.CodeType) -> None:
     """Code made by this package while profiling (the Numba trampolines): found at once."""
     _known_codes[id(code)] = code
+    births.note(code)  # its address may have held code that died while profiling
 
 
 class _OlderCollections:
@@ -132,6 +134,7 @@ def enable(vmprof, fd: int, *, period: float, memory: bool, lines: bool, native:
     except BaseException:
         _older_collections.stop()
         raise
+    births.start(fd)
     crashguard.install()
 
 
@@ -175,6 +178,7 @@ def stop(fd: int, path: Optional[Path] = None) -> StopReport:
     import _vmprof
 
     young_only = _older_collections.stop()
+    noted = births.stop()  # kept alive until the names are written
     gc_was_enabled = gc.isenabled()
     # No collection until the live code objects are named: garbage that vmprof's own
     # walk would still have found must not be freed (unnamed) meanwhile.
@@ -185,7 +189,7 @@ def stop(fd: int, path: Optional[Path] = None) -> StopReport:
             _vmprof.disable()
         finally:
             guard = crashguard.remove().to_meta()
-        report = _name_code_objects(fd, young_only, path)
+        report = _name_code_objects(fd, young_only, path, noted)
         report.guard = guard
         return report
     finally:
@@ -193,16 +197,22 @@ def stop(fd: int, path: Optional[Path] = None) -> StopReport:
             gc.enable()
 
 
-def _name_code_objects(fd: int, young_only: bool = False, path: Optional[Path] = None) -> StopReport:
+def _name_code_objects(fd: int, young_only: bool = False, path: Optional[Path] = None,
+                       noted: Optional[dict] = None) -> StopReport:
     data = _read_all(fd)
     try:
         scan = scan_profile(data)
     except ScanError as err:
         return StopReport(error=f"the profile could not be scanned for Python names: {err}")
-    found, unchecked = find_code_objects(scan.code_ids, scan.code_ids - scan.named_ids, young_only,
-                                         defer_full_search=path is not None)
+    # Code run while profiling (cell statements) was kept alive by births.py: named here.
+    born = births.sampled(noted or {}, scan.code_ids)
+    found, unchecked = find_code_objects(scan.code_ids - born.keys(), scan.code_ids - scan.named_ids - born.keys(),
+                                         young_only, defer_full_search=path is not None)
+    found.update((uid, code) for uid, (code, _) in born.items())
     unnamed = len(scan.code_ids - scan.named_ids - found.keys())
-    records = code_records(found)
+    # Sampled ids vmprof named when their code died may hold newer code: say since when.
+    reused = {uid: entry for uid, entry in born.items() if uid in scan.named_ids}
+    records = code_records(found) + births.meta_record(reused, code_name)
     report = StopReport(samples=scan.samples, code_ids=len(scan.code_ids), named_here=len(found), unnamed=unnamed)
     if records:
         try:
@@ -349,10 +359,15 @@ def code_records(found: dict) -> bytes:
 
 def code_record(uid: int, code: types.CodeType) -> bytes:
     """The 0x02 record vmprof's emit_code_object writes: `py:name:firstline:file`."""
+    name = code_name(code)
+    return _RECORD_HEAD.pack(MARKER_VIRTUAL_IP, uid, len(name)) + name
+
+
+def code_name(code: types.CodeType) -> bytes:
+    """`py:name:firstline:file`, cut as vmprof's emit_code_object cuts it."""
     first = f"py:{code.co_name}".encode("utf-8", "replace")[: _HALF_NAME - 1]
     second = f":{code.co_firstlineno}:{code.co_filename}".encode("utf-8", "replace")[: _HALF_NAME - 1]
-    name = first + second
-    return _RECORD_HEAD.pack(MARKER_VIRTUAL_IP, uid, len(name)) + name
+    return first + second
 
 
 def _read_all(fd: int) -> bytes:
