@@ -7,6 +7,7 @@ regression when it is slower by more than `fail_above` percent AND by more than
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -48,8 +49,17 @@ def load_baseline(path: Path) -> dict:
     return data
 
 
+# ipykernel compiles each cell into /tmp/ipykernel_<pid>/<hash of the source>.py: the pid
+# changes with every kernel, the rest says which code it is.
+KERNEL_TMP = re.compile(r"ipykernel_\d+")
+
+
 def _shares(cell: dict) -> dict:
-    return {(row.get("name"), row.get("where")): float(row.get("self_pct") or 0) for row in cell.get("top") or []}
+    shares: dict = {}
+    for row in cell.get("top") or []:
+        key = (row.get("name"), KERNEL_TMP.sub("ipykernel", row.get("where") or ""))
+        shares[key] = shares.get(key, 0.0) + float(row.get("self_pct") or 0)
+    return shares
 
 
 def moved_functions(old: dict, new: dict, count: int = MOVED) -> list:
