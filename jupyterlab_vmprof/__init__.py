@@ -29,12 +29,16 @@ def _load_jupyter_server_extension(server_app):
 
 
 def load_ipython_extension(ipython):
+    from .kernel import cellhelp
     from .kernel.magic import register_magics
 
     register_magics(ipython)
+    cellhelp.install(ipython)
 
 
 def unload_ipython_extension(ipython):
+    from .kernel import cellhelp
     from .kernel.magic import unregister_magics
 
+    cellhelp.uninstall(ipython)
     unregister_magics(ipython)

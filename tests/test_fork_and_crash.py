@@ -232,7 +232,9 @@ def test_interrupting_the_kernel_keeps_the_profile(kernel, store_dir, fork):
     done = kernel.collect(msg_id, timeout=60)
     assert "KeyboardInterrupt" in done.error_text + done.stderr + json_of(done.profiles), done.describe()
     meta = store.read_meta(store.ids()[0])
-    assert meta["status"] == "failed" and "KeyboardInterrupt" in meta["error"]
+    # Stopped by the user: interrupted, not failed (the mime output says so too).
+    assert meta["status"] == "interrupted" and "KeyboardInterrupt" in meta["error"]
+    assert done.profiles and done.profiles[0]["status"] == "interrupted", done.describe()
     assert 0.5 < meta["duration_s"] < 30
     assert len(vmprof.read_profile(str(store_dir / meta["id"] / "profile.prof")).profiles) > 10
     assert kernel.run("print(6 * 7)").stdout == "42\n"

@@ -363,7 +363,9 @@ class ProfileRun:
 
     def finish_meta(self, duration: float, error: Optional[str], status: Optional[str] = None, **extra) -> dict:
         changes = dict(
-            status=status or ("failed" if error else "complete"),
+            # A cell the user stopped (Ctrl-C, the stop button) was interrupted, not failed.
+            status=status or ("interrupted" if (error or "").startswith("KeyboardInterrupt")
+                              else "failed" if error else "complete"),
             finished=iso(utc_now()),
             duration_s=round(duration, 6),
             error=error,

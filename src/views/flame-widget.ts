@@ -16,6 +16,7 @@ import { button, cssVariable, element } from './dom';
 import { buildFlame, childrenOf, IFlameView, LABEL_MIN_FONT_PX, nodeName, pathTo } from './flame';
 import { formatCount, formatPercent } from './format';
 import { resolveKindColors } from './kinds';
+import { shortCellText } from './summary';
 
 /** Levels drawn at once: enough context, boxes tall enough to read. */
 const FLAME_LEVELS = 14;
@@ -167,6 +168,9 @@ export class FlameView extends Widget {
       this._stale = false;
       return;
     }
+    if (this._showShortCell(this._graph)) {
+      return;
+    }
     // Asked first: on a cold page plotly's fetch and compile (off the main
     // thread) then overlap building the trace, and the note shows meanwhile.
     const plotlyLoaded = loadPlotly();
@@ -225,6 +229,19 @@ export class FlameView extends Widget {
       );
     }
     this._drawn.emit(view);
+  }
+
+  /** One line instead of an empty 480 px plot when nothing of the code was sampled. */
+  private _showShortCell(graph: IGraphJSON): boolean {
+    const text = shortCellText(graph);
+    this._plot.hidden = text !== null;
+    this._breadcrumb.hidden = text !== null;
+    this._note.classList.toggle('jp-vmprof-short-cell', text !== null);
+    if (text !== null) {
+      this._note.textContent = text;
+      this._stale = false;
+    }
+    return text !== null;
   }
 
   /** The view of the current zoom, labelled for the plot's width now (kept while that holds). */

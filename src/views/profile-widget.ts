@@ -128,7 +128,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this.node.dataset.profileId = output.id;
     this._title.textContent = output.name || output.id;
     this._title.title = output.id;
-    this._setWarnings(output.warnings ?? []);
+    this._setWarnings(outputNotes(output));
     if (!PROFILE_ID.test(output.id)) {
       this._fail(`"${output.id}" is not a profile id of this extension.`);
       return;
@@ -195,7 +195,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._summary.dataset.samples = String(graph.profile.samples);
     renderThreadOptions(this._threads, threadOptions(graph.profile));
     this._clearError();
-    this._setWarnings([...(this._output?.warnings ?? []), ...graph.profile.warnings]);
+    this._setWarnings([...outputNotes(this._output), ...graph.profile.warnings]);
     if (!this._userSelected || !graph.frames[this._selected]) {
       this._selected = heaviestFrame(graph);
       this._userSelected = false;
@@ -385,6 +385,15 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     lines: this._lines,
     timeline: this._timeline
   };
+}
+
+const INTERRUPTED_NOTE = 'Interrupted: the cell was stopped; the profile covers it up to the stop.';
+
+/** The kernel's warnings and notes (--fork keeps no variables, a crash explained) for the warnings list. */
+function outputNotes(output: IProfileOutput | null): string[] {
+  const notes = (output as { notes?: unknown } | null)?.notes;
+  const stopped = output?.status === 'interrupted' ? [INTERRUPTED_NOTE] : [];
+  return [...stopped, ...(Array.isArray(notes) ? notes : []), ...(output?.warnings ?? [])];
 }
 
 function errorText(error: unknown): string {

@@ -62,3 +62,26 @@ export function summaryTooltip(graph: IGraphJSON): string {
     'Never computed as samples × the requested period: the timer can be coarser than requested.'
   ].join('\n');
 }
+
+/**
+ * One line instead of an empty flame graph when no sample holds a frame of
+ * the cell's code (a cell shorter than the sampling period), or null when
+ * there is something to draw. Says the measured wall time and how to get
+ * samples; a long cell that used no CPU time in CPU mode is told apart.
+ */
+export function shortCellText(graph: IGraphJSON): string | null {
+  if (graph.tree.frame.length > 1) {
+    return null;
+  }
+  const { durationSeconds, periodSeconds, samples } = graph.profile;
+  const what = samples === 0 ? 'No samples' : `No sample holds a frame of the code (${formatCount(samples)} without)`;
+  const ran = durationSeconds === null ? 'it ran too briefly' : `it ran for ${formatSeconds(durationSeconds)} wall`;
+  const period = periodSeconds > 0 ? formatSeconds(periodSeconds) : 'the period';
+  const waited = durationSeconds !== null && periodSeconds > 0 && durationSeconds > 20 * periodSeconds;
+  if (waited && sampledClock(graph) === 'CPU') {
+    return `${what}: ${ran} but used almost no CPU time, and vmprof samples CPU time; add --real-time to sample the waiting too.`;
+  }
+  return `${what}: ${ran}, less than the sampler needs (one sample per ${period} or more). To profile it, run its code in a loop (for _ in range(1000): …) or sample more often with --period ${
+    periodSeconds > 0 ? Number((periodSeconds / 10).toPrecision(2)) : 0.0001
+  }.`;
+}

@@ -1,5 +1,5 @@
 import { heaviestFrame } from '../../src/views/selection';
-import { sampledSeconds, summaryText, summaryTooltip } from '../../src/views/summary';
+import { sampledSeconds, shortCellText, summaryText, summaryTooltip } from '../../src/views/summary';
 import { graphFromStacks } from './fixture';
 
 describe('toolbar summary', () => {
@@ -55,5 +55,25 @@ describe('selection', () => {
     expect(heaviestFrame(graph, true)).toBe(-1); // no line data
     graph.lines = { '0': { line: [1], self: [0], total: [8] } };
     expect(graph.frames[heaviestFrame(graph, true)].name).toBe('main');
+  });
+});
+
+describe('shortCellText', () => {
+  it('says in one line that a cell was too short to sample, with its wall time and how to get samples', () => {
+    const graph = graphFromStacks([], { durationSeconds: 0.0004, periodSeconds: 0.001 });
+    const text = shortCellText(graph)!;
+    expect(text).toMatch(/^No samples: it ran for 400 µs wall/);
+    expect(text).toContain('--period 0.0001');
+    expect(text).toContain('in a loop');
+    expect(text).not.toContain('\n');
+  });
+
+  it('tells a waiting cell in CPU mode to use --real-time', () => {
+    const graph = graphFromStacks([], { durationSeconds: 1.5, periodSeconds: 0.001 });
+    expect(shortCellText(graph)).toContain('--real-time');
+  });
+
+  it('is null when there is something to draw', () => {
+    expect(shortCellText(graphFromStacks([{ stack: ['a'], count: 1 }]))).toBeNull();
   });
 });

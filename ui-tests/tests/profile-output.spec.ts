@@ -258,3 +258,38 @@ test('settings apply live to open profile outputs', async ({ page }) => {
   await page.locator('.lm-TabBar-tabLabel', { hasText: 'demo.ipynb' }).click();
   await expect(output.locator('.js-plotly-plot')).toBeVisible();
 });
+
+test('a short cell says so in one line; %%vmprof --help; --fork says variables are not kept', async ({ page }) => {
+  const panel = await openNotebook(page, 'ui-tests/names-and-errors.ipynb');
+  const short = panel.locator('.jp-CodeCell').filter({ hasText: 'short-cell' });
+  await runCell(page, short);
+  const note = short.locator(`${OUTPUT} .jp-vmprof-short-cell`);
+  await expect(note).toBeVisible({ timeout: 180_000 });
+  await expect(note).toHaveText(/^No sample.*: it ran for [\d.]+ (µs|ms) wall.*(--period [\d.e-]+|--real-time)/);
+  await expect(short.locator(`${OUTPUT} .js-plotly-plot`)).toHaveCount(0);
+  const flame = await short.locator(`${OUTPUT} .jp-vmprof-flame-view`).boundingBox();
+  expect(flame!.height).toBeLessThan(120);
+
+  const help = panel.locator('.jp-CodeCell').filter({ hasText: '%%vmprof --help' });
+  await runCell(page, help);
+  await expect(help.locator('.jp-OutputArea-output')).toContainText('--period SECONDS', { timeout: 60_000 });
+  await expect(help.locator('.jp-OutputArea-output')).toContainText('--fork');
+  await expect(help.locator(OUTPUT)).toHaveCount(0);
+
+  const forked = panel.locator('.jp-CodeCell').filter({ hasText: 'forked-cell' });
+  await runCell(page, forked);
+  await expect(forked.locator(`${OUTPUT} .js-plotly-plot, ${OUTPUT} .jp-vmprof-short-cell`).first()).toBeVisible({
+    timeout: 180_000
+  });
+  await expect(forked.locator('.jp-OutputArea')).toContainText('variables set by this cell are NOT kept');
+
+  // A cell stopped with the kernel's interrupt is "interrupted", not "failed".
+  const stopped = panel.locator('.jp-CodeCell').filter({ hasText: 'stopped-cell' });
+  await runCell(page, stopped);
+  await expect(stopped.locator('.jp-OutputArea')).toContainText('looping', { timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  await page.locator('.jp-NotebookPanel-toolbar [data-command="notebook:interrupt-kernel"]').click();
+  const warnings = stopped.locator(`${OUTPUT} .jp-vmprof-warnings`);
+  await expect(warnings).toContainText('Interrupted: the cell was stopped', { timeout: 120_000 });
+  await expect(stopped.locator(OUTPUT)).not.toContainText('failed');
+});
