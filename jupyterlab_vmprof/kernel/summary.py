@@ -94,7 +94,13 @@ def headline(meta: dict) -> str:
     took = f"{duration:.3f} s" if isinstance(duration, (int, float)) else "unknown duration"
     samples = meta.get("samples")
     counted = f", {samples} samples" if isinstance(samples, int) else ""
-    return f"vmprof profile {meta.get('id')}: {meta.get('status')}, {took}{counted}{_rate(meta)}"
+    return f"vmprof profile {meta.get('id')}: {meta.get('status')}, {took}{counted}{_dropped(meta)}{_rate(meta)}"
+
+
+def _dropped(meta: dict) -> str:
+    """' (3 more dropped by the crash guard)': samples whose frames were not safe to read."""
+    dropped = (meta.get("guard") or {}).get("dropped_samples")
+    return f" ({dropped} more dropped by the crash guard)" if isinstance(dropped, int) and dropped > 0 else ""
 
 
 def _rate(meta: dict) -> str:
@@ -143,7 +149,7 @@ def html_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
 
 
 def mime_payload(meta: dict) -> dict:
-    return {
+    payload = {
         "id": meta.get("id"),
         "name": meta.get("name"),
         "status": meta.get("status"),
@@ -152,6 +158,9 @@ def mime_payload(meta: dict) -> dict:
         "warnings": list(meta.get("warnings") or []),
         "version": MIME_VERSION,
     }
+    if meta.get("guard"):  # only where the crash guard is needed (CPython 3.11, 3.12)
+        payload["guard"] = meta["guard"]
+    return payload
 
 
 def bundle(meta: dict, rows: Optional[list[dict]] = None, notes: Optional[list[str]] = None) -> dict:
