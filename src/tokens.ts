@@ -4,7 +4,7 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
-import { FALLBACK_KIND_COLORS } from './views/kinds';
+import type { FrameKind } from './model/graph-json';
 
 /** MIME type of the profile outputs the `%%vmprof` magic publishes. */
 export const PROFILE_MIME_TYPE =
@@ -54,13 +54,30 @@ export interface IViewSettings {
   defaultExportFormat: ExportFormat;
 }
 
+/** One colour per frame kind, plus the "N smaller frames" boxes and the root. */
+export type KindColors = Record<FrameKind | 'merged' | 'root', string>;
+
+/**
+ * The default palette: the setting's defaults (schema/plugin.json) for the
+ * five kinds, and what the views use where no CSS applies (tests).
+ */
+export const FALLBACK_KIND_COLORS: Readonly<KindColors> = Object.freeze({
+  python: '#4c8be2',
+  native: '#e0883a',
+  jit: '#3fa96b',
+  interpreter: '#9e9e9e',
+  unknown: '#b39ddb',
+  merged: '#d9d9d9',
+  root: '#bdbdbd'
+});
+
 export const DEFAULT_VIEW_SETTINGS: Readonly<IViewSettings> = Object.freeze({
   defaultView: 'flame',
   minNodeFraction: 0.001,
   maxNodes: 1500,
   maxTableRows: 200,
-  // The palette of views/kinds.ts, so that boxes, table and legend agree
-  // with the schema's defaults (test/views/kinds.test.ts).
+  // The palette above, so that boxes, table and legend agree with the
+  // schema's defaults (test/views/kinds.test.ts).
   kindColors: Object.freeze({
     python: FALLBACK_KIND_COLORS.python,
     native: FALLBACK_KIND_COLORS.native,

@@ -7,7 +7,7 @@ import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IDisposable } from '@lumino/disposable';
 
 import { requestAPI } from '../handler';
-import { isDiffJSON } from '../views/diff';
+import { isDiffJSON } from '../model/diff-json';
 import { DiffView } from '../views/diff-widget';
 import { profileIcon } from './icon';
 import { IProfileMeta, messageOf } from './profile-list';

@@ -14,34 +14,11 @@
  * function counts once per sample.
  */
 
+import type { IFunctionDiff } from './diff-json';
 import { FrameKind } from './graph-json';
 import { IProfile } from './profile';
 
-export const DIFF_FORMAT = 'jupyterlab-vmprof-diff';
-export const DIFF_VERSION = 1;
-
-export interface IFunctionDiff {
-  name: string;
-  /** File as in `a` (as in `b` when absent from `a`), before `fileKey`. */
-  file: string;
-  kind: FrameKind;
-  /** First line in each profile (the smallest when merged), null when absent there. */
-  lineA: number | null;
-  lineB: number | null;
-  /** Samples where the function is innermost / on the stack (once per sample). */
-  selfA: number;
-  totalA: number;
-  selfB: number;
-  totalB: number;
-  /** The same as fractions of the profile's samples (0 when it has none). */
-  selfFractionA: number;
-  totalFractionA: number;
-  selfFractionB: number;
-  totalFractionB: number;
-  /** selfFractionB − selfFractionA, and the same for total. */
-  selfDelta: number;
-  totalDelta: number;
-}
+export type { IFunctionDiff };
 
 export interface IProfileDiff {
   samplesA: number;

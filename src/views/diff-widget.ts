@@ -16,10 +16,10 @@ import {
   buildDiffTrace,
   diffSummary,
   FALLBACK_DIFF_COLORS,
-  IDiffJSON,
   IDiffRow,
   IDiffView
 } from './diff';
+import type { IDiffJSON } from '../model/diff-json';
 import { formatCount } from './format';
 import { loadPlotly, PlotlyModule } from './plotly';
 

@@ -1,5 +1,5 @@
 /**
- * The comparison of two profiles (Diff JSON, docs/architecture.md): table
+ * The comparison of two profiles (Diff JSON: model/diff-json.ts): table
  * rows and the bar chart of the largest self deltas. Pure: no DOM, no
  * plotly. Names stay raw text in the rows (the widget sets them with
  * textContent); only the chart's labels, which plotly reads as a small HTML
@@ -9,34 +9,9 @@
  * positive delta ("up") means the function takes a larger share of B.
  */
 import type { FrameKind } from '../model/graph-json';
-import type { IFunctionDiff } from '../model/diff';
+import type { IDiffJSON, IFunctionDiff } from '../model/diff-json';
 import { baseName, escapePlotlyText, formatCount, formatPercent } from './format';
 import { kindLabel } from './kinds';
-
-export const DIFF_FORMAT = 'jupyterlab-vmprof-diff';
-
-/** `GET profiles/<a>/diff/<b>`: what `vmprof-convert A --diff B` writes. */
-export interface IDiffJSON {
-  format: typeof DIFF_FORMAT;
-  version: 1;
-  creator?: string;
-  a: { profile: string; samples: number };
-  b: { profile: string; samples: number };
-  functions: IFunctionDiff[];
-}
-
-/** Whether a value is Diff JSON this frontend can show (a newer version is not). */
-export function isDiffJSON(value: unknown): value is IDiffJSON {
-  const v = value as IDiffJSON | null;
-  return (
-    !!v &&
-    v.format === DIFF_FORMAT &&
-    v.version === 1 &&
-    Array.isArray(v.functions) &&
-    typeof v.a?.samples === 'number' &&
-    typeof v.b?.samples === 'number'
-  );
-}
 
 export type Direction = 'up' | 'down' | 'same';
 

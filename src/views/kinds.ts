@@ -16,22 +16,10 @@ export const FRAME_KINDS: readonly FrameKind[] = [
   'unknown'
 ];
 
-/** One colour per frame kind, plus the "N smaller frames" boxes and the root. */
-export type KindColors = Record<FrameKind | 'merged' | 'root', string>;
-
-/**
- * The default palette: the setting's defaults (tokens.ts, schema/plugin.json)
- * for the five kinds, and what the views use where no CSS applies (tests).
- */
-export const FALLBACK_KIND_COLORS: Readonly<KindColors> = Object.freeze({
-  python: '#4c8be2',
-  native: '#e0883a',
-  jit: '#3fa96b',
-  interpreter: '#9e9e9e',
-  unknown: '#b39ddb',
-  merged: '#d9d9d9',
-  root: '#bdbdbd'
-});
+// The default palette is the settings' (tokens.ts): re-exported for the views.
+import { FALLBACK_KIND_COLORS, type KindColors } from '../tokens';
+export { FALLBACK_KIND_COLORS };
+export type { KindColors };
 
 const KIND_LABELS: Record<FrameKind, string> = {
   python: 'Python',

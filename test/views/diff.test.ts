@@ -7,13 +7,8 @@ import { execFileSync } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
 
-import {
-  buildDiffRows,
-  buildDiffTrace,
-  formatDelta,
-  IDiffJSON,
-  isDiffJSON
-} from '../../src/views/diff';
+import { IDiffJSON, isDiffJSON } from '../../src/model/diff-json';
+import { buildDiffRows, buildDiffTrace, formatDelta } from '../../src/views/diff';
 import { CONVERTER } from './graphs';
 
 const PROFILES = join(__dirname, '..', 'data', 'profiles', 'generated');
