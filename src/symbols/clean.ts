@@ -10,7 +10,8 @@
  *    cell's `<module>` is the root. Stacks without a cell but with runpy's
  *    `_run_code` (a script run by `vmprofrun`, `python -m vmprof` or
  *    `python -m pkg`) are cut to the code runpy ran, as the 2015 prototype
- *    cut everything above Py_Main. Other stacks are left whole.
+ *    cut everything above Py_Main. Since Python 3.11 runpy is frozen: its
+ *    file reads `<frozen runpy>`. Other stacks are left whole.
  * 3. Numba's dispatcher call level (Dispatcher_call & co., see frame-lists)
  *    is dropped between Python code and JIT code, and anywhere under a JIT
  *    trampoline frame (kind 'jit'), so the JIT function appears called by its
@@ -19,7 +20,7 @@
  *    becomes kernel → <native symbol…>.
  *
  * Rules 1+2 are "strip" (the converter's --no-strip turns them off), rule 3
- * is "collapse dispatcher" (--no-collapse-dispatcher).
+ * is "collapse dispatcher" (--no-collapse-dispatcher). PyPy's JIT twins: pypy.ts.
  */
 
 import { IFrame, IProfile } from '../model/profile';
@@ -51,7 +52,7 @@ export function stackCleaner(options: ICleanOptions = {}): StackRewrite | null {
   const cellFiles = options.cellFiles ?? NOTEBOOK_CELL_FILES;
   const isDispatcher = memo((f: IFrame) => f.kind !== 'python' && dispatcher.has(baseSymbolName(f.name)));
   const isCell = memo((f: IFrame) => f.name === '<module>' && cellFiles.some(re => re.test(f.file)));
-  const isRunpy = memo((f: IFrame) => f.name === '_run_code' && /(^|[/\\])runpy\.py$/.test(f.file));
+  const isRunpy = memo((f: IFrame) => f.name === '_run_code' && /(^|[/\\])runpy\.py$|^<frozen runpy>$/.test(f.file));
   return stack => {
     let out = stack;
     if (strip) {

@@ -38,6 +38,20 @@ export const CPYTHON_INTERPRETER_FRAMES: readonly string[] = [
 ];
 
 /**
+ * CPython C functions that start running Python code (push a Python frame
+ * and enter the eval loop, or resume a generator's): a Python frame called
+ * back from C sits below one of these (see callbacks.ts). 3.8 – 3.13.
+ */
+export const PYTHON_ENTRY_FRAMES: readonly string[] = [
+  '_PyEval_EvalFrameDefault', '_PyEval_EvalFrame', '_PyEval_Vector', '_PyEval_EvalCode',
+  '_PyEval_EvalCodeWithName', 'PyEval_EvalCode', 'PyEval_EvalCodeEx', 'PyEval_EvalFrame',
+  'PyEval_EvalFrameEx', 'function_code_fastcall', '_PyFunction_FastCall',
+  'gen_send_ex2', 'gen_send_ex', 'gen_iternext', 'gen_send', 'gen_throw', '_gen_throw',
+  'PyGen_am_send', 'PyIter_Send', 'coro_wrapper_iternext', 'async_gen_asend_send',
+  'async_gen_athrow_send'
+];
+
+/**
  * Numba's dispatcher call level (numba/_dispatcher.cpp), plus `type_call`,
  * which appears when the dispatcher object is called as a type instance.
  */
