@@ -239,8 +239,10 @@ def test_lean_stop_names_every_sampled_function(tmp_path, options):
     assert len({thread for _, _, thread, *_ in stats.profiles}) == 1
 
 
-def test_relocated_names_read_the_same_with_vmprofs_reader(tmp_path):
-    from jupyterlab_vmprof.kernel.lean.rawscan import relocate_names
+def test_relocated_names_read_the_same_with_vmprofs_reader(tmp_path, monkeypatch):
+    # The test data's own tool (generate.py uses it), not part of the package.
+    monkeypatch.syspath_prepend(str(PROFILES))
+    from relocate import relocate_names
 
     original = PROFILES / "lines_memory.prof"
     moved = tmp_path / "moved.prof"

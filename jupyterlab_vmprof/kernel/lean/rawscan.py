@@ -148,20 +148,3 @@ def scan_profile(data: bytes) -> RawScan:
     code_ids = {e for e in entries if e > 0xFFFF and not e & 1}
     return RawScan(version, flags, samples, code_ids, named, trailer)
 
-
-def relocate_names(data: bytes, old: bytes, new: bytes) -> bytes:
-    """`data` with `old` replaced by `new` in every name record (file paths in the
-    `py:`/`n:` names), lengths rewritten; every other byte as it was."""
-    _, _, first = _read_header(data)
-    parts = [data[:first]]
-    last = first
-    for marker, pos, end in records(data):
-        if marker in (MARKER_VIRTUAL_IP, MARKER_NATIVE_SYMBOLS):
-            ident = _WORD.unpack_from(data, pos + 1)[0]
-            name = data[pos + 17:end].replace(old, new)
-            parts.append(struct.pack("<Bqq", marker, ident, len(name)) + name)
-        else:
-            parts.append(data[pos:end])
-        last = end
-    parts.append(data[last:])
-    return b"".join(parts)

@@ -23,7 +23,8 @@ WORKLOADS = os.path.join(HERE, '..', 'generated', 'workloads.py')
 REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
 sys.path.insert(0, REPO)
 
-from jupyterlab_vmprof.kernel.lean.rawscan import relocate_names  # noqa: E402
+sys.path.insert(0, HERE)
+from relocate import relocate_names  # noqa: E402
 
 PLACEHOLDER_ROOT = '/src/jupyterlab-vmprof'
 
