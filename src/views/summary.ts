@@ -12,11 +12,20 @@ export function sampledClock(graph: IGraphJSON): 'CPU' | 'wall' {
   return graph.profile.mode.realTime ? 'wall' : 'CPU';
 }
 
-/** Seconds the view's samples stand for, or null when no time was measured. */
+/**
+ * Seconds the view's samples stand for, or null when no time was measured.
+ * In real-time mode every thread is sampled on the same wall clock, so the
+ * threads' samples cover the same seconds: the view's wall time is its
+ * busiest thread's, not the sum (a 0.8 s cell with six idle kernel threads
+ * sampled along is 0.8 s of wall time, not 5 s).
+ */
 export function sampledSeconds(graph: IGraphJSON): number | null {
-  const { samples, secondsPerSample } = graph.profile;
+  const { samples, secondsPerSample, mode, thread, threads } = graph.profile;
   if (secondsPerSample === null || !Number.isFinite(secondsPerSample)) {
     return null;
+  }
+  if (mode.realTime && thread === null && threads.length > 0) {
+    return Math.max(...threads.map(t => t.samples)) * secondsPerSample;
   }
   return samples * secondsPerSample;
 }

@@ -33,6 +33,20 @@ describe('toolbar summary', () => {
     expect(sampledSeconds(none)).toBeNull();
   });
 
+  it('real-time mode: the sampled wall time of all threads is the busiest thread\'s, not their sum', () => {
+    const real = graphFromStacks([{ stack: ['cell'], count: 800 }, { stack: ['select'], count: 4000 }], {
+      durationSeconds: 0.83,
+      secondsPerSample: 0.001,
+      timeBasis: 'timestamps',
+      mode: { native: false, lines: false, memory: false, realTime: true },
+      threads: [{ id: '1', samples: 800 }, ...[2, 3, 4, 5, 6].map(i => ({ id: String(i), samples: 800 }))]
+    });
+    expect(sampledSeconds(real)).toBeCloseTo(0.8, 9);
+    expect(summaryText(real)).toBe('4,800 samples · 800 ms sampled wall time · 830 ms wall');
+    const one = { ...real, profile: { ...real.profile, thread: '2', samples: 800 } };
+    expect(sampledSeconds(one)).toBeCloseTo(0.8, 9);
+  });
+
   it('names the thread shown by its label', () => {
     const graph = graphFromStacks(stacks, {
       durationSeconds: null,
