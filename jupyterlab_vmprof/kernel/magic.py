@@ -10,13 +10,14 @@ import re
 import sys
 from typing import Optional
 
-from traitlets import Bool, default
+from traitlets import Bool, Int, default
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from . import cellrun, crashes, output
+from .embed import EmbedSettings
 from .forking import run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
 
@@ -41,6 +42,18 @@ class VmprofMagics(Magics):
     wait_summary = Bool(
         help="Compute the top-functions summary before the cell ends (as --wait-summary) instead of "
              f"updating the output afterwards. Default: the {output.WAIT_ENV} environment variable."
+    ).tag(config=True)
+
+    embed_max_kb = Int(
+        256,
+        help="Upper bound, in kB, of the copy of each profile saved in its notebook output (a compressed "
+             "Graph JSON, pruned to fit, plus the raw profile if embed_raw and room is left), from which the "
+             "output renders where the profile store lacks the profile. 0: no copy.",
+    ).tag(config=True)
+    embed_raw = Bool(
+        True,
+        help="Also save the raw profile (compressed) in the output when it fits in embed_max_kb, so that "
+             "'Import into my profile browser' brings the full profile into another store.",
     ).tag(config=True)
 
     @default("wait_summary")
@@ -101,7 +114,8 @@ class VmprofMagics(Magics):
         )
         wait = (args.wait_summary or self.wait_summary or not output.can_update(self.shell)
                 or not output.frontend_keeps_listening(self.shell))
-        return profile_source(self.shell, source, options, wait)
+        embedding = EmbedSettings(max_bytes=max(0, self.embed_max_kb) * 1024, raw=self.embed_raw)
+        return profile_source(self.shell, source, options, wait, embedding)
 
 
 def unquote(text: str) -> str:
@@ -134,7 +148,8 @@ def _looks_like_code(word: str) -> bool:
     return not re.match(r"^--?[a-zA-Z][a-zA-Z-]*(=.*)?$", word)
 
 
-def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bool = True) -> None:
+def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bool = True,
+                   embedding: Optional[EmbedSettings] = None) -> None:
     """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
     output.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
     run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns))
@@ -149,7 +164,7 @@ def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bo
     except ProfilerUnavailable as err:
         # Nothing ran: say why, in the cell's output, and fail the cell.
         raise UsageError(f"vmprof: {err}") from None
-    top = output.Summary(run.folder, run.options.as_meta())
+    top = output.Summary(run.folder, run.options.as_meta(), embedding)
     extra_meta = top.compute if wait_summary else None
     if options.fork:
         meta, notes = _profile_forked(shell, run, source, extra_meta)

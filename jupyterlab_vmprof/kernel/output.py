@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Optional
 
 from .lean import leanvmprof
-from . import summary
+from . import embed, summary
+from .embed import EmbedSettings
+from .flamesvg import flame_svg
 from ..store import ProfileStore, StoreError
 
 WAIT_ENV = "JUPYTERLAB_VMPROF_WAIT_SUMMARY"
@@ -98,12 +100,17 @@ def sample_rate(samples: int, options: dict, duration_s: Optional[float], cpu_s:
 class Summary:
     """The top functions of one profile and the meta.json fields that come with them."""
 
-    def __init__(self, folder: Path, options: dict):
+    def __init__(self, folder: Path, options: dict, embedding: Optional[EmbedSettings] = None):
         self.folder = folder
         self.options = options
+        self.embedding = embedding or EmbedSettings()
         self.rows: list = []
         self.note: Optional[str] = None  # why there is no summary, for the output
         self.done = False
+        # What travels with the output (embed.py): the compact copy and the static flame graph.
+        self.copy: Optional[dict] = None
+        self.svg = ""
+        self.copy_notes: list[str] = []
         # Run first, so the summary reads the profile with every name (leanvmprof.DeferredSearch).
         self.deferred_names = None
 
@@ -116,10 +123,30 @@ class Summary:
             self.note = f"no top-functions summary: {why_not}" if why_not else None
             return changes
         self.rows = summary.top_functions(graph)
+        self._portable(graph)
         samples = graph.get("profile", {}).get("totalSamples")
         if not isinstance(samples, int):
             return changes
         return dict(changes, samples=samples, **sample_rate(samples, self.options, duration_s, cpu_s))
+
+    def _portable(self, graph: dict) -> None:
+        """The copy of the profile for the notebook, and the static flame graph for its HTML."""
+        try:
+            limit = self.embedding.max_bytes
+            self.copy, note = embed.compact(graph, limit) if limit > 0 else (None, None)
+            self.copy_notes = [note] if note else []
+            if self.copy is not None and self.embedding.raw:
+                files, note = embed.raw_files(self.folder, limit - len(self.copy["graph"]))
+                self.copy["raw"] = files
+                self.copy_notes += [note] if note else []
+            self.svg = flame_svg(graph)
+        except Exception as err:  # noqa: BLE001 - the table and the store matter more than the copy
+            self.copy, self.svg = None, ""
+            self.copy_notes = [f"no copy of this profile in the notebook: {err}"]
+
+    def bundle(self, meta: dict, notes: list) -> dict:
+        data = summary.bundle(meta, self.rows, self.notes(notes))
+        return embed.attach(data, summary.MIME_TYPE, self.copy, self.svg)
 
     def _run_deferred_names(self) -> dict:
         search, self.deferred_names = self.deferred_names, None
@@ -135,7 +162,7 @@ class Summary:
     def notes(self, notes: list) -> list:
         if not self.done:
             return [*notes, summary.PENDING_NOTE]
-        return [*notes, self.note] if self.note else list(notes)
+        return [*notes, self.note, *self.copy_notes] if self.note else [*notes, *self.copy_notes]
 
 
 def publish(shell, data: dict, display_id: Optional[str] = None, update: bool = False) -> None:
@@ -146,10 +173,10 @@ def publish(shell, data: dict, display_id: Optional[str] = None, update: bool = 
 def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary) -> None:
     """Publish the profile's bundle; if the summary is not computed yet, update it later."""
     if top.done:
-        publish(shell, summary.bundle(meta, top.rows, top.notes(notes)))
+        publish(shell, top.bundle(meta, notes))
         return
     display_id = f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
-    publish(shell, summary.bundle(meta, [], top.notes(notes)), display_id)
+    publish(shell, top.bundle(meta, notes), display_id)
     # The thread runs in a copy of this cell's context: ipykernel 7 keeps the parent
     # header of display messages in a context variable and falls back to the newest
     # request's header otherwise, which would send the update to the NEXT cell.
@@ -168,7 +195,7 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
         # delay the reply by as much (measured: 20 ms on a 1 s cell).
         time.sleep(START_DELAY_S)
         changes = top.compute(meta.get("duration_s"), meta.get("cpu_s"))
-        publish(shell, summary.bundle(dict(meta, **changes), top.rows, top.notes(notes)), display_id, update=True)
+        publish(shell, top.bundle(dict(meta, **changes), notes), display_id, update=True)
         leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
         if changes:
             try:
