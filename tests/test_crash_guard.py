@@ -25,7 +25,7 @@ pytestmark = [
 
 REPO = Path(__file__).resolve().parent.parent
 VMPROFRUN = "import sys; from jupyterlab_vmprof.cli.main import vmprofrun_main; sys.exit(vmprofrun_main())"
-SECONDS = 1.5  # per profiled run: thousands of calls from C into Python, hundreds of samples
+SECONDS = 1.0  # per profiled run: thousands of calls from C into Python, hundreds of samples
 
 # The workloads, as a user writes them: each step calls from C into Python many times.
 WORKLOADS = """
@@ -141,20 +141,34 @@ def test_the_check_accepts_the_frames_of_running_code():
 
 
 def test_profiled_cells_calling_back_from_c_leave_the_kernel_alive(kernel_factory, store_dir):
-    kernel = kernel_factory()
-    setup = kernel.run(WORKLOADS)
-    assert setup.status == "ok", setup.describe()
+    from kernel_fixtures import KernelDied
+
+    def kernel_with_workloads():
+        started = kernel_factory()
+        setup = started.run(WORKLOADS)
+        assert setup.status == "ok", setup.describe()
+        return started
+
+    kernel = kernel_with_workloads()
     store = ProfileStore(store_dir)
+    deaths, guards = [], []
     for label, flags, code in runs():
-        done = kernel.run(f"%%vmprof {flags}\n{code}")  # raises KernelDied if the kernel dies
+        try:
+            done = kernel.run(f"%%vmprof {flags}\n{code}")
+        except KernelDied as died:  # counted, and the next run gets a new kernel
+            deaths.append(f"{label} {flags}: {died.how}")
+            kernel = kernel_with_workloads()
+            continue
         assert done.status == "ok", f"{label} {flags}: {done.describe()}"
         meta = store.read_meta(done.profiles[0]["id"])
-        guard = meta["guard"]
-        assert meta["status"] == "complete" and guard["active"], f"{label} {flags}: {meta}"
-        assert done.profiles[0]["guard"] == guard
+        assert meta["status"] == "complete", f"{label} {flags}: {meta}"
+        assert done.profiles[0]["guard"] == meta["guard"]
+        guards.append((f"{label} {flags}", meta["samples"], meta["guard"]))
+    assert not deaths, f"{len(deaths)} of {len(runs())} profiled cells killed the kernel: {deaths}"
+    for run, samples, guard in guards:
+        assert guard["active"], f"{run}: {guard}"
         # The check drops only samples taken inside the short window it guards against.
-        assert guard["dropped_samples"] <= 0.2 * meta["samples"], f"{label} {flags}: {meta}"
-    assert "Crash protection is off" not in done.stdout + str(done.displays)
+        assert guard["dropped_samples"] <= 0.2 * samples, f"{run}: {samples} samples, {guard}"
 
 
 def test_the_same_workloads_in_vmprofrun(tmp_path):
