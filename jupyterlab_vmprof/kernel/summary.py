@@ -169,7 +169,9 @@ def bundle(meta: dict, rows: Optional[list[dict]] = None, notes: Optional[list[s
     notes = notes or []
     # The notes (--fork keeps no variables, a crash explained) go to the widget too:
     # JupyterLab shows the MIME type, never the text/plain or HTML beside it.
-    payload = dict(mime_payload(meta), notes=list(notes)) if notes else mime_payload(meta)
+    # Not the text table's own progress or absence: the widget draws its own views.
+    shown = [note for note in notes if note != PENDING_NOTE and not note.startswith("no top-functions summary")]
+    payload = dict(mime_payload(meta), notes=shown) if shown else mime_payload(meta)
     return {
         MIME_TYPE: payload,
         "text/plain": plain_text(meta, rows, notes),

@@ -16,6 +16,7 @@ import { button, cssVariable, element } from './dom';
 import { buildFlame, childrenOf, IFlameView, LABEL_MIN_FONT_PX, nodeName, pathTo } from './flame';
 import { formatCount, formatPercent } from './format';
 import { resolveKindColors } from './kinds';
+import { canFold, foldLibraryFrames, IFoldedGraph } from './mycode';
 import { shortCellText } from './summary';
 
 /** Levels drawn at once: enough context, boxes tall enough to read. */
@@ -37,7 +38,14 @@ export class FlameView extends Widget {
     this._error = element('div', 'jp-vmprof-error jp-vmprof-flame-error');
     this._error.setAttribute('role', 'alert');
     this._error.hidden = true;
-    this.node.append(this._breadcrumb, this._error, this._plot, this._note);
+    this._myCode = element('input', 'jp-vmprof-mycode-toggle');
+    this._myCode.type = 'checkbox';
+    this._myCode.checked = true;
+    this._myCode.addEventListener('change', () => this._source && this.setGraph(this._source, this._limits));
+    const myCode = element('label', 'jp-vmprof-mycode');
+    myCode.title = 'Fold standard library, site-packages, IPython and interpreter frames into "N frames hidden" boxes';
+    myCode.append(this._myCode, document.createTextNode(' My code first'));
+    this.node.append(myCode, this._breadcrumb, this._error, this._plot, this._note);
   }
 
   /** Emitted after each draw with the view plotly got. */
@@ -67,6 +75,11 @@ export class FlameView extends Widget {
 
   /** Show a graph from its root, with the given limits. */
   setGraph(graph: IGraphJSON, limits: IFlameLimits): void {
+    this._source = graph;
+    const foldable = canFold(graph);
+    this._myCode.parentElement!.hidden = !foldable;
+    this._folded = foldable && this._myCode.checked ? foldLibraryFrames(graph) : null;
+    graph = this._folded?.graph ?? graph;
     this._graph = graph;
     this._children = childrenOf(graph.tree.parent);
     this._limits = limits;
@@ -323,6 +336,9 @@ export class FlameView extends Widget {
         total > 0 ? (view.viewTotal / total) * 100 : 0
       )} of the profile).`
     ];
+    if (this._folded) {
+      parts.push(`My code first: ${formatCount(this._folded.hiddenFrames)} library frames folded into "frames hidden" boxes.`);
+    }
     if (view.deeperNodes > 0) {
       parts.push(
         `${formatCount(view.deeperNodes)} deeper call-tree nodes appear when you zoom in.`
@@ -348,6 +364,10 @@ export class FlameView extends Widget {
   }
 
   private _graph: IGraphJSON | null = null;
+  /** The graph as given, before "My code first" folded it. */
+  private _source: IGraphJSON | null = null;
+  private _folded: IFoldedGraph | null = null;
+  private _myCode: HTMLInputElement;
   private _children: number[][] = [];
   private _limits: IFlameLimits = { maxNodes: 1500, minNodeFraction: 0.001 };
   private _root = 0;

@@ -53,6 +53,20 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   expect(Math.round(percents.reduce((a, b) => a + b, 0) * 10)).toBe(1000);
   await shot(output, 'profile-flame.png');
 
+  // My code first (on by default): the worker thread's threading frames are one box.
+  const slices = output.locator('.jp-vmprof-flame g.slice');
+  const hiddenBox = slices.filter({ hasText: /^\d+ frames? hidden \(stdlib/ });
+  await expect(hiddenBox.first()).toBeVisible();
+  await expect(slices.filter({ hasText: '_bootstrap_inner' })).toHaveCount(0);
+  await expect(output.locator('.jp-vmprof-flame-note')).toContainText('library frames folded');
+  await shot(output, 'profile-flame-mycode.png');
+  const myCode = output.locator('input.jp-vmprof-mycode-toggle');
+  await myCode.uncheck();
+  await expect(slices.filter({ hasText: '_bootstrap_inner' }).first()).toBeVisible();
+  await expect(hiddenBox).toHaveCount(0);
+  await myCode.check();
+  await expect(hiddenBox.first()).toBeVisible();
+
   // Zoom by clicking the box of the evil-named function, then back by the breadcrumb.
   const evilBox = output.locator('.jp-vmprof-flame g.slice').filter({ hasText: EVIL }).first();
   await expect(evilBox).toBeVisible();
