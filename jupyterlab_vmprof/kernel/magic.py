@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from . import cellrun, crashes, output
+from . import cellrun, crashes, output, transfer
 from .embed import EmbedSettings
 from .forking import run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
@@ -216,6 +216,7 @@ def _profile_forked(shell, run: ProfileRun, source: str, extra_meta) -> tuple[di
 
 def register_magics(ipython) -> None:
     ipython.register_magics(VmprofMagics)
+    transfer.register(ipython)
 
 
 def unregister_magics(ipython) -> None:

@@ -406,5 +406,8 @@ def setup_handlers(server_app: Any, config: Optional[VmprofExtension] = None) ->
     service = ConversionService(store, config, log=server_app.log)
     web_app.settings[SETTINGS_KEY] = {"config": config, "store": store, "service": service}
     base = url_path_join(web_app.settings["base_url"], NAMESPACE)
-    web_app.add_handlers(".*$", [(url_path_join(base, pattern) + "$", handler) for pattern, handler in ROUTES])
+    from .transfer import TransferHandler  # here: transfer.py builds on this module's BaseHandler
+
+    routes = [*ROUTES, (rf"profiles/{ID}/transfer", TransferHandler)]
+    web_app.add_handlers(".*$", [(url_path_join(base, pattern) + "$", handler) for pattern, handler in routes])
     server_app.log.info("jupyterlab_vmprof: profile store %s", store.root)
