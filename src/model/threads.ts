@@ -41,8 +41,14 @@ export function threadSummaries(profile: IProfile): IThreadSummary[] {
   return profile.threads.map((id, t) => ({
     id,
     samples: samples[t],
-    label: t === main ? 'main' : `thread ${next++}`
+    label: withProcess(id, t === main ? 'main' : `thread ${next++}`)
   }));
+}
+
+/** In a merged profile (model/merge.ts) a thread id starts with its process: say which. */
+function withProcess(id: string, label: string): string {
+  const slash = id.lastIndexOf('/');
+  return slash > 0 ? `${id.slice(0, slash)}: ${label}` : label;
 }
 
 /** Per stack node: does the stack up to it hold a Python `<module>` frame? */

@@ -11,6 +11,8 @@
 
 import { readFileSync, writeFileSync } from 'fs';
 import { parsePerfMap } from '../formats/perfmap';
+import { mergeProfiles } from '../model/merge';
+import { IPartFiles, parsePartsManifest } from './parts';
 import { CONVERTED_FORMATS, ConvertedFormat, formatInfo } from '../formats/registry';
 import { VmprofFormatError, readVmprof } from '../formats/vmprof';
 import { diffProfiles } from '../model/diff';
@@ -44,6 +46,8 @@ interface IArgs extends ISymbolFiles {
   collapseDispatcher: boolean;
   thread: string | null;
   lines: boolean;
+  /** --parts: PROFILE is a parts manifest (node/parts.ts), the parts merged into one profile. */
+  parts: boolean;
 }
 
 class CliError extends Error {
@@ -55,13 +59,14 @@ class CliError extends Error {
 const USAGE =
   `usage: vmprof-convert PROFILE [--format ${CONVERTED_FORMATS.join('|')}] [-o FILE] ` +
   '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--no-collapse-dispatcher] [--thread ID] [--lines] ' +
-  '[--diff OTHER [--diff-perf-map FILE]... [--diff-jit-symbols FILE] [--diff-maps FILE]]';
+  '[--diff OTHER [--diff-perf-map FILE]... [--diff-jit-symbols FILE] [--diff-maps FILE]]\n' +
+  '       vmprof-convert --parts MANIFEST [--format …] [-o FILE] [--no-strip] [--no-collapse-dispatcher] [--thread ID]';
 
 export function parseArgs(argv: readonly string[]): IArgs {
   const args: IArgs = {
     profile: '', format: 'json', output: null, perfMaps: [], jitSymbols: null, maps: null,
     diff: null, diffSymbols: { perfMaps: [], jitSymbols: null, maps: null },
-    strip: true, collapseDispatcher: true, thread: null, lines: false
+    strip: true, collapseDispatcher: true, thread: null, lines: false, parts: false
   };
   let formatGiven = false;
   const positional: string[] = [];
@@ -91,6 +96,7 @@ export function parseArgs(argv: readonly string[]): IArgs {
       case '--no-collapse-dispatcher': args.collapseDispatcher = false; break;
       case '--thread': args.thread = normalizeThread(value()); break;
       case '--lines': args.lines = true; break;
+      case '--parts': args.parts = true; break;
       case '--diff': args.diff = value(); break;
       case '--diff-perf-map': args.diffSymbols.perfMaps.push(value()); break;
       case '--diff-jit-symbols': args.diffSymbols.jitSymbols = value(); break;
@@ -109,6 +115,9 @@ export function parseArgs(argv: readonly string[]): IArgs {
   if (args.diff !== null && formatGiven && args.format !== 'json') {
     throw new CliError('usage', `--diff writes JSON only; drop --format ${args.format}`);
   }
+  if (args.parts && (args.diff !== null || args.lines || args.maps !== null || args.jitSymbols !== null || args.perfMaps.length)) {
+    throw new CliError('usage', `--parts takes each part's symbol files from its manifest, and no --diff or --lines; ${USAGE}`);
+  }
   const diffSymbolsGiven = args.diffSymbols.perfMaps.length > 0 || args.diffSymbols.jitSymbols !== null || args.diffSymbols.maps !== null;
   if (args.diff === null && diffSymbolsGiven) {
     throw new CliError('usage', `--diff-perf-map, --diff-jit-symbols and --diff-maps need --diff; ${USAGE}`);
@@ -116,10 +125,15 @@ export function parseArgs(argv: readonly string[]): IArgs {
   return args;
 }
 
-/** Thread ids are recorded as decimal strings; accept decimal or 0x-hex. */
+/**
+ * Thread ids are recorded as decimal strings; accept decimal or 0x-hex, after
+ * a process label and '/' in merged profiles (model/merge.ts).
+ */
 function normalizeThread(text: string): string {
+  const slash = text.lastIndexOf('/');
+  const [process, id] = slash >= 0 ? [text.slice(0, slash + 1), text.slice(slash + 1)] : ['', text];
   try {
-    return BigInt(text.trim()).toString();
+    return process + BigInt(id.trim()).toString();
   } catch {
     throw new CliError('usage', `--thread: not a number: "${text}"`);
   }
@@ -134,7 +148,7 @@ function readInput(path: string): Buffer {
 }
 
 export function convert(args: IArgs, warn: (text: string) => void): string {
-  const main = loadProfile(args.profile, args, args, args.lines);
+  const main = args.parts ? loadParts(args) : loadProfile(args.profile, args, args, args.lines);
   const profile = main.profile;
   if (args.thread !== null && !profile.threads.includes(args.thread)) {
     throw new CliError('usage', `no thread ${args.thread} in this profile (threads: ${profile.threads.join(', ') || 'none'})`);
@@ -149,7 +163,7 @@ export function convert(args: IArgs, warn: (text: string) => void): string {
   warnings.forEach(warn);
   // Per-line costs need line-level frames: read a lines-mode file a second time for them.
   const lineProfile =
-    args.format === 'json' && profile.info.mode.lines && !args.lines
+    args.format === 'json' && profile.info.mode.lines && !args.lines && !args.parts
       ? loadProfile(args.profile, args, args, true).profile
       : undefined;
   return render(profile, args, warnings, lineProfile);
@@ -159,6 +173,23 @@ interface ILoaded {
   profile: IProfile;
   /** Warnings about the symbol files (the profile's own are in its info). */
   warnings: string[];
+}
+
+/** Reads, symbolizes and cleans each part of a manifest, and merges them. */
+function loadParts(args: IArgs): ILoaded {
+  let parts: IPartFiles[];
+  try {
+    parts = parsePartsManifest(readInput(args.profile).toString('utf-8'));
+  } catch (err) {
+    throw err instanceof CliError ? err : new CliError('usage', `${args.profile}: ${(err as Error).message}`);
+  }
+  const warnings: string[] = [];
+  const loaded = parts.map(part => {
+    const one = loadProfile(part.profile, part, args, false);
+    warnings.push(...one.warnings.map(w => `${part.label}: ${w}`));
+    return { label: part.label, profile: one.profile };
+  });
+  return { profile: mergeProfiles(loaded), warnings };
 }
 
 /** Reads, symbolizes and cleans one profile. */
