@@ -19,7 +19,22 @@ export interface IProfileOutput {
   samples: number | null;
   duration_s: number | null;
   warnings: string[];
+  /** The crash guard, on the Pythons that need it (CPython 3.11, 3.12); absent elsewhere. */
+  guard?: ICrashGuard | null;
   version: number;
+}
+
+/**
+ * What the kernel's crash guard did for one profile (meta.json's `guard`): it
+ * drops the samples whose frames vmprof could not follow without crashing.
+ */
+export interface ICrashGuard {
+  /** The guard stood in front of vmprof's signal handler while sampling. */
+  active: boolean;
+  /** Samples it dropped: taken while Python was entering a function called from C. */
+  dropped_samples: number;
+  /** Why it was off where it is needed. */
+  off_reason?: string;
 }
 
 /** Which view a profile output opens with. */

@@ -9,6 +9,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { requestAPI, requestBlob } from '../handler';
+import type { ICrashGuard } from '../tokens';
 import { saveBlob } from '../views/dom';
 
 /** meta.json of a profile, as `GET profiles` returns it (docs/architecture.md). */
@@ -24,6 +25,8 @@ export interface IProfileMeta {
   samples?: number | null;
   error?: string | null;
   warnings?: string[];
+  /** The kernel's crash guard: samples it dropped (CPython 3.11, 3.12 only). */
+  guard?: ICrashGuard | null;
   /** Magic options; `imported: true` for an uploaded .prof. */
   options?: { imported?: boolean; [option: string]: unknown };
 }

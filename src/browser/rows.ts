@@ -4,6 +4,7 @@
  * never as markup: names and cell sources are the user's arbitrary text.
  */
 import { baseName, formatCount, formatSeconds } from '../views/format';
+import { guardText, guardTooltip } from '../views/summary';
 import type { IProfileMeta } from './profile-list';
 
 /** Height of a row in pixels; the virtual list positions rows by it. */
@@ -86,8 +87,9 @@ export function fillRow(row: HTMLElement, meta: IProfileMeta, now: number): void
   p.duration.textContent =
     typeof meta.duration_s === 'number' ? formatSeconds(meta.duration_s) : '';
   p.duration.title = 'Measured duration of the profiled run';
-  p.samples.textContent =
-    typeof meta.samples === 'number' ? `${formatCount(meta.samples)} samples` : '';
+  const samples = typeof meta.samples === 'number' ? `${formatCount(meta.samples)} samples` : '';
+  p.samples.textContent = [samples, guardText(meta.guard)].filter(text => text).join(' · ');
+  p.samples.title = guardTooltip(meta.guard);
 
   // One sentence for screen readers instead of the pieces read one by one.
   row.setAttribute(

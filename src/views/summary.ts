@@ -4,6 +4,7 @@
  * (samples × the measured seconds per sample) and the measured duration.
  */
 import type { IGraphJSON } from '../model/graph-json';
+import type { ICrashGuard } from '../tokens';
 import { formatCount, formatSeconds } from './format';
 import { threadLabel } from './threads';
 
@@ -48,6 +49,34 @@ export function summaryText(graph: IGraphJSON): string {
     text += ` (${shown ? threadLabel(shown) : `thread ${thread}`}; ${formatCount(totalSamples)} in the file)`;
   }
   return text;
+}
+
+/**
+ * `3 dropped by the crash guard` when it dropped samples, `no crash guard`
+ * when it was off where it is needed; '' otherwise (nothing to say).
+ */
+export function guardText(guard: ICrashGuard | null | undefined): string {
+  if (!guard) {
+    return '';
+  }
+  if (guard.dropped_samples > 0) {
+    return `${formatCount(guard.dropped_samples)} dropped by the crash guard`;
+  }
+  return guard.active ? '' : 'no crash guard';
+}
+
+/** What guardText's words mean, for its tooltip. */
+export function guardTooltip(guard: ICrashGuard | null | undefined): string {
+  if (!guard) {
+    return '';
+  }
+  const what =
+    "The crash guard checks each sample's frames before vmprof reads them and drops the samples " +
+    'taken while Python was entering a function called from C, which would crash CPython 3.11 and 3.12.';
+  if (!guard.active) {
+    return `${what}\nIt was off for this profile${guard.off_reason ? ` (${guard.off_reason})` : ''}.`;
+  }
+  return `${what}\nIt dropped ${formatCount(guard.dropped_samples)} samples of this profile.`;
 }
 
 const BASIS_TEXT: Record<IGraphJSON['profile']['timeBasis'], string> = {
