@@ -19,10 +19,7 @@ import {
   PROFILE_MIME_TYPE,
   ProfileView
 } from '../tokens';
-import { onProfileArrived } from './arrivals';
 import { CallersView } from './callers-widget';
-import { CopyBar } from './copy-bar';
-import { decodeGraph } from './embedded';
 import { cssVariable, element } from './dom';
 import { ExportMenu, notebookPathOf } from './export-menu';
 import { FlameView } from './flame-widget';
@@ -36,7 +33,7 @@ import { guardText, guardTooltip, summaryText, summaryTooltip } from './summary'
 import { TableView } from './table-widget';
 import { graphPath, threadOptions } from './threads';
 import { buildTimeline } from './timeline';
-import { TimelinePanel } from './timeline-widget';
+import { TimelineView } from './timeline-widget';
 import { renderLegend, renderThreadOptions, ViewSwitch } from './toolbar';
 
 /** Profile ids as the store makes them; anything else never reaches a URL. */
@@ -91,7 +88,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._error.setAttribute('role', 'alert');
     this._error.hidden = true;
     // Everything is a child widget, so the Panel keeps them in this order.
-    for (const node of [toolbar, this._legend, this._warnings, this._error, this._copyBar.node]) {
+    for (const node of [toolbar, this._legend, this._warnings, this._error]) {
       this.addWidget(new Widget({ node }));
     }
     for (const view of Object.values(this._views)) {
@@ -101,16 +98,9 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._flame.frameSelected.connect((_, frame) => this._select(frame, false));
     this._table.frameSelected.connect((_, frame) => this._select(frame, true));
     this._callers.frameSelected.connect((_, frame) => this._select(frame, false));
-    this._timeline.frameSelected.connect((_, frame) => this._select(frame, false));
     this._flame.drawn.connect(() => this._updateSearchStatus());
     this._applySettings(this._viewSettings);
     this._showView(this._viewSettings.defaultView);
-    // Brought into the store (import, remote kernel): show the full profile instead.
-    this._stopListening = onProfileArrived(id => {
-      if (id === this._output?.id && (this._copyBar.active || !this._graph)) {
-        void this._load(id);
-      }
-    });
     // Start loading plotly while the graph is fetched (bench/flame_100k_lab.mjs).
     loadPlotly().catch(() => undefined);
   }
@@ -151,7 +141,6 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._settings?.changed.disconnect(this._onSettingsChanged, this);
-    this._stopListening();
     this._themeObserver?.disconnect();
     super.dispose();
   }
@@ -174,7 +163,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._threads.disabled = true;
     try {
       mark(MARKS.graphRequested);
-      graph = await this._fetchGraph(id, thread);
+      graph = await requestAPI<IGraphJSON>(graphPath(id, thread));
       mark(MARKS.graphReceived);
     } catch (error) {
       this._threads.disabled = false;
@@ -200,7 +189,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._graph = graph;
-    this._export.setEnabled(!this._copyBar.active); // exports need the store
+    this._export.setEnabled(true);
     const guard = this._output?.guard;
     this._summary.textContent = [summaryText(graph), guardText(guard)].filter(text => text).join(' · ');
     this._summary.title = [summaryTooltip(graph), guardTooltip(guard)].filter(text => text).join('\n');
@@ -217,30 +206,10 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._renderLegend();
     const settings = this._viewSettings;
     this._flame.setGraph(graph, settings);
-    this._timeline.render(graph, this._selected);
+    this._timeline.render(graph);
     this._applySearch();
     this._renderSelection();
     this._showView(this._view === 'timeline' && !hasTimeline ? 'flame' : this._view);
-  }
-
-  /** The graph from the store; where the store lacks the profile, from the output's saved copy. */
-  private async _fetchGraph(id: string, thread: string | null): Promise<IGraphJSON> {
-    try {
-      const graph = await requestAPI<IGraphJSON>(graphPath(id, thread));
-      this._copyBar.hide();
-      return graph;
-    } catch (error) {
-      const copy = this._copyBar.copyOf(this._output);
-      if (!(error instanceof APIError && error.status === 404) || !copy || !this._output) {
-        throw error;
-      }
-      if (thread !== null) {
-        throw new Error('the copy saved in the notebook holds all threads together; import it to see one thread');
-      }
-      const graph = await decodeGraph(copy);
-      this._copyBar.show(this._output, copy, notebookPathOf(this.node));
-      return graph;
-    }
   }
 
   private _choose(view: ProfileView): void {
@@ -279,7 +248,6 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._callers.render(graph, this._selected);
-    this._timeline.setSelected(this._selected);
     // Before any choice, Lines shows the heaviest function that has lines.
     const hasLines = !!graph.lines?.[String(this._selected)];
     const linesFrame = this._userSelected || hasLines ? this._selected : heaviestFrame(graph, true);
@@ -406,13 +374,11 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _warnings: HTMLElement;
   private _error: HTMLElement;
   private _themeObserver: MutationObserver | null = null;
-  private _copyBar = new CopyBar(id => void this._load(id));
-  private _stopListening: () => void;
   private _flame = new FlameView();
   private _table = new TableView();
   private _callers = new CallersView();
   private _lines = new LinesView();
-  private _timeline = new TimelinePanel();
+  private _timeline = new TimelineView();
   private _views: Record<ProfileView, Widget> = {
     flame: this._flame,
     table: this._table,
