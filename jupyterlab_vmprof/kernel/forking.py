@@ -19,12 +19,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from ..store import OUTPUT_FILE
 from .profiling import ProfileRun, ProfilerUnavailable, first_line_of
 
-OUTPUT_FILE = "output.txt"
 EXIT_OK, EXIT_CELL_FAILED, EXIT_UNAVAILABLE, EXIT_INTERNAL = 0, 1, 3, 4
 # After Ctrl-C the child gets this long to stop by itself before it is killed.
 INTERRUPT_GRACE_S = 5.0
+# Once the child has exited, what it printed last is read for this long: a process the
+# cell started in the background may hold the pipes open for ever.
+DRAIN_AFTER_EXIT_S = 0.2
 
 
 @dataclass
@@ -39,9 +42,45 @@ class ForkOutcome:
     cpu_s: Optional[float] = None  # the child's CPU time while sampling
     threads: Optional[dict] = None
 
+    reported: bool = False  # the child sent its report (it did not leave through os._exit or a crash)
+
     @property
     def crashed(self) -> bool:
         return self.signal_name is not None
+
+    def failure(self) -> Optional[str]:
+        """Why the cell failed (meta.json's error), or None if it ran to its end."""
+        if self.crashed:
+            return f"the profiled child process died of {self.signal_name}"
+        if self.error:
+            return self.error
+        if self.exit_code not in (EXIT_OK, None) or not self.reported:
+            return (f"the profiled child process ended with exit status {self.exit_code} "
+                    "before the cell finished (os._exit or sys.exit in the cell?)")
+        return None
+
+
+class ForkedCellError(Exception):
+    """The cell failed in the --fork child, which printed its traceback already.
+
+    Raised in the kernel so that the cell's execute reply says error, as it does
+    without --fork (Run All, nbconvert and papermill stop there). Its class name is
+    the child's exception's (ZeroDivisionError...), for the reply's `ename`.
+    """
+
+    def _render_traceback_(self) -> list:
+        return [f"{self.args[0]} (in the --fork child process; its traceback is above)"]
+
+
+def cell_error(outcome: ForkOutcome) -> Optional[ForkedCellError]:
+    """The exception to raise in the kernel for a child that did not finish its cell."""
+    failure = outcome.failure()
+    if failure is None:
+        return None
+    name = failure.split(":", 1)[0] if outcome.error and not outcome.crashed else "ForkedCellError"
+    if not name.isidentifier():
+        name = "ForkedCellError"
+    return type(name, (ForkedCellError,), {})(failure)
 
 
 def signal_name(number: int) -> str:
@@ -71,17 +110,16 @@ def run_forked(
     outcome = ForkOutcome()
     try:
         with open(run.folder / OUTPUT_FILE, "w", encoding="utf-8", errors="replace") as saved:
-            _pump_until_closed(pid, {out_r: write_out, err_r: write_err}, saved)
+            wait_status = _pump_until_exit(pid, {out_r: write_out, err_r: write_err}, saved)
         status = _read_all(status_r)
     except BaseException:
         # Cannot follow the child any more (e.g. output.txt unwritable): end it, reap it.
         _signal(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        _reap(pid)
         raise
     finally:
         for fd in (out_r, err_r, status_r):
             _close_quietly(fd)
-    _, wait_status = os.waitpid(pid, 0)
     outcome.elapsed_s = time.perf_counter() - started
     _apply_status(outcome, status)
     if os.WIFSIGNALED(wait_status):
@@ -100,8 +138,17 @@ def _flush_std() -> None:
             pass
 
 
-def _pump_until_closed(pid: int, sinks: dict, saved) -> None:
-    """Forward the child's lines; Ctrl-C interrupts the child, and kills it if it lingers.
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # reaped already
+
+
+def _pump_until_exit(pid: int, sinks: dict, saved) -> int:
+    """Forward the child's lines until it has exited and its pipes are read; its wait status.
+
+    Ctrl-C interrupts the child, and kills it if it lingers.
 
     SIGINT is handled, not raised, meanwhile: a KeyboardInterrupt between reading a
     chunk and forwarding it would lose output.
@@ -117,8 +164,15 @@ def _pump_until_closed(pid: int, sinks: dict, saved) -> None:
     previous = _set_sigint(on_sigint)
     pump = _Pump(sinks, saved)
     try:
-        while not pump.done:
+        while True:
+            if pump.done:
+                time.sleep(0.05)  # every pipe closed: only the exit is still to come
             pump.run(time.monotonic() + 0.2)
+            done, wait_status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                pump.run(time.monotonic() + DRAIN_AFTER_EXIT_S)
+                pump.flush()
+                return wait_status
             if interrupts and time.monotonic() - interrupts[0] > INTERRUPT_GRACE_S:
                 _signal(pid, signal.SIGKILL)
     finally:
@@ -147,6 +201,14 @@ class _Pump:
     @property
     def done(self) -> bool:
         return not self.pending
+
+    def flush(self) -> None:
+        """Forward what is left of incomplete lines and stop reading (the pipes may stay open)."""
+        for fd, rest in self.pending.items():
+            _emit(self.sinks[fd], self.saved, rest)
+            self.selector.unregister(fd)
+        self.pending = {}
+        self.selector.close()
 
     def run(self, deadline: Optional[float]) -> None:
         """Pump until all pipes close, or until `deadline` (time.monotonic) passes."""
@@ -212,6 +274,7 @@ def _apply_status(outcome: ForkOutcome, raw: bytes) -> None:
     outcome.duration_s = report.get("duration_s")
     outcome.threads = report.get("threads")
     outcome.cpu_s = report.get("cpu_s")
+    outcome.reported = bool(report)
 
 
 # the child --------------------------------------------------------------------------
