@@ -22,6 +22,13 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(server_app):
+    from .platforms import setup_explaining_handlers, unsupported
+
+    message = unsupported()
+    if message:
+        # Linux only: say why on every request instead of failing obscurely later.
+        setup_explaining_handlers(server_app, message)
+        return
     from .server.handlers import setup_handlers
 
     setup_handlers(server_app)
@@ -29,6 +36,13 @@ def _load_jupyter_server_extension(server_app):
 
 
 def load_ipython_extension(ipython):
+    from .platforms import register_explaining_magics, unsupported
+
+    message = unsupported()
+    if message:
+        # Linux only: %%vmprof says why instead of failing obscurely in the middle of a cell.
+        register_explaining_magics(ipython, message)
+        return
     from .kernel import cellhelp
     from .kernel.magic import register_magics
 
