@@ -16,6 +16,7 @@ import { addCommands, CommandIDs, ProfileOutputWatcher } from './browser/command
 import { profileIcon } from './browser/icon';
 import { ProfileBrowser } from './browser/profile-browser';
 import { ProfileListModel } from './browser/profile-list';
+import { RemoteProfileFetcher } from './browser/remote-profiles';
 import { ProfileViewers } from './browser/viewer';
 import { comparedIds, CompareViewers } from './browser/compare';
 
@@ -24,6 +25,7 @@ import { VmprofSettings } from './settings';
 import { IVmprofSettings, PROFILE_MIME_TYPE } from './tokens';
 import { setContentsManager, setDocumentPathResolver } from './views/export-menu';
 import { preloadPlotlyWhenIdle } from './views/plotly';
+import { onProfileArrived } from './views/arrivals';
 import { ProfileWidget } from './views/profile-widget';
 
 const PLUGIN_PREFIX = 'jupyterlab-vmprof';
@@ -157,6 +159,9 @@ const browserPlugin: JupyterFrontEndPlugin<void> = {
       'Notebook',
       new ProfileOutputWatcher(() => void model.refreshIfChanged())
     );
+    // Profiles of kernels whose store this server cannot read come over the kernel protocol.
+    app.docRegistry.addWidgetExtension('Notebook', new RemoteProfileFetcher());
+    onProfileArrived(() => void model.refreshIfChanged());
     if (restorer) {
       restorer.add(browser, 'jupyterlab-vmprof-browser');
       void restorer.restore(viewers.tracker, {

@@ -19,7 +19,10 @@ import {
   PROFILE_MIME_TYPE,
   ProfileView
 } from '../tokens';
+import { onProfileArrived, profileArrived } from './arrivals';
 import { CallersView } from './callers-widget';
+import { CopyBar } from './copy-bar';
+import { decodeGraph } from './embedded';
 import { cssVariable, element } from './dom';
 import { ExportMenu, notebookPathOf } from './export-menu';
 import { FlameView } from './flame-widget';
@@ -88,7 +91,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._error.setAttribute('role', 'alert');
     this._error.hidden = true;
     // Everything is a child widget, so the Panel keeps them in this order.
-    for (const node of [toolbar, this._legend, this._warnings, this._error]) {
+    for (const node of [toolbar, this._legend, this._warnings, this._error, this._copyBar.node]) {
       this.addWidget(new Widget({ node }));
     }
     for (const view of Object.values(this._views)) {
@@ -101,6 +104,12 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._flame.drawn.connect(() => this._updateSearchStatus());
     this._applySettings(this._viewSettings);
     this._showView(this._viewSettings.defaultView);
+    // Brought into the store (import, remote kernel): show the full profile instead.
+    this._stopListening = onProfileArrived(id => {
+      if (id === this._output?.id && (this._copyBar.active || !this._graph)) {
+        void this._load(id);
+      }
+    });
     // Start loading plotly while the graph is fetched (bench/flame_100k_lab.mjs).
     loadPlotly().catch(() => undefined);
   }
@@ -141,6 +150,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._settings?.changed.disconnect(this._onSettingsChanged, this);
+    this._stopListening();
     this._themeObserver?.disconnect();
     super.dispose();
   }
@@ -163,7 +173,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._threads.disabled = true;
     try {
       mark(MARKS.graphRequested);
-      graph = await requestAPI<IGraphJSON>(graphPath(id, thread));
+      graph = await this._fetchGraph(id, thread);
       mark(MARKS.graphReceived);
     } catch (error) {
       this._threads.disabled = false;
@@ -189,7 +199,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._graph = graph;
-    this._export.setEnabled(true);
+    this._export.setEnabled(!this._copyBar.active); // exports need the store
     const guard = this._output?.guard;
     this._summary.textContent = [summaryText(graph), guardText(guard)].filter(text => text).join(' · ');
     this._summary.title = [summaryTooltip(graph), guardTooltip(guard)].filter(text => text).join('\n');
@@ -210,6 +220,26 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._applySearch();
     this._renderSelection();
     this._showView(this._view === 'timeline' && !hasTimeline ? 'flame' : this._view);
+  }
+
+  /** The graph from the store; where the store lacks the profile, from the output's saved copy. */
+  private async _fetchGraph(id: string, thread: string | null): Promise<IGraphJSON> {
+    try {
+      const graph = await requestAPI<IGraphJSON>(graphPath(id, thread));
+      this._copyBar.hide();
+      return graph;
+    } catch (error) {
+      const copy = this._copyBar.copyOf(this._output);
+      if (!(error instanceof APIError && error.status === 404) || !copy || !this._output) {
+        throw error;
+      }
+      if (thread !== null) {
+        throw new Error('the copy saved in the notebook holds all threads together; import it to see one thread');
+      }
+      const graph = await decodeGraph(copy);
+      this._copyBar.show(this._output, copy, notebookPathOf(this.node));
+      return graph;
+    }
   }
 
   private _choose(view: ProfileView): void {
@@ -374,6 +404,8 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _warnings: HTMLElement;
   private _error: HTMLElement;
   private _themeObserver: MutationObserver | null = null;
+  private _copyBar = new CopyBar(id => profileArrived(id));
+  private _stopListening: () => void;
   private _flame = new FlameView();
   private _table = new TableView();
   private _callers = new CallersView();
