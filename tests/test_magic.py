@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import vmprof
 
+from jupyterlab_vmprof.kernel.lean import crashguard
 from jupyterlab_vmprof.store import ProfileStore
 
 pytestmark = pytest.mark.timeout(240)
@@ -47,8 +48,10 @@ def test_cell_runs_as_without_the_magic(kernel, store_dir):
     assert meta["name"] == "my run"
     assert meta["error"] is None
     assert meta["cell"].startswith("def busy(n):")
+    # crash_guard: profiling runs with the crash guard where one is needed (CPython 3.11, 3.12).
+    guard = {"crash_guard": True} if crashguard.needed() else {}
     assert meta["options"] == {"period": 0.001, "native": True, "lines": False, "memory": False,
-                               "real_time": False, "strip": True, "fork": False, "jit_names": True}
+                               "real_time": False, "strip": True, "fork": False, "jit_names": True, **guard}
     assert 0 < meta["duration_s"] < 60
     folder = store_dir / meta["id"]
     assert (folder / "profile.prof").stat().st_size > 0

@@ -180,7 +180,8 @@ class ProfileRun:
     def _create_profile(self) -> None:
         try:
             self.meta = self.store.create(
-                name=self.options.name, notebook=self.notebook, cell=self.cell, options=self.options.as_meta()
+                name=self.options.name, notebook=self.notebook, cell=self.cell,
+                options=dict(self.options.as_meta(), **crashguard.expected_meta()),
             )
         except StoreError as err:
             raise ProfilerUnavailable(f"{err.message}; set {STORE_ENV} to a writable folder. Nothing was run.") from err

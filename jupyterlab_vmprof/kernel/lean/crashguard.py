@@ -72,6 +72,17 @@ def off_reason() -> Optional[str]:
     return None
 
 
+def unguarded() -> bool:
+    """True where vmprof's known crash can happen: this Python needs the guard and has it off."""
+    return needed() and off_reason() is not None
+
+
+def expected_meta() -> dict:
+    """meta.json's `options.crash_guard` at the start (a killed kernel never records its stop):
+    whether profiles of this process run with the guard; {} where none is needed."""
+    return {"crash_guard": off_reason() is None} if needed() else {}
+
+
 def install() -> bool:
     """Put the guard in front of the handler vmprof just installed; True if it is there."""
     if off_reason() is not None or not needed():
