@@ -143,12 +143,16 @@ def _make_trampoline(dispatcher, numba_call) -> types.FunctionType:
 
 
 def read_perf_map(path: Path) -> list[dict]:
+    """Entries of the perf map file at `path` (none if it cannot be read)."""
+    try:
+        return parse_perf_map(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return []
+
+
+def parse_perf_map(text: str) -> list[dict]:
     """Entries of a perf map ("START SIZE name", hex without 0x) as jit-symbols records."""
     entries = []
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return entries
     for line in text.splitlines():
         parts = line.split(" ", 2)
         if len(parts) != 3:

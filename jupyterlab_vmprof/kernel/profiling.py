@@ -10,6 +10,7 @@ frames (maps.txt, jit-symbols.json, perf maps) and finishes meta.json.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import platform
 import shutil
@@ -22,6 +23,7 @@ from typing import Callable, Iterator, Optional
 
 from .lean import crashguard, leanvmprof
 from .jit import InstallOnImport, NumbaTrampolines
+from .sigstate import SignalDispositions
 from .symbolfiles import record_symbols, save_maps
 from .threads import ThreadWatch
 from ..store import PROFILE_FILE, STORE_ENV, ProfileStore, StoreError, iso, utc_now
@@ -112,6 +114,7 @@ class ProfileRun:
         self._threads: Optional[ThreadWatch] = None
         self._jit = NumbaTrampolines()
         self._jit_hook = InstallOnImport(self._jit)
+        self._signals = SignalDispositions()
         self._t0 = 0.0
         self._cpu0 = 0.0
         self._stopped = False
@@ -207,6 +210,7 @@ class ProfileRun:
         if options.jit_names:
             self._jit_hook.start()
         printed: list = []
+        self._signals.save()
         try:
             with capture_stderr_fd(printed):
                 leanvmprof.enable(
@@ -254,6 +258,7 @@ class ProfileRun:
         self._jit_hook.stop()
         if self._threads is not None:
             self._threads.remove()
+        self._signals.restore()
 
     # stopping ---------------------------------------------------------------------
 
@@ -293,7 +298,7 @@ class ProfileRun:
             self.guard = report.guard
             self._note_stop(report)
         except Exception as err:  # noqa: BLE001 - e.g. disk full while flushing
-            error = f"vmprof could not finish writing the profile: {err}"
+            error = f"vmprof could not finish writing the profile: {_reason(err)}"
             self.warnings.append(error)
             self._force_disable()
         finally:
@@ -383,6 +388,12 @@ class ProfileRun:
             self.warnings.append(f"could not update the profile's metadata: {err}")
             self.meta = dict(self.meta, **changes)
         return self.meta
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full ({err.strerror})"
+    return str(err)
 
 
 def _size(path: Path) -> Optional[int]:
