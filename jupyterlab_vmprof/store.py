@@ -118,6 +118,24 @@ def write_json_atomic(path: Path, data: Any) -> None:
             tmp.unlink()
 
 
+def _rewrite_in_place(path: Path, data: Any) -> bool:
+    """Last resort on a full disk: overwrite the file within the space it already holds, so
+    that a profile's final status is not lost for want of one block. Not atomic: only
+    under the profile's lock."""
+    encoded = json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
+    try:
+        if len(encoded) > os.stat(path).st_blocks * 512:
+            return False
+        with open(path, "r+b") as handle:
+            handle.write(encoded)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        return False
+    return True
+
+
 class ProfileStore:
     """A folder of profile folders. Plain class: no Jupyter, no IPython.
 
@@ -292,7 +310,8 @@ class ProfileStore:
             try:
                 write_json_atomic(folder / META_FILE, meta)
             except OSError as err:
-                raise write_failure(err, f"updating the metadata of profile {profile_id}") from err
+                if not (err.errno == errno.ENOSPC and _rewrite_in_place(folder / META_FILE, meta)):
+                    raise write_failure(err, f"updating the metadata of profile {profile_id}") from err
         self._index.changed(profile_id)
         return self._resolve_status(meta)
 

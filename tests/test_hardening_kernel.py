@@ -138,7 +138,7 @@ def test_a_perf_map_of_another_user_is_not_copied(kernel, store_dir):
 def small_disk(tmp_path):
     folder = tmp_path / "disk"
     folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)], capture_output=True, text=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(folder)], capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
     yield folder
@@ -147,13 +147,12 @@ def small_disk(tmp_path):
 
 FILL = ("import os, time\n"
         "def fill(path):\n"
-        "    with open(path, 'wb') as handle:\n"
-        "        try:\n"
+        "    try:\n"
+        "        with open(path, 'wb', buffering=0) as handle:\n"
         "            while True:\n"
         "                handle.write(b'x' * 65536)\n"
-        "                handle.flush()\n"
-        "        except OSError as err:\n"
-        "            return err.errno\n")
+        "    except OSError as err:\n"
+        "        return err.errno\n")
 
 
 def test_a_disk_filling_up_mid_cell_marks_the_profile_failed_with_the_reason(kernel_factory, small_disk):
