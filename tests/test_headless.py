@@ -88,8 +88,10 @@ def test_a_slower_cell_fails_the_run_and_an_unchanged_rerun_passes(store_dir, tm
     ids = ["setup", "busy", "sleepy"]
     fast = notebook(tmp_path / "fast.ipynb", *sleepy(0.3), ids=ids)
     baseline = tmp_path / "baseline.json"
-    first = vmprof_run(fast, "--json", baseline, cwd=tmp_path)
+    first = vmprof_run(fast, "--json", baseline, "--repeat", "2", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
+    for cell in json.loads(baseline.read_text())["cells"]:
+        assert len(cell["wall_s_runs"]) == 2 and cell["wall_s"] == min(cell["wall_s_runs"]), cell
 
     again = vmprof_run(fast, "--baseline", baseline, "--fail-above", "200", "-o", tmp_path / "same.html",
                        cwd=tmp_path)
@@ -107,6 +109,24 @@ def test_a_slower_cell_fails_the_run_and_an_unchanged_rerun_passes(store_dir, tm
     assert 'class="slower"' in page
     # A hostile function name is text in the report, never markup.
     assert html.escape(EVIL) in page and EVIL not in page
+
+
+def test_tagged_cells_only_are_profiled_and_the_others_still_run(store_dir, tmp_path):
+    path = notebook(tmp_path / "tagged.ipynb", "n = 200_000", "total = sum(range(n))", "print(total)",
+                    ids=["setup", "work", "show"])
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells[1].metadata["tags"] = ["vmprof"]
+    nbformat.write(nb, str(path))
+    done = vmprof_run(path, "--cells", "tagged", "--json", tmp_path / "s.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    cells = json.loads((tmp_path / "s.json").read_text())["cells"]
+    assert [(cell["id"], cell["status"]) for cell in cells] == [("work", "ok")]
+    assert "cell 2 (id show) 'print(total)': unprofiled" in done.stderr
+
+    nb.cells[1].metadata["tags"] = []
+    nbformat.write(nb, str(path))
+    none = vmprof_run(path, "--cells", "tagged", cwd=tmp_path)
+    assert none.returncode == 2 and "no code cell is tagged 'vmprof'" in none.stderr
 
 
 def test_a_raising_cell_is_reported_and_stops_the_run(store_dir, tmp_path):

@@ -70,7 +70,7 @@ def cell_result(store: ProfileStore, outcomes: list[CellOutcome]) -> CellResult:
     if not timed:
         result.note = "no profile" if speaker.status != "not-run" else "not run"
         return result
-    result.wall_runs = [round(seconds, 6) for seconds, _ in timed if seconds is not None]
+    result.wall_runs = [seconds for seconds, _ in timed if seconds is not None]
     finished = [(seconds, pid) for seconds, pid in timed if seconds is not None]
     result.wall_s, result.profile_id = min(finished) if finished else (None, timed[-1][1])
     meta, graph, why_not = profile_graph(store, result.profile_id)

@@ -97,8 +97,9 @@ class NotebookRun:
             except RunError:
                 raise
             except Exception as err:  # noqa: BLE001 - nbclient's many ways of not starting a kernel
-                raise RunError(f"cannot start the kernel {self.settings.kernel_name or '(the notebook’s)'}: "
-                               f"{type(err).__name__}: {err}") from err
+                # Mostly a kernel that cannot start (no such kernel spec, a broken environment).
+                name = self.settings.kernel_name or "the notebook's kernel"
+                raise RunError(f"kernel {name}: {type(err).__name__}: {err}") from err
         outcomes.extend(CellOutcome(cell, "not-run") for cell in pending)
         return outcomes
 
