@@ -65,7 +65,9 @@ class SideFiles:
         return cls(
             profile=regular(prefix + PROFILE_FILE), maps=regular(prefix + MAPS_FILE),
             jit_symbols=regular(prefix + JIT_SYMBOLS_FILE), output=regular(prefix + OUTPUT_FILE),
-            perf_maps=sorted(p for p in folder.glob(PERF_MAP_GLOB) if is_regular_file(p)),
+            # Sorted as strings: sorting Paths calls their Python __lt__ from C, which vmprof
+            # 0.6.0 can crash on if it samples meanwhile (docs/kernel.md).
+            perf_maps=[Path(name) for name in sorted(str(p) for p in folder.glob(PERF_MAP_GLOB) if is_regular_file(p))],
         )
 
 

@@ -193,14 +193,18 @@ def test_numba_function_named_in_profile(kernel, store_dir):
 # other failure is not.
 @pytest.mark.flaky(reruns=2, only_rerun=["KernelDied"])
 def test_numba_imported_by_the_profiled_cell_is_named_too(kernel, store_dir):
+    # The jitted loop runs three times as long as importing and compiling took, in CPU time
+    # (which drives vmprof's timer): its share holds at any sample rate and machine speed.
     done = kernel.run(
-        "%%vmprof\nimport numpy as np\nfrom numba import njit\n"
+        "%%vmprof\nimport time\nstart = time.process_time()\nimport numpy as np\nfrom numba import njit\n"
         "@njit\ndef kernel_sum(a):\n    s = 0.0\n    for i in range(a.shape[0]):\n        s += a[i] * a[i]\n    return s\n"
-        "data = np.arange(2_000_000, dtype=np.float64)\nfor _ in range(150):\n    kernel_sum(data)\n"
+        "data = np.arange(2_000_000, dtype=np.float64)\nkernel_sum(data)\n"
+        "deadline = time.process_time() + max(0.5, 3 * (time.process_time() - start))\n"
+        "while time.process_time() < deadline:\n    kernel_sum(data)\n"
     )
     assert done.status == "ok", done.describe()
     counts = innermost_python_names(store_dir / only_profile(store_dir)["id"] / "profile.prof")
-    assert counts["kernel_sum"] > 50, counts
+    assert counts["kernel_sum"] > sum(counts.values()) / 2, counts
 
 
 def test_numba_is_never_imported_by_the_magic(kernel, store_dir):
