@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import formats
+from ..store import JIT_SYMBOLS_FILE, MAPS_FILE, PROFILE_FILE, SideFiles
 from .runscript import profile_stem
 
 EXIT_USAGE = 2
@@ -73,19 +74,19 @@ def sidecars(profile: Path) -> dict:
     """Symbol files that belong to `profile`, found by the names our tools give them."""
     folder, stem = profile.parent, profile.stem
     found: dict = {"perf_maps": [], "jit_symbols": None, "maps": None}
-    for jit in (folder / f"{stem}.jit-symbols.json", folder / "jit-symbols.json"):
+    for jit in (folder / f"{stem}.{JIT_SYMBOLS_FILE}", folder / JIT_SYMBOLS_FILE):
         if jit.is_file():
             found["jit_symbols"] = jit
             break
-    for maps in (folder / f"{stem}.maps.txt", folder / "maps.txt"):
+    for maps in (folder / f"{stem}.{MAPS_FILE}", folder / MAPS_FILE):
         if maps.is_file():
             found["maps"] = maps
             break
     pid = stem.rsplit("-", 1)[-1] if stem.startswith("vmprof-") else None
     if pid and (folder / f"perf-{pid}.map").is_file():
         found["perf_maps"].append(folder / f"perf-{pid}.map")
-    elif profile.name == "profile.prof":  # a profile store folder
-        found["perf_maps"].extend(sorted(folder.glob("perf-*.map")))
+    elif profile.name == PROFILE_FILE:  # a profile store folder
+        found["perf_maps"].extend(SideFiles.of(folder).perf_maps)
     return found
 
 

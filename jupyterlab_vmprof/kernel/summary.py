@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from ..store import PROFILE_FILE
+from ..store import PROFILE_FILE, SideFiles
 
 MIME_TYPE = "application/vnd.jupyterlab-vmprof.profile+json"
 MIME_VERSION = 1
@@ -36,18 +36,14 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
             return None, "profile too large for a summary in the cell output"
     except OSError as err:
         return None, str(err)
-    # Sorted as strings: sorting Path objects calls their Python __lt__ from C, the very
-    # pattern vmprof 0.6.0 crashes on if a profile is sampling meanwhile (docs/kernel.md).
-    perf_maps = [Path(name) for name in sorted([str(path) for path in folder.glob("perf-*.map")])]
-    jit = folder / "jit-symbols.json"
-    maps = folder / "maps.txt"
+    side = SideFiles.of(folder)
     try:
         result = converter.convert_sync(
             folder / PROFILE_FILE,
             "json",
-            perf_maps=perf_maps,
-            jit_symbols=jit if jit.is_file() else None,
-            maps=maps if maps.is_file() else None,
+            perf_maps=side.perf_maps,
+            jit_symbols=side.jit_symbols,
+            maps=side.maps,
             strip=options.get("strip", True),
             timeout=SUMMARY_TIMEOUT_S,
         )
