@@ -29,6 +29,17 @@ export interface IProfileMeta {
   guard?: ICrashGuard | null;
   /** Magic options; `imported: true` for an uploaded .prof. */
   options?: { imported?: boolean; [option: string]: unknown };
+  /** Set by `jupyter vmprof run` on every profile of one headless run (docs/headless.md). */
+  run?: IProfileRun | null;
+}
+
+/** One `jupyter vmprof run`: the same `id` and `name` on all its profiles. */
+export interface IProfileRun {
+  id: string;
+  name?: string;
+  notebook?: string;
+  cell?: string;
+  repeat?: number;
 }
 
 interface IListing {
@@ -266,7 +277,9 @@ export class ProfileListModel implements IDisposable {
     if (words.length === 0) {
       return true;
     }
-    const haystack = [meta.name, meta.notebook, meta.cell, meta.id, meta.status]
+    // A headless run's id or name finds all of its profiles.
+    const run: Partial<IProfileRun> = meta.run ?? {};
+    const haystack = [meta.name, meta.notebook, meta.cell, meta.id, meta.status, run.id, run.name]
       .join('\n')
       .toLowerCase();
     return words.every(word => haystack.includes(word));

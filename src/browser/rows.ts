@@ -71,7 +71,8 @@ export function fillRow(row: HTMLElement, meta: IProfileMeta, now: number): void
   p.status.className = `jp-vmprof-browser-status jp-vmprof-browser-status-${status}`;
   p.status.title = meta.error ? `${status}: ${meta.error}` : status;
   p.name.textContent = meta.name || meta.id;
-  p.name.title = `${meta.name || meta.id}\n${meta.id}`;
+  const run = meta.run?.id ? `\nrun ${meta.run.name || ''} (${meta.run.id})` : '';
+  p.name.title = `${meta.name || meta.id}\n${meta.id}${run}`;
 
   const started = meta.started ? Date.parse(meta.started) : NaN;
   p.when.textContent = Number.isFinite(started) ? relativeTime(started, now) : '';

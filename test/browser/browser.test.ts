@@ -100,6 +100,17 @@ describe('ProfileListModel', () => {
     expect(model.notebooks).toEqual(['/home/user/a.ipynb']);
   });
 
+  it('finds every profile of a headless run by its run id or name', async () => {
+    const run = { id: '20260101T000000-abcdef12', name: 'analysis 2026-01-01 00:00 UTC' };
+    serve([meta(1, { run }), meta(2), meta(3, { run: { ...run, repeat: 2 } })]);
+    const model = new ProfileListModel();
+    await model.refresh();
+    model.filterText = run.id;
+    expect(model.shown.map(m => m.name)).toEqual(['profile 1', 'profile 3']);
+    model.filterText = 'analysis 2026-01-01';
+    expect(model.shown.map(m => m.name)).toEqual(['profile 1', 'profile 3']);
+  });
+
   it('applies a rename and a delete locally, and reports errors', async () => {
     serve([meta(1), meta(2)]);
     const model = new ProfileListModel();
