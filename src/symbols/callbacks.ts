@@ -50,16 +50,7 @@ export function callbackPlacer(
   stacks: Iterable<readonly IFrame[]>,
   entryNames: readonly string[] = PYTHON_ENTRY_FRAMES
 ): StackRewrite | null {
-  const entrySet = new Set(entryNames);
-  const entryMemo = new Map<IFrame, boolean>();
-  const isEntry = (f: IFrame) => {
-    let v = entryMemo.get(f);
-    if (v === undefined) {
-      v = (f.kind === 'native' || f.kind === 'interpreter') && entrySet.has(baseSymbolName(f.name));
-      entryMemo.set(f, v);
-    }
-    return v;
-  };
+  const isEntry = entryTest(entryNames);
   // "python frame → outermost C frame" pairs seen where no C frame enters Python.
   const seenCalls = new Set<string>();
   let anyEntry = false;
@@ -78,6 +69,20 @@ export function callbackPlacer(
     return null;
   }
   return stack => placeCallbacks(stack, isEntry, (caller, callee) => seenCalls.has(frameKey(caller) + '\u0001' + frameKey(callee)));
+}
+
+/** Whether a frame is a C function that enters Python; memoised per frame object. */
+export function entryTest(entryNames: readonly string[] = PYTHON_ENTRY_FRAMES): (f: IFrame) => boolean {
+  const entrySet = new Set(entryNames);
+  const memo = new Map<IFrame, boolean>();
+  return f => {
+    let v = memo.get(f);
+    if (v === undefined) {
+      v = (f.kind === 'native' || f.kind === 'interpreter') && entrySet.has(baseSymbolName(f.name));
+      memo.set(f, v);
+    }
+    return v;
+  };
 }
 
 function lastPythonIndex(stack: readonly IFrame[]): number {

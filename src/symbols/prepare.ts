@@ -8,7 +8,7 @@
 
 import { IFrame, IProfile, framesOf } from '../model/profile';
 import { StackRewrite, rewriteStacks } from '../model/transform';
-import { callbackPlacer } from './callbacks';
+import { callbackPlacer, entryTest } from './callbacks';
 import { ICleanOptions, stackCleaner } from './clean';
 import { jitTwinMerger } from './pypy';
 import { ISymbolizeOptions, frameSymbolizer } from './symbolize';
@@ -40,6 +40,11 @@ function placerFor(
   name: (stack: readonly IFrame[]) => readonly IFrame[]
 ): StackRewrite | null {
   if (options.placeCallbacks === false || !profile.info.mode.native || profile.info.interpreter !== 'cpython') {
+    return null;
+  }
+  // Only a C function that enters Python can have Python below it: without one, skip the walk.
+  const isEntry = entryTest();
+  if (!profile.frames.some(f => isEntry(name([f])[0]))) {
     return null;
   }
   return callbackPlacer(sampledStacks(profile, name));
