@@ -11,6 +11,7 @@ import { GRAPH_FORMAT, GRAPH_VERSION, IGraphJSON, IGraphThread } from '../model/
 import { lineCosts } from '../model/lines';
 import { IProfile } from '../model/profile';
 import { threadSummaries } from '../model/threads';
+import { timeOrder } from '../model/time-order';
 import { timeline } from '../model/timeline';
 import { ThreadFilter, callGraph, callTree } from '../model/views';
 
@@ -64,6 +65,10 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
   if (samplesOverTime !== null) {
     out.timeline = samplesOverTime;
   }
+  const ordered = timeOrder(profile, tree, timeOrderThread(profile, thread, out.profile.threads));
+  if (ordered !== null) {
+    out.timeOrder = ordered;
+  }
   const lineLevel = profile.frames.some(f => f.functionLine !== undefined) ? profile : options.lineProfile;
   if (info.mode.lines && lineLevel !== undefined) {
     out.lines = lineCosts(lineLevel, profile, thread);
@@ -74,4 +79,14 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
 /** Every thread with samples, in order of first sample, with its label (src/model/threads.ts). */
 export function threadCounts(profile: IProfile): IGraphThread[] {
   return threadSummaries(profile).map(t => ({ id: t.id, samples: t.samples, label: t.label }));
+}
+
+/** The thread of the time order: the selected one, else 'main', else the busiest. */
+function timeOrderThread(profile: IProfile, thread: ThreadFilter, threads: IGraphThread[]): number {
+  if (thread !== null) {
+    return profile.threads.indexOf(String(thread));
+  }
+  const main = threads.find(t => t.label === 'main');
+  const busiest = threads.reduce<IGraphThread | null>((a, b) => (a === null || b.samples > a.samples ? b : a), null);
+  return profile.threads.indexOf((main ?? busiest)?.id ?? '');
 }

@@ -99,6 +99,30 @@ export interface IGraphTimeline {
 }
 
 /**
+ * One thread's samples in the order they were taken, as runs of consecutive
+ * samples with the same stack (src/model/time-order.ts): a time-ordered
+ * flame chart. Parallel arrays `node`, `start`, `samples`, in time order.
+ * Run i covers [start[i], start[i + 1]) on the axis (the last one up to
+ * `end`), measured from the thread's first sample, in the timeline's units;
+ * its stack is the path from the tree's root to tree node `node[i]` (0: no
+ * frame). At most 2,000 runs: beyond, `coarsened` is true and each run is
+ * the stack part that a group of consecutive samples all shared.
+ */
+export interface IGraphTimeOrder {
+  axis: TimelineAxis;
+  unit: 'seconds' | 'samples';
+  /** The thread shown: the selected one, else the 'main' (or busiest) thread. */
+  thread: string;
+  node: number[];
+  start: number[];
+  samples: number[];
+  end: number;
+  coarsened: boolean;
+  /** Samples of the thread left out because their timestamp is not a finite number. */
+  untimed: number;
+}
+
+/**
  * Per source line of one frame (lines-mode files, src/model/lines.ts):
  * parallel arrays, lines ascending. self: samples whose innermost frame is
  * this frame at this line; total: samples with this (frame, line) anywhere
@@ -151,6 +175,8 @@ export interface IGraphJSON {
   edges: IGraphEdge[];
   /** Optional: samples over time (any profile with samples). */
   timeline?: IGraphTimeline;
+  /** Optional: one thread's stacks in time order (any profile with samples). */
+  timeOrder?: IGraphTimeOrder;
   /**
    * Optional, lines-mode files only: per-line costs keyed by frame index
    * (decimal string), for the selected thread; only frames with line data.

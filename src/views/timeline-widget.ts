@@ -1,12 +1,48 @@
 /**
  * The Timeline view: samples over time per thread, and the RSS when the
- * profile recorded memory. The view switch hides it when the Graph JSON
+ * profile recorded memory; under it, one thread's stacks in time order
+ * (time-order-widget.ts). The view switch hides it when the Graph JSON
  * has no timeline.
  */
+import { ISignal } from '@lumino/signaling';
+import { Panel } from '@lumino/widgets';
+
 import type { IGraphJSON } from '../model/graph-json';
 import { ChartView, IChart } from './chart-widget';
 import { cssVariable, element } from './dom';
+import { TimeOrderView } from './time-order-widget';
 import { buildTimeline, ITimelineView } from './timeline';
+
+/** The samples-over-time chart and the time-ordered flame chart, one above the other. */
+export class TimelinePanel extends Panel {
+  readonly samples = new TimelineView();
+  readonly timeOrder = new TimeOrderView();
+
+  constructor() {
+    super();
+    this.addClass('jp-vmprof-timeline-panel');
+    this.addWidget(this.samples);
+    this.addWidget(this.timeOrder);
+  }
+
+  /** A function clicked in the time order. */
+  get frameSelected(): ISignal<TimeOrderView, number> {
+    return this.timeOrder.frameSelected;
+  }
+
+  render(graph: IGraphJSON, selected = -1): void {
+    this.samples.render(graph);
+    this.timeOrder.render(graph, selected);
+  }
+
+  setSelected(selected: number): void {
+    this.timeOrder.setSelected(selected);
+  }
+
+  async redraw(): Promise<void> {
+    await Promise.all([this.samples.redraw(), this.timeOrder.redraw()]);
+  }
+}
 
 export class TimelineView extends ChartView {
   constructor() {

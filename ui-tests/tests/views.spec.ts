@@ -100,6 +100,26 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   await expect(timeline.locator('.legendtext', { hasText: 'main' }).first()).toBeVisible();
   await shot(output, 'profile-timeline.png');
 
+  // Time order: the main thread's stacks as they happened, on a CPU-time axis; a click selects.
+  const timeOrder = output.locator('.jp-vmprof-time-order-view');
+  await expect(timeOrder.locator('.js-plotly-plot')).toBeVisible();
+  await expect(timeOrder.locator('.jp-vmprof-chart-notes')).toContainText(/Stacks of main in the order/);
+  await expect(timeOrder.locator('.jp-vmprof-chart-notes')).toContainText(/axis is the CPU time|wall-clock/);
+  const bars = timeOrder.locator('g.point');
+  await expect(bars.first()).toBeVisible();
+  const fills = async () =>
+    timeOrder.locator('g.point path').evaluateAll(paths => paths.map(p => Number(getComputedStyle(p).fillOpacity)));
+  // The function selected in the other views (inner_work): its spans are the undimmed ones.
+  const bright = (await fills()).filter(opacity => opacity === 1).length;
+  expect(bright).toBeGreaterThan(0);
+  expect(bright).toBeLessThan((await fills()).length);
+  await timeOrder.locator('g.point', { hasText: /^<module>$/ }).first().locator('path').click({ force: true });
+  await output.locator('.jp-vmprof-view-switch button[data-view="callers"]').click();
+  await expect(output.locator('.jp-vmprof-callers-view .jp-vmprof-callers-name')).toHaveText('<module>');
+  await output.locator('.jp-vmprof-view-switch button[data-view="timeline"]').click();
+  await timeOrder.scrollIntoViewIfNeeded();
+  await shot(output, 'profile-time-order.png');
+
   // Table + search: rows filtered, status says how many match; a row click selects.
   await output.locator('.jp-vmprof-view-switch button[data-view="table"]').click();
   const search = output.locator('input.jp-vmprof-search');
