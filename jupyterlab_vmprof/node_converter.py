@@ -208,6 +208,7 @@ def build_command(
     node_path: Optional[str] = None,
     script_path: Optional[str] = None,
     diff: Optional[DiffInput] = None,
+    parts: bool = False,
 ) -> list[str]:
     known = formats.converted_formats()
     if fmt not in known:
@@ -231,6 +232,9 @@ def build_command(
         command += ["--thread", str(thread)]
     if lines:
         command.append("--lines")
+    if parts:
+        # profile_path is a parts manifest (server/parts.py): several processes merged.
+        command.append("--parts")
     if diff is not None:
         # --diff writes Diff JSON; the converter refuses any other --format with it.
         command += ["--diff", str(diff.profile_path)]

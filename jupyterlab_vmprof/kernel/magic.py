@@ -20,6 +20,7 @@ from . import cellrun, crashes, output, transfer
 from .embed import EmbedSettings
 from .forking import cell_error, run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
+from .workers import WorkerProfiles
 
 # Options that take a value, for splitting `%vmprof --period 0.01 statement`.
 VALUE_OPTIONS = {"--period", "--name"}
@@ -77,6 +78,9 @@ class VmprofMagics(Magics):
               help="run the cell in a forked child so that a crash spares the kernel; variables are not kept")
     @argument("--no-jit-names", action="store_true",
               help="do not route Numba calls through naming trampolines (~0.5 us per call); JIT code stays unnamed")
+    @argument("--workers", nargs="?", const="all", default=None, metavar="ADDRS",
+              help="also profile the Dask workers of the default client: all of them, or ADDR,ADDR "
+                   "(each worker's profile is stored as a part of the cell's profile)")
     @argument("--wait-summary", action="store_true",
               help="compute the top-functions summary before the cell ends (automatic where output "
                    "updates after the cell would be lost: nbconvert --execute, papermill, console)")
@@ -115,7 +119,7 @@ class VmprofMagics(Magics):
         wait = (args.wait_summary or self.wait_summary or not output.can_update(self.shell)
                 or not output.frontend_keeps_listening(self.shell))
         embedding = EmbedSettings(max_bytes=max(0, self.embed_max_kb) * 1024, raw=self.embed_raw)
-        return profile_source(self.shell, source, options, wait, embedding)
+        return profile_source(self.shell, source, options, wait, embedding, workers=args.workers)
 
 
 def unquote(text: str) -> str:
@@ -149,18 +153,23 @@ def _looks_like_code(word: str) -> bool:
 
 
 def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bool = True,
-                   embedding: Optional[EmbedSettings] = None) -> None:
+                   embedding: Optional[EmbedSettings] = None, workers: Optional[str] = None) -> None:
     """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
     output.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
     run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns))
     for warning in crashes.report_previous_crashes(run.store, run.notebook):
         print(warning, file=sys.stderr)
     needs_loop = cellrun.needs_event_loop(shell, source)
+    cluster = WorkerProfiles(workers, options) if workers else None
     try:
+        if cluster is not None:
+            cluster.prepare()  # the client and its workers are there: nothing has started yet
         if options.fork:
             run.prepare()
         else:
             run.start()
+            if cluster is not None:
+                cluster.start()
     except ProfilerUnavailable as err:
         # Nothing ran: say why, in the cell's output, and fail the cell.
         raise UsageError(f"vmprof: {err}") from None
@@ -172,14 +181,15 @@ def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bo
         if failed is not None:
             raise failed  # the cell failed, as it would have without --fork
         return
-    outcome = _profile_here(shell, run, source, needs_loop, extra_meta)
+    outcome = _profile_here(shell, run, source, needs_loop, extra_meta, cluster)
     top.deferred_names = run.deferred_names
     if run.meta:
-        output.show(shell, run.store, run.meta, [], top)
+        output.show(shell, run.store, run.meta, cluster.notes if cluster else [], top)
     cellrun.finish_cell(shell, outcome)
 
 
-def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_meta) -> cellrun.CellOutcome:
+def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_meta,
+                  cluster: Optional[WorkerProfiles] = None) -> cellrun.CellOutcome:
     error = None
     try:
         outcome = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
@@ -188,9 +198,14 @@ def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_m
         error = first_line_of(exc)
         raise
     finally:
+        # The workers first, and always (also when the cell raised or was stopped); the
+        # kernel takes no samples of that.
+        parts = cluster.stop(run) if cluster is not None else None
         # Without a summary to wait for, the rarely fruitful part of naming code runs
         # with the summary, after the cell (leanvmprof.DeferredSearch).
         run.stop(error=error, extra_meta=extra_meta, defer_names=extra_meta is None)
+        if parts is not None and run.meta:
+            run.meta = run.store.update_meta(run.profile_id, workers=parts)
     return outcome
 
 

@@ -24,6 +24,7 @@ from typing import Any, Optional
 
 from .. import formats
 from .. import node_converter as conv
+from . import parts
 from ..store import PROFILE_FILE, ProfileStore, StoreError, is_regular_file
 
 CACHE_DIR = "cache"
@@ -45,6 +46,8 @@ class Options:
     lines: bool = False
     # A comparison (Diff JSON) with this other store profile; cached with the first one.
     diff_with: Optional[str] = None
+    # Which process of a --workers profile: kernel, worker-<n>, or workers (merged); parts.py.
+    process: str = "kernel"
 
     def digest(self) -> str:
         return _digest(asdict(self))
@@ -118,8 +121,10 @@ class ConversionService:
 
     # inputs ---------------------------------------------------------------------------
 
-    def inputs(self, profile_id: str) -> dict:
+    def inputs(self, profile_id: str, process: str = "kernel") -> dict:
         """The profile file and the symbol files next to it, as converter arguments."""
+        if process != "kernel":
+            return parts.process_inputs(self.store, profile_id, process, self.cache_dir(profile_id))
         side = self.store.side_files(profile_id)
         if side.profile is None:
             raise StoreError("not-found", f"profile {profile_id} has no profile data ({PROFILE_FILE})")
@@ -128,7 +133,8 @@ class ConversionService:
 
     def cache_name(self, inputs: dict, options: Options, script: str, other: Optional[dict] = None) -> tuple[str, str]:
         """(entry file name, prefix shared by every entry of these options)."""
-        files = [inputs["profile_path"], *inputs["perf_maps"], inputs["jit_symbols"], inputs["maps"]]
+        files = [inputs["profile_path"], *inputs["perf_maps"], inputs["jit_symbols"], inputs["maps"],
+                 *inputs.get("part_files", [])]
         if other is not None:
             files += [other["profile_path"], *other["perf_maps"], other["jit_symbols"], other["maps"]]
         source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None])
@@ -178,7 +184,7 @@ class ConversionService:
     # converting -----------------------------------------------------------------------
 
     async def convert(self, profile_id: str, options: Options) -> Converted:
-        inputs = await asyncio.to_thread(self.inputs, profile_id)
+        inputs = await asyncio.to_thread(self.inputs, profile_id, options.process)
         other = await asyncio.to_thread(self.inputs, options.diff_with) if options.diff_with else None
         script = conv.converter_script(self.settings.converter_script or None)
         name, prefix = self.cache_name(inputs, options, script, other)
@@ -272,6 +278,7 @@ class ConversionService:
                     timeout=self.settings.conversion_timeout, max_memory_mb=self.settings.conversion_memory_mb,
                     output=tmp, node_path=self.settings.node_path or None, script_path=script,
                     diff=conv.DiffInput(**other) if other is not None else None,
+                    parts=inputs.get("parts", False),
                 )
             except conv.ConversionError as err:
                 tmp.unlink(missing_ok=True)

@@ -21,13 +21,15 @@ from traitlets.config import Configurable
 
 from .. import formats
 from .conversions import ConversionService, Options
+from .parts import PROCESS_PATTERN, process_inputs
 from ..node_converter import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S, ConversionError
 from ..store import PROFILE_FILE, PendingImport, ProfileStore, StoreError
 from ..store_files import open_regular_file
 
 NAMESPACE = "jupyterlab-vmprof"
 SETTINGS_KEY = "jupyterlab_vmprof"
-THREAD_PATTERN = re.compile(r"(0x)?[0-9a-fA-F]{1,32}")
+# A thread id; in the merged profile of Dask workers, after its process's label (parts.py).
+THREAD_PATTERN = re.compile(r"(worker [0-9]{1,4} \([^/\n]{0,200}\)/)?(0x)?[0-9a-fA-F]{1,32}")
 CHUNK = 1024 * 1024
 # A PATCH body is {"name": ...} with a name of at most 200 characters.
 MAX_PATCH_BYTES = 64 * 1024
@@ -180,9 +182,13 @@ class BaseHandler(APIHandler):
         thread = self.get_argument("thread", None, strip=False) or None
         if thread is not None and not THREAD_PATTERN.fullmatch(thread):
             raise ApiError(400, "bad-option", f"thread must be a thread id (decimal or hex), not {thread!r}")
+        process = self.get_argument("process", None, strip=False) or "kernel"
+        if not PROCESS_PATTERN.fullmatch(process):
+            raise ApiError(400, "bad-option", f"process must be kernel, workers or worker-<n>, not {process!r}")
         return Options(
             fmt=fmt, thread=thread, strip=self.flag("strip", True),
             collapse_dispatcher=self.flag("collapse_dispatcher", True), lines=self.flag("lines", False),
+            process=process,
         )
 
     _conversion: Optional[asyncio.Future] = None
@@ -363,14 +369,26 @@ class ExportHandler(BaseHandler):
         if fmt not in exported:
             raise ApiError(400, "bad-option", f"unknown export format {fmt!r}; expected one of {', '.join(exported)}")
         info = formats.by_id()[fmt]
+        options = self.conversion_options(fmt if info.converted else "json")
         if not info.converted:
-            folder = await self.call(self.store.existing_folder, profile_id)
-            path = folder / PROFILE_FILE
+            path = await self.call(self.raw_profile, profile_id, options.process)
         else:
-            path = (await self.convert(profile_id, self.conversion_options(fmt))).path
+            path = (await self.convert(profile_id, options)).path
+        # A worker's export says whose it is: callgrind.out.<id>.worker-0
+        tag = "" if options.process == "kernel" else f".{options.process}"
         # Ids are [0-9a-zT-] only, so the name needs no quoting beyond the quotes.
-        self.set_header("Content-Disposition", f'attachment; filename="{info.download_name(profile_id)}"')
+        self.set_header("Content-Disposition", f'attachment; filename="{info.download_name(profile_id, tag)}"')
         await self.send_file(path, info.content_type)
+
+
+    def raw_profile(self, profile_id: str, process: str):
+        folder = self.store.existing_folder(profile_id)
+        if process == "kernel":
+            return folder / PROFILE_FILE
+        if process == "workers":
+            raise ApiError(400, "bad-option", "a raw profile holds one process: choose the kernel or one worker")
+        inputs = process_inputs(self.store, profile_id, process, folder)
+        return inputs["profile_path"]
 
 
 class DiffHandler(BaseHandler):
