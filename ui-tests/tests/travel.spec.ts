@@ -1,0 +1,136 @@
+/**
+ * A notebook saved with profile outputs, opened where the profile store does
+ * not have them (another machine, a deleted profile): every view draws from
+ * the copy saved in the output, the output says so, and "Import into my
+ * profile browser" brings the profile into this server's store, after which
+ * the output shows it from the store and the browser lists it.
+ *
+ * The notebook is made for real: `jupyter nbconvert --execute` in a fresh
+ * kernel whose store is a folder of its own, never this JupyterLab's.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { expect, test } from '@playwright/test';
+import { openNotebook, runFromPalette, TOKEN } from './helpers';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const NOTEBOOK = 'travelled.ipynb';
+const SOURCE =
+  '%%vmprof --lines --name travelled\n' +
+  'def travel_work(n):\n' +
+  '    total = 0\n' +
+  '    for i in range(n):\n' +
+  '        total += i % 7\n' +
+  '    return total\n' +
+  'travel_work(3_000_000)';
+
+/** Execute a one-cell notebook headless, on a store of its own; returns the saved notebook. */
+function executedElsewhere(): any {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprof-travel-'));
+  fs.mkdirSync(path.join(work, 'store'));
+  const source = path.join(work, 'source.ipynb');
+  fs.writeFileSync(
+    source,
+    JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: SOURCE, id: 'travel' }],
+      metadata: { kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' } },
+      nbformat: 4,
+      nbformat_minor: 5
+    })
+  );
+  execFileSync(
+    path.join(REPO, '.venv', 'bin', 'jupyter'),
+    ['nbconvert', '--execute', '--to', 'notebook', '--output', 'executed', source],
+    {
+      env: {
+        ...process.env,
+        JUPYTERLAB_VMPROF_STORE: path.join(work, 'store'),
+        PYTHONPATH: REPO,
+        IPYTHONDIR: path.join(work, 'ipython')
+      },
+      stdio: 'pipe',
+      timeout: 180_000
+    }
+  );
+  const notebook = JSON.parse(fs.readFileSync(path.join(work, 'executed.ipynb'), 'utf8'));
+  fs.rmSync(work, { recursive: true, force: true });
+  return notebook;
+}
+
+test('a saved profile output renders everywhere from its copy, and imports into the browser', async ({
+  page
+}, testInfo) => {
+  const dialogs: string[] = [];
+  page.on('dialog', dialog => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  const notebook = executedElsewhere();
+  const data = notebook.cells[0].outputs.find((o: any) => o.data?.['application/vnd.jupyterlab-vmprof.profile+json'])
+    .data['application/vnd.jupyterlab-vmprof.profile+json'];
+  expect(data.embedded.format).toBe('jupyterlab-vmprof-embedded');
+  const samples: number = data.samples;
+  const put = await page.request.put(`/api/contents/${NOTEBOOK}`, {
+    headers: { Authorization: `token ${TOKEN}` },
+    data: { type: 'notebook', format: 'json', content: notebook }
+  });
+  expect(put.ok()).toBe(true);
+  // This server's store has never seen the profile.
+  const missing = await page.request.get(`/jupyterlab-vmprof/profiles/${data.id}`, {
+    headers: { Authorization: `token ${TOKEN}` }
+  });
+  expect(missing.status()).toBe(404);
+
+  const panel = await openNotebook(page, NOTEBOOK);
+  const output = panel.locator('.jp-vmprof-profile').first();
+  const bar = output.locator('.jp-vmprof-copy-bar');
+  await expect(bar).toBeVisible({ timeout: 60_000 });
+  await expect(bar).toContainText('shown from the copy saved in the notebook output');
+  await expect(output.locator('.jp-vmprof-profile-error')).toBeHidden();
+
+  // Flame graph, with the sample count the kernel measured.
+  await expect(output.locator('.js-plotly-plot').first()).toBeVisible({ timeout: 120_000 });
+  await expect(output.locator('.jp-vmprof-flame g.slice').first()).toBeVisible();
+  await expect(output.locator('.jp-vmprof-summary')).toHaveText(new RegExp(`^${samples.toLocaleString('en-US')} samples · `));
+  await output.screenshot({ path: testInfo.outputPath('from-copy-flame.png') });
+
+  // Table: the cell's function by name, self percentages adding up to 100 %.
+  await output.getByRole('button', { name: 'Table' }).click();
+  const table = output.locator('.jp-vmprof-table-view table.jp-vmprof-table');
+  await expect(table.locator('td.jp-vmprof-name', { hasText: 'travel_work' }).first()).toBeVisible();
+  const selfPercents = await table.locator('tbody tr td:first-child').allTextContents();
+  const tenths = selfPercents.reduce((sum, t) => sum + Math.round(parseFloat(t) * 10), 0);
+  expect(Math.abs(tenths - 1000)).toBeLessThanOrEqual(selfPercents.length); // rounding of each row
+
+  // Callers of the selected function, its lines, the timeline.
+  await table.locator('td.jp-vmprof-name', { hasText: 'travel_work' }).first().click();
+  const callers = output.locator('.jp-vmprof-callers-view');
+  await expect(callers.locator('.jp-vmprof-callers-name')).toHaveText('travel_work');
+  await output.getByRole('button', { name: 'Lines' }).click();
+  const lines = output.locator('.jp-vmprof-lines-view');
+  await expect(lines.locator('.js-plotly-plot')).toBeVisible();
+  await expect(lines.locator('tbody tr').first()).toBeVisible();
+  await output.getByRole('button', { name: 'Timeline' }).click();
+  await expect(output.locator('.jp-vmprof-timeline-view .js-plotly-plot')).toBeVisible();
+  await output.screenshot({ path: testInfo.outputPath('from-copy-timeline.png') });
+
+  // Import: the raw profile saved in the output goes to this server's store, same id.
+  await bar.getByRole('button', { name: 'Import into my profile browser' }).click();
+  await expect(bar).toBeHidden({ timeout: 60_000 });
+  const stored = await page.request.get(`/jupyterlab-vmprof/profiles/${data.id}`, {
+    headers: { Authorization: `token ${TOKEN}` }
+  });
+  expect(stored.status()).toBe(200);
+  expect((await stored.json()).name).toBe('travelled');
+  // From the store now: exports work, and the sample count is the same.
+  await output.getByRole('button', { name: 'Flame' }).click();
+  await expect(output.locator('.jp-vmprof-summary')).toHaveText(new RegExp(`^${samples.toLocaleString('en-US')} samples · `));
+  await expect(output.getByRole('button', { name: /^Export / })).toBeEnabled();
+
+  await runFromPalette(page, 'Show vmprof Profiles');
+  const browser = page.locator('#jp-vmprof-browser');
+  await expect(browser.locator('.jp-vmprof-browser-name', { hasText: 'travelled' })).toBeVisible({ timeout: 60_000 });
+  expect(dialogs).toEqual([]);
+});
