@@ -8,6 +8,16 @@
 
 import { AddrKey, NameTable } from './vmprof-names';
 
+export interface IDamageSummary {
+  /** Byte where the first damaged region starts. */
+  firstOffset: number;
+  regions: number;
+  /** Bytes skipped in all. */
+  bytes: number;
+  /** Samples recognisable in the skipped bytes, at least one per damaged sample record. */
+  samplesLost: number;
+}
+
 export const MARKER_STACKTRACE = 0x01;
 export const MARKER_VIRTUAL_IP = 0x02;
 export const MARKER_TRAILER = 0x03;
@@ -74,6 +84,8 @@ export interface IVmprofRecords {
   /** Per sample: byte offset of its record (names are resolved by position). */
   sampleOffset: Float64Array;
   sampleCount: number;
+  /** Damaged regions skipped while reading (null when there were none). */
+  damage: IDamageSummary | null;
   /** Thread ids as decimal strings, in order of first appearance. */
   threads: string[];
   warnings: string[];

@@ -15,6 +15,11 @@
 import { GrowableFloat64, GrowableInt32 } from '../model/growable';
 import { ByteCursor, VmprofFormatError } from './vmprof-bytes';
 import { StackInterner } from './stack-interner';
+import { DamageLog } from './vmprof-damage';
+import { allZero, readStaticHeader, recordName } from './vmprof-header';
+import {
+  IProbeContext, countSampleStarts, detectSampleLayout, findResumePoint, isPlausibleThread, isRealTrailer
+} from './vmprof-resync';
 import { AddrKey, BIRTHS_META_KEY, NameTable } from './vmprof-names';
 import {
   IVmprofRecords, MARKER_HEADER, MARKER_INTERP_NAME, MARKER_META, MARKER_NATIVE_SYMBOLS, MARKER_STACKTRACE,
@@ -47,6 +52,11 @@ class RecordReader {
   private threadIndex = new Map<AddrKey, number>();
   private lastThreadKey: AddrKey | null = null;
   private lastThread = -1;
+  private damage = new DamageLog();
+  private threadWasNew = false;
+  /** The last sample read, and the samples that may be garbage read as samples (see noteSuspect). */
+  private suspects: Array<{ sample: number; start: number; region: number }> = [];
+  private lastSample = { start: -1, end: -1, stack: -1, newThread: false, threadKey: null as AddrKey | null };
 
   constructor(bytes: Uint8Array) {
     this.cur = new ByteCursor(bytes);
@@ -57,7 +67,7 @@ class RecordReader {
       pythonNames: new NameTable(), nativeNames: new Map(),
       stackOffset: new Float64Array(0), stackDepth: new Int32Array(0), stackCount: 0,
       sampleStack: new Int32Array(0), sampleThread: new Int32Array(0),
-      sampleRss: null, sampleTime: null, sampleOffset: new Float64Array(0), sampleCount: 0, threads: [], warnings: [], bytes
+      sampleRss: null, sampleTime: null, sampleOffset: new Float64Array(0), sampleCount: 0, damage: null, threads: [], warnings: [], bytes
     };
   }
 
@@ -68,38 +78,9 @@ class RecordReader {
   }
 
   private readStaticHeader(): void {
-    const c = this.cur;
-    const b = c.bytes;
-    if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
-      throw new VmprofFormatError('version', 'gzip-compressed profile: decompress it first', 0);
-    }
-    if (b.length < 16) {
-      throw new VmprofFormatError('truncated', `file too short for a vmprof header (${b.length} bytes)`, b.length);
-    }
-    // Header words are [0, 3, 0, period, win64]; where the 3 sits gives the word size.
-    if (b[4] === 3 && b[0] === 0) {
-      c.setSizes(4, 4);
-    } else if (b[7] === 3 || b[15] === 3) {
-      throw new VmprofFormatError('version', 'big-endian profiles are not supported', 0);
-    } else if (b[8] === 3 && b[0] === 0) {
-      c.setSizes(8, 8);
-    } else {
-      throw new VmprofFormatError('corrupt', 'not a vmprof profile (unknown header)', 0);
-    }
-    c.need(5 * c.wordSize, 'header');
-    const hdr = [c.word(), c.word(), c.word(), c.word(), c.word()];
-    if (hdr[0] !== 0 || hdr[1] !== 3 || hdr[2] !== 0 || (hdr[4] !== 0 && hdr[4] !== 1)) {
-      throw new VmprofFormatError('corrupt', 'not a vmprof profile (bad header words)', 0);
-    }
-    if (c.wordSize === 4 && hdr[4] === 1) {
-      c.setSizes(4, 8); // Windows 64-bit: long is 4 bytes, pointers 8
-    }
-    if (hdr[3] <= 0) {
-      throw new VmprofFormatError('corrupt', `bad sampling period ${hdr[3]} µs`, 3 * c.wordSize);
-    }
-    this.out.wordSize = c.wordSize;
-    this.out.addrSize = c.addrSize;
-    this.out.periodMicros = hdr[3];
+    this.out.periodMicros = readStaticHeader(this.cur);
+    this.out.wordSize = this.cur.wordSize;
+    this.out.addrSize = this.cur.addrSize;
   }
 
   private readRecords(): void {
@@ -121,38 +102,156 @@ class RecordReader {
         } else if (marker === MARKER_META) {
           this.readMeta(start);
         } else if (marker === MARKER_TIME_N_ZONE) {
+          if (this.out.startTime !== null) {
+            throw new VmprofFormatError('corrupt', 'a second start time record', start);
+          }
           this.out.startTime = this.readTime();
         } else if (marker === MARKER_HEADER) {
           this.readHeader(start);
         } else if (marker === MARKER_INTERP_NAME) {
           this.readLegacyInterpreter(start);
         } else if (marker === MARKER_TRAILER) {
+          if (!isRealTrailer(this.probeContext(), start)) {
+            throw new VmprofFormatError('corrupt', 'a trailer record that is not one (records follow it)', start);
+          }
           if (this.out.version >= VERSION_DURATION) {
             this.out.endTime = this.readTime();
           }
           return; // anything after the trailer (legacy files: a maps dump) is not ours
-        } else if (marker === 0) {
-          const zeros = allZero(c.bytes, start, c.end);
-          this.warnNoTrailer(
-            zeros
-              ? `the file ends in ${c.end - start} zero bytes at byte ${start}, without a trailer`
-              : `unexpected 0x00 record at byte ${start}; the ${c.end - start} bytes from there were ignored`
-          );
+        } else if (marker === 0 && allZero(c.bytes, start, c.end)) {
+          this.warnNoTrailer(`the file ends in ${c.end - start} zero bytes at byte ${start}, without a trailer`);
           return;
         } else {
-          throw new VmprofFormatError('corrupt', `unknown record marker 0x${marker.toString(16)}`, start);
+          const what = marker === 0 ? 'a 0x00 byte where a record should start' : `unknown record marker 0x${marker.toString(16)}`;
+          throw new VmprofFormatError('corrupt', what, start);
         }
       } catch (err) {
-        if (err instanceof VmprofFormatError && err.code === 'truncated' && this.sawHeader) {
-          this.warnNoTrailer(
-            `the file is cut short at byte ${c.end}, inside a ${recordName(marker)} record that starts at byte ${start}; ` +
-              'that record was dropped'
-          );
+        // Anything but our own error is a bug here, not bad data: let it through as such.
+        if (!(err instanceof VmprofFormatError) || !this.sawHeader || err.code === 'version') {
+          throw err;
+        }
+        if (!this.recover(start, marker, err)) {
           return;
         }
-        throw err;
       }
     }
+  }
+
+  /**
+   * After a record that cannot be read: resume at the next recognisable record
+   * (true), or end the reading as a file cut short or damaged to its end (false).
+   */
+  private recover(start: number, marker: number, err: VmprofFormatError): boolean {
+    const c = this.cur;
+    // The sample just read may be damage read as one (a changed depth makes it swallow
+    // the records after it): if records pass inside it, it goes and reading resumes there.
+    const last = this.lastSample;
+    const inside = last.end === start ? findResumePoint(this.probeContext(), last.start + 1, start) : null;
+    if (inside !== null) {
+      this.undoLastSample();
+      this.damage.add(last.start, inside, `${err.message}, after a sample that holds records`, 1);
+      c.pos = inside;
+      return true;
+    }
+    const resume = findResumePoint(this.probeContext(), start + 1);
+    if (resume === null && err.code === 'truncated') {
+      this.warnNoTrailer(
+        `the file is cut short at byte ${c.end}, inside a ${recordName(marker)} record that starts at byte ${start}; ` +
+          'that record was dropped'
+      );
+      return false;
+    }
+    const to = resume ?? c.end;
+    const lost = countSampleStarts(this.probeContext(), start, to);
+    this.noteSuspect(start, this.damage.add(start, to, err.message, lost));
+    if (resume === null) {
+      this.warnNoTrailer(`nothing readable follows the damage at byte ${start}`);
+      return false;
+    }
+    c.pos = resume;
+    return true;
+  }
+
+  /**
+   * A sample read just before an unreadable record, that put a thread never
+   * seen before, may be the first bytes of the damage read as a sample (a
+   * stray byte shifts everything after it). Whether it is becomes clear at the
+   * end: if its thread has no other sample, it is dropped with its thread
+   * (dropPhantoms) rather than kept as a phantom thread.
+   */
+  private noteSuspect(start: number, region: number): void {
+    const last = this.lastSample;
+    if (last.end === start && last.newThread) {
+      this.suspects.push({ sample: this.samples.length - 1, start: last.start, region });
+    }
+  }
+
+  private undoLastSample(): void {
+    const last = this.lastSample;
+    const kept = this.samples.length - 1;
+    for (const arr of [this.samples, this.sampleThreads, this.offsets, this.times, this.rss]) {
+      arr.length = Math.min(arr.length, kept);
+    }
+    if (last.newThread) {
+      this.out.threads.pop();
+      this.threadIndex.delete(last.threadKey!);
+    }
+    this.lastThreadKey = null;
+    this.lastThread = -1;
+    this.suspects = this.suspects.filter(s => s.sample < this.samples.length);
+    this.lastSample = { start: -1, end: -1, stack: -1, newThread: false, threadKey: null };
+  }
+
+  private dropPhantoms(): void {
+    const perThread = new Int32Array(this.out.threads.length);
+    for (let i = 0; i < this.sampleThreads.length; i++) {
+      perThread[this.sampleThreads.data[i]]++;
+    }
+    const drop = this.suspects.filter(s => perThread[this.sampleThreads.data[s.sample]] === 1);
+    if (drop.length === 0) {
+      return;
+    }
+    const gone = new Set(drop.map(s => s.sample));
+    const goneThreads = new Set(drop.map(s => this.sampleThreads.data[s.sample]));
+    const newIndex = new Int32Array(this.out.threads.length);
+    let t = 0;
+    this.out.threads = this.out.threads.filter((_, i) => {
+      newIndex[i] = t;
+      return goneThreads.has(i) ? false : (t++, true);
+    });
+    const keepsTime = this.times.length > 0;
+    const keepsRss = this.rss.length > 0;
+    let k = 0;
+    for (let i = 0; i < this.samples.length; i++) {
+      if (gone.has(i)) {
+        continue;
+      }
+      this.samples.data[k] = this.samples.data[i];
+      this.sampleThreads.data[k] = newIndex[this.sampleThreads.data[i]];
+      this.offsets.data[k] = this.offsets.data[i];
+      if (keepsTime) {
+        this.times.data[k] = this.times.data[i];
+      }
+      if (keepsRss) {
+        this.rss.data[k] = this.rss.data[i];
+      }
+      k++;
+    }
+    for (const arr of [this.samples, this.sampleThreads, this.offsets, this.times, this.rss]) {
+      arr.length = Math.min(arr.length, k);
+    }
+    for (const s of drop) {
+      this.damage.moveStart(s.region, s.start, 1);
+    }
+  }
+
+  private probeContext(): IProbeContext {
+    const { out, cur } = this;
+    return {
+      bytes: cur.bytes, view: cur.view, wordSize: cur.wordSize, addrSize: cur.addrSize, version: out.version,
+      mode: out.mode, layout: out.version >= VERSION_SAMPLE_TIME && out.layout === 'plain' ? 'count-time' : out.layout,
+      threads: this.threadIndex
+    };
   }
 
   private warnNoTrailer(what: string): void {
@@ -293,7 +392,9 @@ class RecordReader {
       time = c.i64Number() / 1e9;
     }
     // Only a complete sample is recorded, so a cut file keeps exactly the samples before the cut.
-    this.samples.push(this.stacks.intern(c.view, stackStart, stackBytes, depth));
+    const stack = this.stacks.intern(c.view, stackStart, stackBytes, depth);
+    this.lastSample = { start, end: c.pos, stack, newThread: this.threadWasNew, threadKey: this.lastThreadKey };
+    this.samples.push(stack);
     this.sampleThreads.push(thread);
     this.offsets.push(start);
     if (out.mode.memory) {
@@ -309,11 +410,7 @@ class RecordReader {
     if (out.layout !== 'plain') {
       return;
     }
-    const c = this.cur;
-    c.need(c.wordSize, 'sample');
-    const countIsOne =
-      c.view.getUint32(c.pos, true) === 1 && (c.wordSize === 4 || c.view.getUint32(c.pos + 4, true) === 0);
-    out.layout = countIsOne || c.wordSize !== 8 ? 'count-time' : 'double-time';
+    out.layout = detectSampleLayout(this.probeContext(), start);
     if (out.layout === 'double-time' && !out.meta.has('start_time_offset')) {
       out.warnings.push(
         `version 7 sample at byte ${start} has no count word; read as the fork's layout with a timestamp in its place`
@@ -328,11 +425,16 @@ class RecordReader {
   }
 
   private threadFor(key: AddrKey): number {
+    this.threadWasNew = false;
     if (key === this.lastThreadKey) {
       return this.lastThread;
     }
     let index = this.threadIndex.get(key);
     if (index === undefined) {
+      if (!isPlausibleThread(key)) {
+        throw new VmprofFormatError('corrupt', `thread id ${key} cannot be one`, this.cur.pos - this.cur.addrSize);
+      }
+      this.threadWasNew = true;
       index = this.out.threads.length;
       this.threadIndex.set(key, index);
       this.out.threads.push(String(key));
@@ -344,6 +446,7 @@ class RecordReader {
 
   private finish(): IVmprofRecords {
     const out = this.out;
+    this.dropPhantoms();
     out.stackOffset = this.stacks.offsets.toArray();
     out.stackDepth = this.stacks.depths.toArray();
     out.stackCount = this.stacks.depths.length;
@@ -351,29 +454,14 @@ class RecordReader {
     out.sampleThread = this.sampleThreads.toArray();
     out.sampleCount = this.samples.length;
     out.sampleOffset = this.offsets.toArray();
+    out.damage = this.damage.summary();
+    if (out.damage !== null && out.sampleCount === 0) {
+      // Nothing salvaged: the file is unreadable, and saying so is clearer than an empty profile.
+      throw new VmprofFormatError('corrupt', `no sample could be read: ${this.damage.firstReason()}`, out.damage.firstOffset);
+    }
+    out.warnings.push(...this.damage.warnings());
     out.sampleRss = out.mode.memory ? this.rss.toArray() : null;
     out.sampleTime = out.layout !== 'plain' ? this.times.toArray() : null;
     return out;
-  }
-}
-
-function allZero(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    if (bytes[i] !== 0) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function recordName(marker: number): string {
-  switch (marker) {
-    case MARKER_STACKTRACE: return 'stack sample';
-    case MARKER_VIRTUAL_IP: return 'Python name';
-    case MARKER_NATIVE_SYMBOLS: return 'native symbol';
-    case MARKER_META: return 'meta';
-    case MARKER_TIME_N_ZONE: return 'start time';
-    case MARKER_TRAILER: return 'trailer';
-    default: return `0x${marker.toString(16)}`;
   }
 }

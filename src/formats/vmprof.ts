@@ -91,7 +91,15 @@ class ModelMaker {
     // Stacks holding an address whose name changes during the run: their
     // samples are named one by one (vmprof-names.ts), cached by the names met.
     const timedOfStack = new Map<number, AddrKey[]>();
+    // A distinct stack only damage used (its sample dropped) makes no frames.
+    const used = new Uint8Array(r.stackCount);
+    for (let i = 0; i < r.sampleCount; i++) {
+      used[r.sampleStack[i]] = 1;
+    }
     for (let s = 0; s < r.stackCount; s++) {
+      if (used[s] === 0) {
+        continue;
+      }
       const timed = timedIds.size > 0 ? this.timedEntries(r.stackOffset[s], r.stackDepth[s], timedIds) : [];
       if (timed.length > 0) {
         timedOfStack.set(s, timed);

@@ -6,10 +6,11 @@
  *
  * Exit 0 on success (warnings on stderr as `warning: …` lines); exit 2 on
  * failure with one JSON line on stderr:
- *   {"error": {"code": "truncated|version|corrupt|usage|io", "message": …, "offset": n|null}}
+ *   {"error": {"code": "truncated|version|corrupt|too-large|usage|io|internal", "message": …, "offset": n|null}}
  */
 
 import { readFileSync, writeFileSync } from 'fs';
+import { constants as zlibConstants, gunzipSync } from 'zlib';
 import { parsePerfMap } from '../formats/perfmap';
 import { mergeProfiles } from '../model/merge';
 import { IPartFiles, parsePartsManifest } from './parts';
@@ -51,7 +52,7 @@ interface IArgs extends ISymbolFiles {
 }
 
 class CliError extends Error {
-  constructor(readonly code: 'usage' | 'io', message: string) {
+  constructor(readonly code: 'usage' | 'io' | 'too-large', message: string) {
     super(message);
   }
 }
@@ -139,6 +140,27 @@ function normalizeThread(text: string): string {
   }
 }
 
+/** A gzip-compressed profile inflates to at most this (vmprof's own reader reads such files). */
+export const MAX_INFLATED_BYTES = 1 << 30;
+
+/** The profile's bytes, inflated if gzip-compressed. */
+function decompressed(bytes: Buffer): Buffer {
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+    return bytes;
+  }
+  try {
+    // A cut archive (a crashed writer) inflates to what it holds: the reader then keeps
+    // every whole sample and says the profile was cut short.
+    return gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || /larger than|too large/i.test(e.message)) {
+      throw new CliError('too-large', `the gzip-compressed profile inflates to more than ${MAX_INFLATED_BYTES} bytes, the limit`);
+    }
+    throw new VmprofFormatError('corrupt', `gzip-compressed profile that cannot be inflated: ${e.message}`, 0);
+  }
+}
+
 function readInput(path: string): Buffer {
   try {
     return readFileSync(path);
@@ -194,7 +216,7 @@ function loadParts(args: IArgs): ILoaded {
 
 /** Reads, symbolizes and cleans one profile. */
 function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: boolean): ILoaded {
-  const bytes = readInput(path);
+  const bytes = decompressed(readInput(path));
   const raw = readVmprof(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lines });
   const jit = new AddressTable();
   let trampolines = new Set<string>();
@@ -284,7 +306,8 @@ export function main(argv: readonly string[]): number {
       process.stderr.write(errorLine(err.code, err.message, null) + '\n');
     } else {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      process.stderr.write(errorLine('corrupt', `internal error: ${message}`, null) + '\n');
+      // Not the file's fault but ours: never reported as a corrupt profile.
+      process.stderr.write(errorLine('internal', `internal error: ${message}`, null) + '\n');
     }
     return 2;
   }
