@@ -11,6 +11,9 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }]
   },
-  moduleNameMapper: { '\\.(css)$': '<rootDir>/test/style-stub.js' },
+  moduleNameMapper: {
+    '\\.(css)$': '<rootDir>/test/style-stub.js',
+    '^gecko-profiler-demangle/index_bg\\.wasm$': '<rootDir>/test/demangle-wasm.js'
+  },
   testTimeout: 120000
 };

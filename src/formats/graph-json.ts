@@ -12,6 +12,7 @@ import { lineCosts } from '../model/lines';
 import { IProfile } from '../model/profile';
 import { threadSummaries } from '../model/threads';
 import { timeOrder } from '../model/time-order';
+import { nativeDisplayName } from '../symbols/demangle';
 import { timeline } from '../model/timeline';
 import { ThreadFilter, callGraph, callTree } from '../model/views';
 
@@ -51,7 +52,8 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
       warnings: info.warnings.slice()
     },
     frames: profile.frames.map((f, i) => ({
-      name: f.name,
+      // Exports keep the symbols as recorded: KCachegrind and speedscope demangle themselves.
+      name: f.kind === 'native' ? nativeDisplayName(f.name) : f.name,
       file: f.file,
       line: f.line,
       kind: f.kind,

@@ -16,6 +16,7 @@ import {
   formatLocation,
   formatPercent
 } from './format';
+import { fitLabel } from './labels';
 import { FALLBACK_KIND_COLORS, KindColors, kindLabel } from './kinds';
 
 export interface IFlameOptions {
@@ -51,6 +52,9 @@ const MIN_GLYPH_EM = 0.2;
  * (uniformtext), as a blank label (drawn as a space) would.
  */
 export const NO_LABEL = '\u200b';
+
+/** Average glyph width of the 12 px label font, a little generous so that plotly need not shrink it. */
+const LABEL_CHAR_PX = 7.5;
 
 /**
  * Whether `text` may fit, whole, in a box `width` pixels wide at the
@@ -221,11 +225,14 @@ export function buildFlame(
   const treeNodes: number[] = [];
   // A label nobody can see costs plotly a DOM measurement: drop it.
   const plotWidth = options.plotWidth;
-  const label = (text: string, samples: number) =>
-    plotWidth === undefined ||
-    canShowLabel(text, viewTotal > 0 ? (samples / viewTotal) * plotWidth : 0)
-      ? escapePlotlyText(text)
-      : NO_LABEL;
+  // A name too long for its box is cut with an ellipsis (labels.ts), not dropped.
+  const label = (text: string, samples: number) => {
+    if (plotWidth === undefined) {
+      return escapePlotlyText(text);
+    }
+    const fitted = fitLabel(text, viewTotal > 0 ? (samples / viewTotal) * plotWidth : 0, LABEL_CHAR_PX);
+    return fitted ? escapePlotlyText(fitted) : NO_LABEL;
+  };
   const secondsPerSample = graph.profile.secondsPerSample;
   const percentOfView = (samples: number) =>
     formatPercent(viewTotal > 0 ? (samples / viewTotal) * 100 : 0);

@@ -197,7 +197,7 @@ describe('buildFlame depth limit', () => {
 });
 
 describe('buildFlame for a 100,000-node profile (issue 6)', () => {
-  it('gives no label to boxes too narrow to show one, and keeps the others', () => {
+  it('gives no label to boxes too narrow for a few characters, cuts long ones with an ellipsis', () => {
     const graph = bigGraph(20000);
     const all = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0.001 });
     const narrow = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0.001, plotWidth: 1000 });
@@ -206,18 +206,23 @@ describe('buildFlame for a 100,000-node profile (issue 6)', () => {
     expect(narrow.trace.values).toEqual(all.trace.values);
     expect(narrow.trace.hovertext).toEqual(all.trace.hovertext);
     let dropped = 0;
+    let cut = 0;
     narrow.trace.labels.forEach((label, i) => {
       const width = (narrow.trace.values[i] / narrow.viewTotal) * 1000;
       if (label === NO_LABEL) {
         dropped++;
-        // Even at 10 px its text would need more room than the box has.
-        expect(canShowLabel(all.trace.labels[i], width)).toBe(false);
-        expect(width).toBeLessThan(all.trace.labels[i].length * 2 + 6);
-      } else {
-        expect(label).toBe(all.trace.labels[i]);
+        // Not even three characters (ellipsis included) fit.
+        expect(width).toBeLessThan(3 * 7.5 + 6);
+      } else if (label !== all.trace.labels[i]) {
+        cut++;
+        expect(label.endsWith('…')).toBe(true);
+        expect(all.trace.labels[i].startsWith(label.slice(0, -1))).toBe(true);
+        expect(label.length * 7.5).toBeLessThanOrEqual(width);
       }
     });
     expect(dropped).toBeGreaterThan(narrow.trace.ids.length / 2);
+    expect(cut).toBeGreaterThan(0);
+    expect(canShowLabel('abc', 1000)).toBe(true);
     expect(narrow.trace.labels[0]).toBe('all samples');
   });
 

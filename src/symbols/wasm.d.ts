@@ -1,0 +1,5 @@
+/** esbuild's binary loader (package.json, build:converter) and test/demangle-wasm.js give the bytes. */
+declare module '*.wasm' {
+  const bytes: Uint8Array;
+  export default bytes;
+}
