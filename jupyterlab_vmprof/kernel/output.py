@@ -195,13 +195,15 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
         # delay the reply by as much (measured: 20 ms on a 1 s cell).
         time.sleep(START_DELAY_S)
         changes = top.compute(meta.get("duration_s"), meta.get("cpu_s"))
-        publish(shell, top.bundle(dict(meta, **changes), notes), display_id, update=True)
-        leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
+        # meta.json first: the final bundle tells a frontend that the profile's files are
+        # complete, and one may fetch them at once (kernel/transfer.py).
         if changes:
             try:
                 store.update_meta(meta["id"], **changes)
             except (StoreError, OSError, ValueError):
                 pass  # the count is a convenience; the server can count again
+        publish(shell, top.bundle(dict(meta, **changes), notes), display_id, update=True)
+        leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
     except BaseException:  # noqa: BLE001 - a daemon thread must not print tracebacks into other cells
         pass
 

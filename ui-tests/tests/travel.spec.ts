@@ -134,3 +134,63 @@ test('a saved profile output renders everywhere from its copy, and imports into 
   await expect(browser.locator('.jp-vmprof-browser-name', { hasText: 'travelled' })).toBeVisible({ timeout: 60_000 });
   expect(dialogs).toEqual([]);
 });
+
+test('a kernel on a store the server cannot read still shows its profile from the server', async ({ page }) => {
+  const remote = 'remote-kernel.ipynb';
+  const cell = (source: string, id: string) => ({
+    cell_type: 'code',
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source,
+    id
+  });
+  const put = await page.request.put(`/api/contents/${remote}`, {
+    headers: { Authorization: `token ${TOKEN}` },
+    data: {
+      type: 'notebook',
+      format: 'json',
+      content: {
+        cells: [
+          // As a kernel on another host or in a container: a store of its own, nothing shared.
+          cell(
+            'import os, tempfile\nos.environ["JUPYTERLAB_VMPROF_STORE"] = tempfile.mkdtemp(prefix="elsewhere-")\n' +
+              'print(os.environ["JUPYTERLAB_VMPROF_STORE"])',
+            'elsewhere'
+          ),
+          cell(
+            '%%vmprof --name from-afar\ndef far_work(n):\n    return sum(i % 7 for i in range(n))\nfar_work(3_000_000)',
+            'far'
+          )
+        ],
+        metadata: { kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' } },
+        nbformat: 4,
+        nbformat_minor: 5
+      }
+    }
+  });
+  expect(put.ok()).toBe(true);
+  const panel = await openNotebook(page, remote);
+  const cells = panel.locator('.jp-CodeCell');
+  await cells.nth(0).locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Shift+Enter');
+  await expect(cells.nth(0).locator('.jp-OutputArea-output')).toContainText('elsewhere-');
+  await cells.nth(1).locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Shift+Enter');
+
+  const output = cells.nth(1).locator('.jp-vmprof-profile');
+  await expect(output.locator('.js-plotly-plot').first()).toBeVisible({ timeout: 180_000 });
+  // Drawn from the server's store once the profile came over the kernel protocol: no copy
+  // notice, exports on.
+  await expect(output.locator('.jp-vmprof-copy-bar')).toBeHidden({ timeout: 60_000 });
+  await expect(output.getByRole('button', { name: /^Export / })).toBeEnabled({ timeout: 60_000 });
+  const id = await output.getAttribute('data-profile-id');
+  const stored = await page.request.get(`/jupyterlab-vmprof/profiles/${id}`, {
+    headers: { Authorization: `token ${TOKEN}` }
+  });
+  expect(stored.status()).toBe(200);
+  const meta = await stored.json();
+  expect(meta.name).toBe('from-afar');
+  expect(meta.transferred).toBe(true);
+  await expect(output.locator('.jp-vmprof-summary')).toHaveText(new RegExp(`^${meta.samples.toLocaleString('en-US')} samples · `));
+});
