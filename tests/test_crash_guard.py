@@ -87,7 +87,7 @@ STEPS = ["sort_by_key", "sort_by_lt", "map_lambda", "vectorize", "send_to_corout
 
 
 def runs() -> list:
-    """(label, flags, code): each workload in three modes, the threads in real time."""
+    """(label, flags, code): each workload in three modes, the threads in real time, one --fork."""
     planned = []
     for index, step in enumerate(STEPS):
         for offset in (0, 2, 4):
@@ -95,6 +95,8 @@ def runs() -> list:
             planned.append((step, flags, f"until({SECONDS}, {step})"))
     planned.append(("four_threads", "--real-time", f"four_threads({SECONDS})"))
     planned.append(("four_threads", "--real-time --no-native --lines", f"four_threads({SECONDS})"))
+    # The child of --fork enables vmprof itself: guarded too, and it tells the kernel so.
+    planned.append(("sort_by_key", "--fork --real-time", f"until({SECONDS}, sort_by_key)"))
     return planned
 
 

@@ -41,6 +41,7 @@ class ForkOutcome:
     elapsed_s: float = 0.0  # measured by the parent, fork to exit (a crashed child reports nothing)
     cpu_s: Optional[float] = None  # the child's CPU time while sampling
     threads: Optional[dict] = None
+    guard: Optional[dict] = None  # what the crash guard did in the child (meta.json's `guard`)
 
     reported: bool = False  # the child sent its report (it did not leave through os._exit or a crash)
 
@@ -122,6 +123,7 @@ def run_forked(
             _close_quietly(fd)
     outcome.elapsed_s = time.perf_counter() - started
     _apply_status(outcome, status)
+    run.guard = outcome.guard
     if os.WIFSIGNALED(wait_status):
         outcome.signal_name = signal_name(os.WTERMSIG(wait_status))
     else:
@@ -274,6 +276,7 @@ def _apply_status(outcome: ForkOutcome, raw: bytes) -> None:
     outcome.duration_s = report.get("duration_s")
     outcome.threads = report.get("threads")
     outcome.cpu_s = report.get("cpu_s")
+    outcome.guard = report.get("guard")
     outcome.reported = bool(report)
 
 
@@ -349,5 +352,6 @@ def _child_profile(run: ProfileRun, body) -> tuple[int, dict]:
         "duration_s": duration if duration else time.perf_counter() - started,
         "threads": run.threads_meta(),
         "cpu_s": run.cpu_s,
+        "guard": run.guard,
     }
     return (EXIT_CELL_FAILED if error else EXIT_OK), report
