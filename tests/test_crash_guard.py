@@ -142,6 +142,19 @@ def test_the_check_accepts_the_frames_of_running_code():
     assert len(seen) > 60 and all(seen), seen
 
 
+def test_the_output_says_how_many_samples_the_guard_dropped():
+    from jupyterlab_vmprof.kernel import summary
+
+    meta = {"id": "20261202T010000-0123abcd", "name": "n", "status": "complete", "duration_s": 1.0, "samples": 250,
+            "guard": {"active": True, "dropped_samples": 3}}
+    data = summary.bundle(meta)
+    assert data[summary.MIME_TYPE]["guard"] == {"active": True, "dropped_samples": 3}
+    assert "250 samples (3 more dropped by the crash guard)" in data["text/plain"].splitlines()[0]
+    assert "3 more dropped by the crash guard" in data["text/html"]
+    quiet = summary.bundle(dict(meta, guard={"active": True, "dropped_samples": 0}))
+    assert "dropped" not in quiet["text/plain"]
+
+
 def test_profiled_cells_calling_back_from_c_leave_the_kernel_alive(kernel_factory, store_dir):
     from kernel_fixtures import KernelDied
 
