@@ -112,3 +112,20 @@ async def test_transfer_refuses_bad_bodies(jp_fetch, store_dir):
     assert (await put(json.dumps({"meta": {}, "files": {"profile.prof": "%%%"}}))).code == 400
     assert (await put(json.dumps({"meta": {}, "files": {"maps.txt": packed}}))).code == 400  # no profile
     assert not (store_dir / profile_id).exists()
+
+
+async def test_transfer_needs_credentials(http_server_client, jp_base_url, store_dir):
+    profile_id = "20250101T000000-0badc0de"
+    packed = base64.b64encode(gzip.compress(b"x" * 100)).decode()
+    body = json.dumps({"meta": {"name": "pwned"}, "files": {"profile.prof": packed}})
+    url = f"{jp_base_url.rstrip('/')}/{API}/profiles/{profile_id}/transfer"
+    response = await http_server_client.fetch(url, method="PUT", body=body, raise_error=False)
+    assert response.code in (401, 403)
+    assert not (store_dir / profile_id).exists()
+
+
+async def test_transfer_says_whether_the_server_has_the_profile(jp_fetch, put_profile, profile_data):
+    profile_id = put_profile(profile_data / "generated" / "mixed.prof")
+    here = json.loads((await jp_fetch(API, "profiles", profile_id, "transfer")).body)
+    absent = json.loads((await jp_fetch(API, "profiles", "20250101T000000-0badc0de", "transfer")).body)
+    assert here == {"id": profile_id, "stored": True} and absent["stored"] is False

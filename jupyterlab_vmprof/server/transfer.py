@@ -3,7 +3,7 @@
 Body: `{"meta": {meta.json fields}, "files": {"profile.prof": <gzip, base64>, "maps.txt": …}}`,
 sent by the frontend with what it fetched from a kernel whose store this server cannot read,
 or with the raw profile saved in a notebook output. 201 with the meta when stored, 200 with
-the stored meta when the id was already there.
+the stored meta when the id was already there. GET says whether the id is stored.
 """
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def gunzip(text: str, budget: int) -> bytes:
 
 
 class TransferHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def get(self, profile_id: str) -> None:
+        """`{"id", "stored": bool}`: whether a sender still needs to send this profile."""
+        self.check_id(profile_id)
+        stored = await self.call(lambda: (self.store.root / profile_id).is_dir())
+        self.finish(json.dumps({"id": profile_id, "stored": stored}))
+
     @tornado.web.authenticated
     async def put(self, profile_id: str) -> None:
         self.check_id(profile_id)
