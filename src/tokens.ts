@@ -21,7 +21,19 @@ export interface IProfileOutput {
   warnings: string[];
   /** The crash guard, on the Pythons that need it (CPython 3.11, 3.12); absent elsewhere. */
   guard?: ICrashGuard | null;
+  /** The Dask workers profiled with the cell (`%%vmprof --workers`), one part each. */
+  workers?: IWorkerPart[] | null;
   version: number;
+}
+
+/** One Dask worker's part of a `%%vmprof --workers` profile (meta.json's `workers`). */
+export interface IWorkerPart {
+  address: string;
+  host?: string;
+  pid?: number | null;
+  /** complete, failed, interrupted, or died (the worker left while profiled). */
+  status: string;
+  error?: string | null;
 }
 
 /**

@@ -110,8 +110,17 @@ def _rate(meta: dict) -> str:
     return f"; 1 sample per {interval * 1000:.1f} ms of {basis} time{asked}"
 
 
+def workers_line(meta: dict) -> list[str]:
+    """`Dask workers: tcp://10.0.0.5:40123 (host-a) complete, …` for a --workers profile."""
+    parts = meta.get("workers") or []
+    if not parts:
+        return []
+    each = ", ".join(f"{p.get('address')} ({p.get('host') or '?'}) {p.get('status')}" for p in parts)
+    return [f"Dask workers profiled with the cell ({len(parts)}): {each}"]
+
+
 def plain_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
-    lines = [headline(meta)]
+    lines = [headline(meta), *workers_line(meta)]
     lines += [f"warning: {w}" for w in meta.get("warnings") or []]
     lines += notes
     if rows:
@@ -125,6 +134,7 @@ def plain_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
 def html_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
     esc = html.escape
     parts = [f"<div class=\"jp-vmprof-fallback\"><p>{esc(headline(meta))}</p>"]
+    parts += [f"<p>{esc(line)}</p>" for line in workers_line(meta)]
     for warning in meta.get("warnings") or []:
         parts.append(f"<p><b>warning:</b> {esc(warning)}</p>")
     for note in notes:
@@ -156,6 +166,9 @@ def mime_payload(meta: dict) -> dict:
     }
     if meta.get("guard"):  # only where the crash guard is needed (CPython 3.11, 3.12)
         payload["guard"] = meta["guard"]
+    if meta.get("workers"):  # %%vmprof --workers: the process chooser's entries
+        keep = ("address", "host", "pid", "status", "error")
+        payload["workers"] = [{key: part.get(key) for key in keep} for part in meta["workers"]]
     return payload
 
 

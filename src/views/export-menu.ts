@@ -20,6 +20,8 @@ export interface IExportTarget {
   name: string;
   /** The thread of the view, null for all threads. */
   thread: string | null;
+  /** A --workers profile's process shown (kernel, workers, worker-<n>); kernel when absent. */
+  process?: string;
   /** The notebook's server-relative path when the output knows it. */
   notebookPath: string | null;
 }
@@ -95,8 +97,8 @@ export class ExportMenu {
     }
     this._main.disabled = true;
     try {
-      const download = await requestBlob(exportPath(target.id, format, target.thread));
-      saveBlob(download.blob, exportFileName(target.id, format, target.thread));
+      const download = await requestBlob(exportPath(target.id, format, target.thread, target.process));
+      saveBlob(download.blob, exportFileName(target.id, format, target.thread, target.process));
     } catch (error) {
       this._onError(`Export to ${exportLabel(format)} failed: ${errorText(error)}`);
     } finally {
@@ -127,7 +129,7 @@ export class ExportMenu {
           throw new Error(`the notebook ${recorded} is outside the server's root folder`);
         }
       }
-      const download = await requestBlob(exportPath(target.id, 'callgrind', target.thread));
+      const download = await requestBlob(exportPath(target.id, 'callgrind', target.thread, target.process));
       const content = await download.blob.text();
       const path = callgrindPathNextTo(notebook, target.name, target.id);
       await contentsManager.save(path, { type: 'file', format: 'text', content });

@@ -19,15 +19,16 @@ export function exportTitle(format: ExportFormat): string {
 }
 
 /** The request path of an export of profile `id` for `thread` (null: all threads). */
-export function exportPath(id: string, format: ExportFormat, thread: string | null): string {
-  const query = format === 'raw' ? '' : graphQuery(thread);
+export function exportPath(id: string, format: ExportFormat, thread: string | null, process = 'kernel'): string {
+  const query = format === 'raw' ? graphQuery(null, { process }) : graphQuery(thread, { process });
   return `profiles/${encodeURIComponent(id)}/export/${format}${query}`;
 }
 
 /** The server's download names (the registry's), plus the thread when one is chosen. */
-export function exportFileName(id: string, format: ExportFormat, thread: string | null): string {
+export function exportFileName(id: string, format: ExportFormat, thread: string | null, process = 'kernel'): string {
+  const processTag = process !== 'kernel' ? `.${process}` : '';
   const tag = format !== 'raw' && thread ? `.thread-${fileSafe(thread)}` : '';
-  return downloadName(format, id, tag);
+  return downloadName(format, id, processTag + tag);
 }
 
 /**

@@ -34,10 +34,11 @@ import { searchFrames, searchSummary, tableRowMatcher } from './search';
 import { heaviestFrame } from './selection';
 import { guardText, guardTooltip, summaryText, summaryTooltip } from './summary';
 import { TableView } from './table-widget';
+import { processOptions } from './processes';
 import { graphPath, threadOptions } from './threads';
 import { buildTimeline } from './timeline';
 import { TimelineView } from './timeline-widget';
-import { renderLegend, renderThreadOptions, ViewSwitch } from './toolbar';
+import { renderLegend, renderProcessOptions, renderThreadOptions, ViewSwitch } from './toolbar';
 
 /** Profile ids as the store makes them; anything else never reaches a URL. */
 const PROFILE_ID = /^[0-9]{8}T[0-9]{6}-[0-9a-f]{8}$/;
@@ -56,6 +57,17 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._threads.title = 'Show the samples of one thread';
     this._threads.setAttribute('aria-label', 'Thread');
     this._threads.hidden = true;
+    this._processes = element('select', 'jp-vmprof-process');
+    this._processes.title = 'Show the kernel, one Dask worker, or all workers merged';
+    this._processes.setAttribute('aria-label', 'Process');
+    this._processes.hidden = true;
+    this._processes.addEventListener('change', () => {
+      const id = this._output?.id;
+      if (id) {
+        this._process = this._processes.value || 'kernel';
+        void this._load(id, null);
+      }
+    });
     this._threads.addEventListener('change', () => {
       const id = this._output?.id;
       if (id) {
@@ -78,6 +90,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     toolbar.append(
       this._title,
       this._summary,
+      this._processes,
       this._threads,
       this._search,
       this._searchStatus,
@@ -138,6 +151,8 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._title.textContent = output.name || output.id;
     this._title.title = output.id;
     this._setWarnings(outputNotes(output));
+    this._process = 'kernel';
+    renderProcessOptions(this._processes, processOptions(output.workers), this._process);
     if (!PROFILE_ID.test(output.id)) {
       this._fail(`"${output.id}" is not a profile id of this extension.`);
       return;
@@ -225,13 +240,16 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   /** The graph from the store; where the store lacks the profile, from the output's saved copy. */
   private async _fetchGraph(id: string, thread: string | null): Promise<IGraphJSON> {
     try {
-      const graph = await requestAPI<IGraphJSON>(graphPath(id, thread));
+      const graph = await requestAPI<IGraphJSON>(graphPath(id, thread, { process: this._process }));
       this._copyBar.hide();
       return graph;
     } catch (error) {
       const copy = this._copyBar.copyOf(this._output);
       if (!(error instanceof APIError && error.status === 404) || !copy || !this._output) {
         throw error;
+      }
+      if (this._process !== 'kernel') {
+        throw new Error("the copy saved in the notebook holds the kernel's profile only; import it to see the workers");
       }
       if (thread !== null) {
         throw new Error('the copy saved in the notebook holds all threads together; import it to see one thread');
@@ -333,6 +351,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       id,
       name: this._output?.name ?? '',
       thread: this._graph?.profile.thread ?? null,
+      process: this._process,
       notebookPath: notebookPathOf(this.node)
     };
   }
@@ -396,6 +415,9 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _title: HTMLElement;
   private _summary: HTMLElement;
   private _threads: HTMLSelectElement;
+  private _processes: HTMLSelectElement;
+  /** The process shown of a --workers profile (processes.ts). */
+  private _process = 'kernel';
   private _search: HTMLInputElement;
   private _searchStatus: HTMLElement;
   private _switch: ViewSwitch;

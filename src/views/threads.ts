@@ -23,8 +23,12 @@ export interface IThreadOption {
   selected: boolean;
 }
 
-/** Thread ids as the server accepts them (handlers.py THREAD_PATTERN). */
-const THREAD_ID = /^(0x)?[0-9a-fA-F]{1,32}$/;
+/**
+ * Thread ids as the server accepts them (handlers.py THREAD_PATTERN); in the
+ * merged profile of Dask workers, after the worker's label and '/'.
+ */
+const THREAD_ID = /^(worker [0-9]{1,4} \([^/\n]{0,200}\)\/)?(0x)?[0-9a-fA-F]{1,32}$/;
+const PROCESS = /^(kernel|workers|worker-[0-9]{1,4})$/;
 
 export const ALL_THREADS_LABEL = 'all threads';
 
@@ -79,6 +83,8 @@ export interface IGraphRequestOptions {
   collapseDispatcher?: boolean;
   /** Line-level frames (server default false). */
   lines?: boolean;
+  /** A --workers profile's process: kernel (the default), workers, or worker-<n>. */
+  process?: string;
 }
 
 /**
@@ -104,6 +110,12 @@ export function graphQuery(thread: string | null, options: IGraphRequestOptions 
   }
   if (options.lines !== undefined) {
     parts.push(`lines=${options.lines}`);
+  }
+  if (options.process !== undefined && options.process !== 'kernel') {
+    if (!PROCESS.test(options.process)) {
+      throw new Error(`not a process: ${JSON.stringify(options.process)}`);
+    }
+    parts.push(`process=${options.process}`);
   }
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }

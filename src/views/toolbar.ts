@@ -7,6 +7,7 @@ import type { ProfileView } from '../tokens';
 import { button, element } from './dom';
 import type { ILegendEntry } from './legend';
 import type { IThreadOption } from './threads';
+import type { IProcessOption } from './processes';
 
 export const VIEW_LABELS: Readonly<Record<ProfileView, string>> = Object.freeze({
   flame: 'Flame',
@@ -78,6 +79,21 @@ export function renderThreadOptions(select: HTMLSelectElement, options: IThreadO
     })
   );
   select.value = options.find(o => o.selected)?.value ?? '';
+}
+
+/** The process chooser (processes.ts): shown only for a profile with Dask workers. */
+export function renderProcessOptions(select: HTMLSelectElement, options: IProcessOption[], value: string): void {
+  select.hidden = options.length === 0;
+  select.replaceChildren(
+    ...options.map(o => {
+      const option = element('option', '', o.text);
+      option.value = o.value;
+      option.title = o.title;
+      option.disabled = o.disabled;
+      return option;
+    })
+  );
+  select.value = value;
 }
 
 /** The legend: a swatch, the kind and its share of self samples per entry. */
