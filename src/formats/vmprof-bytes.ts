@@ -4,15 +4,15 @@
  * length can neither run past the end nor make us allocate without bound.
  */
 
-export type VmprofErrorCode = 'truncated' | 'version' | 'corrupt';
+export type VmprofErrorCode = 'truncated' | 'version' | 'corrupt' | 'too-large';
 
-/** A file we cannot read: `code` says why, `offset` where (byte index). */
+/** A file we cannot read: `code` says why, `offset` where (byte index; -1 when no byte is to blame). */
 export class VmprofFormatError extends Error {
   readonly code: VmprofErrorCode;
   readonly offset: number;
 
   constructor(code: VmprofErrorCode, message: string, offset: number) {
-    super(`${message} (at byte ${offset})`);
+    super(offset >= 0 ? `${message} (at byte ${offset})` : message);
     this.name = 'VmprofFormatError';
     this.code = code;
     this.offset = offset;

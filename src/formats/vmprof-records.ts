@@ -54,6 +54,8 @@ class RecordReader {
   private lastThread = -1;
   private damage = new DamageLog();
   private threadWasNew = false;
+  private metaRepeats = new Map<string, { first: number; count: number }>();
+  private otherRepeats = 0;
   /** The last sample read, and the samples that may be garbage read as samples (see noteSuspect). */
   private suspects: Array<{ sample: number; start: number; region: number }> = [];
   private lastSample = { start: -1, end: -1, stack: -1, newThread: false, threadKey: null as AddrKey | null };
@@ -321,7 +323,15 @@ class RecordReader {
       }
     }
     if (this.out.meta.has(key)) {
-      this.out.warnings.push(`meta key "${key}" repeated at byte ${start}; the first value was kept`);
+      // Counted, not one warning each: a file of repeated keys must not make a warning per record.
+      const seen = this.metaRepeats.get(key);
+      if (seen !== undefined) {
+        seen.count++;
+      } else if (this.metaRepeats.size < 5) {
+        this.metaRepeats.set(key, { first: start, count: 1 });
+      } else {
+        this.otherRepeats++;
+      }
       return;
     }
     this.out.meta.set(key, value);
@@ -460,6 +470,12 @@ class RecordReader {
       throw new VmprofFormatError('corrupt', `no sample could be read: ${this.damage.firstReason()}`, out.damage.firstOffset);
     }
     out.warnings.push(...this.damage.warnings());
+    this.metaRepeats.forEach(({ first, count }, key) =>
+      out.warnings.push(`meta key "${key}" repeated ${count} time(s), first at byte ${first}; the first value was kept`)
+    );
+    if (this.otherRepeats > 0) {
+      out.warnings.push(`${this.otherRepeats} more repeated meta records of other keys were ignored`);
+    }
     out.sampleRss = out.mode.memory ? this.rss.toArray() : null;
     out.sampleTime = out.layout !== 'plain' ? this.times.toArray() : null;
     return out;

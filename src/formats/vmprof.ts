@@ -12,7 +12,7 @@
 
 import { FrameKind } from '../model/graph-json';
 import { IProfile, IProfileInfo, ProfileBuilder, TimeBasis } from '../model/profile';
-import { addrKeyAt, hexKey, isNativeKey } from './vmprof-bytes';
+import { VmprofFormatError, addrKeyAt, hexKey, isNativeKey } from './vmprof-bytes';
 import { AddrKey, IVmprofRecords, readVmprofRecords } from './vmprof-records';
 
 export { VmprofFormatError } from './vmprof-records';
@@ -31,6 +31,13 @@ const PYPY_JITTED = 3;
 const PYPY_ASSEMBLER = 6;
 const PYPY_NATIVE = 7;
 const PYPY_OTHER: Record<number, string> = { 2: '<blackhole>', 4: '<jitting>', 5: '<gc>' };
+
+/** Memory bound of a conversion (checkBudget): the estimated cost of each part, and the limit. */
+const NODE_BYTES = 600;
+const FRAME_BYTES = 2000;
+const THREAD_BYTES = 800;
+const MEMORY_FACTOR = 4;
+const MEMORY_FLOOR_BYTES = 256 * 1048576;
 
 export function readVmprof(bytes: Uint8Array, options: IVmprofReadOptions = {}): IProfile {
   const records = readVmprofRecords(bytes);
@@ -100,6 +107,9 @@ class ModelMaker {
       if (used[s] === 0) {
         continue;
       }
+      if ((s & 1023) === 0 || r.stackDepth[s] > 4096) {
+        this.checkBudget();
+      }
       const timed = timedIds.size > 0 ? this.timedEntries(r.stackOffset[s], r.stackDepth[s], timedIds) : [];
       if (timed.length > 0) {
         timedOfStack.set(s, timed);
@@ -107,6 +117,7 @@ class ModelMaker {
         nodeOfStack[s] = this.internStack(r.stackOffset[s], r.stackDepth[s], -1);
       }
     }
+    this.checkBudget();
     r.threads.forEach(t => this.builder.thread(t)); // same order, so thread indexes carry over
     const stacks = new Int32Array(r.sampleCount);
     const nodeOfNamedStack = new Map<string, number>();
@@ -128,6 +139,31 @@ class ModelMaker {
     }
     this.builder.addSamples(stacks, r.sampleThread, r.sampleRss, r.sampleTime);
     return this.builder.build(this.info());
+  }
+
+  /**
+   * Refuses (`too-large`) a file whose call tree, functions and threads would
+   * take much more memory than the file: each costs far more in the model and
+   * its exports than in the file (measured by bench/extreme_files.py: ~600
+   * bytes per call-tree node, ~2 KB per function, ~800 bytes per thread, where
+   * the file holds 8 bytes per stack entry). Example: 16 distinct stacks 65,536
+   * deep (8 MB) make a million nodes, ~700 MB: refused, naming the limit.
+   */
+  private checkBudget(): void {
+    const b = this.builder;
+    const r = this.records;
+    const need = b.nodeCount * NODE_BYTES + b.frameCount * FRAME_BYTES + r.threads.length * THREAD_BYTES;
+    const limit = Math.max(MEMORY_FACTOR * r.bytes.length, MEMORY_FLOOR_BYTES);
+    if (need > limit) {
+      const mb = (x: number) => `${Math.ceil(x / 1048576)} MB`;
+      throw new VmprofFormatError(
+        'too-large',
+        `the profile would need about ${mb(need)} of memory (${b.nodeCount} call-tree nodes, ${b.frameCount} ` +
+          `functions and ${r.threads.length} threads so far), more than the limit of ${MEMORY_FACTOR} × its ` +
+          `size or ${mb(MEMORY_FLOOR_BYTES)}, whichever is larger (${mb(limit)})`,
+        -1
+      );
+    }
   }
 
   /** The entries of one distinct stack whose name depends on when it was sampled. */

@@ -110,6 +110,15 @@ export class ProfileBuilder {
   private threadIds = new Map<string, number>();
   private built = false;
 
+  /** Frames and call-tree nodes so far (readers bound their memory by them). */
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  get nodeCount(): number {
+    return this.nodeFrame.length;
+  }
+
   /** The id of a frame, added if new; `functionLine` only for line-level frames. */
   frame(name: string, file: string, line: number, kind: FrameKind, functionLine?: number): number {
     const key = `${kind}\u0000${line}\u0000${file}\u0000${name}\u0000${functionLine ?? ''}`;

@@ -13,12 +13,19 @@ import { IProfile } from './profile';
 
 /** Enough bins for a chart a few hundred pixels wide. */
 export const TIMELINE_BINS = 200;
+/**
+ * Bins of all threads together at most (fewer bins per thread when there are
+ * many threads; at least one each): 200 bins for 200,000 threads made 95 MB
+ * of Graph JSON. Example: 50,000 threads get 20 bins each.
+ */
+export const TIMELINE_CELLS = 1_000_000;
 
 export function timeline(profile: IProfile, binTarget: number = TIMELINE_BINS): IGraphTimeline | null {
   const n = profile.sampleStack.length;
   if (n === 0) {
     return null;
   }
+  binTarget = Math.max(1, Math.min(binTarget, Math.floor(TIMELINE_CELLS / Math.max(1, profile.threads.length))));
   const times = profile.sampleTime;
   const clock = profile.info.sampleClock ?? null;
   const binOf = times !== null ? timeBins(times, binTarget) : indexBins(n, binTarget);

@@ -161,6 +161,16 @@ function decompressed(bytes: Buffer): Buffer {
   }
 }
 
+/** Warnings shown at most (on stderr and in the output); the rest are counted. */
+export const MAX_WARNINGS = 50;
+
+function boundedWarnings(warnings: string[]): string[] {
+  if (warnings.length <= MAX_WARNINGS) {
+    return warnings;
+  }
+  return [...warnings.slice(0, MAX_WARNINGS - 1), `${warnings.length - MAX_WARNINGS + 1} more warnings were not shown`];
+}
+
 function readInput(path: string): Buffer {
   try {
     return readFileSync(path);
@@ -175,11 +185,11 @@ export function convert(args: IArgs, warn: (text: string) => void): string {
   if (args.thread !== null && !profile.threads.includes(args.thread)) {
     throw new CliError('usage', `no thread ${args.thread} in this profile (threads: ${profile.threads.join(', ') || 'none'})`);
   }
-  const warnings = [...profile.info.warnings, ...main.warnings];
+  const warnings = boundedWarnings([...profile.info.warnings, ...main.warnings]);
   if (args.diff !== null) {
     const other = loadProfile(args.diff, args.diffSymbols, args, false);
-    warnings.push(...other.profile.info.warnings.map(w => `${basename(args.diff!)}: ${w}`), ...other.warnings);
-    warnings.forEach(warn);
+    const both = [...warnings, ...other.profile.info.warnings.map(w => `${basename(args.diff!)}: ${w}`), ...other.warnings];
+    boundedWarnings(both).forEach(warn);
     return renderDiff(profile, other.profile, args);
   }
   warnings.forEach(warn);
@@ -301,7 +311,7 @@ export function main(argv: readonly string[]): number {
     return 0;
   } catch (err) {
     if (err instanceof VmprofFormatError) {
-      process.stderr.write(errorLine(err.code, err.message, err.offset) + '\n');
+      process.stderr.write(errorLine(err.code, err.message, err.offset >= 0 ? err.offset : null) + '\n');
     } else if (err instanceof CliError) {
       process.stderr.write(errorLine(err.code, err.message, null) + '\n');
     } else {

@@ -1,0 +1,135 @@
+"""Peak memory of the converter on extreme but valid vmprof files, against their size.
+
+    python bench/extreme_files.py [SIZE_MB ...]        (default: 8 32)
+
+Each kind of file is generated at each size (Linux 64-bit, version 6, Python frames
+only), then converted to Graph JSON and to callgrind in a fresh `node` process whose
+peak RSS is read from the kernel (getrusage of the child). The converter's own
+baseline (a tiny profile) is measured too, and the ratio is (peak - baseline) / size.
+
+Kinds (what made earlier versions take gigabytes or fail):
+- deep:     distinct stacks 65,536 frames deep (the format's limit), 1,000 named functions
+- frames:   one distinct, named function per sample
+- threads:  one thread per sample
+- warnings: a repeated meta key per record (each one a warning)
+
+Writes bench/out/extreme_files.json and prints a table.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+CONVERTER = ROOT / "jupyterlab_vmprof" / "converter" / "vmprof-convert.js"
+CODE_BASE = 0x7F0000000000
+
+
+def header() -> bytes:
+    name = b"cpython"
+    return (struct.pack("<5q", 0, 3, 0, 1000, 0) + bytes([5, 0, 6, 0, len(name)]) + name
+            + bytes([6]) + struct.pack("<qqq", 1_700_000_000, 0, 0))
+
+
+def sample(stack: list[int], thread: int = 0x1000) -> bytes:
+    return bytes([1]) + struct.pack(f"<qq{len(stack)}qq", 1, len(stack), *stack, thread)
+
+
+def name(addr: int, text: str) -> bytes:
+    data = text.encode()
+    return bytes([2]) + struct.pack("<qq", addr, len(data)) + data
+
+
+def trailer() -> bytes:
+    return bytes([3]) + struct.pack("<qqq", 1_700_000_010, 0, 0)
+
+
+def make(kind: str, size: int, path: Path) -> None:
+    rng = random.Random(1)
+    with path.open("wb") as f:
+        f.write(header())
+        written = 0
+        if kind == "deep":
+            funcs = [CODE_BASE + 16 * i for i in range(1000)]
+            for addr in funcs:
+                f.write(name(addr, f"py:f{addr & 0xFFFF:x}:1:/src/deep.py"))
+            while written < size:
+                record = sample([rng.choice(funcs) for _ in range(1 << 16)])
+                f.write(record)
+                written += len(record)
+        elif kind == "frames":
+            i = 0
+            while written < size:
+                addr = CODE_BASE + 16 * i
+                record = sample([addr, CODE_BASE - 16]) + name(addr, f"py:function_{i}:{i}:/src/many_{i % 97}.py")
+                f.write(record)
+                written += len(record)
+                i += 1
+            f.write(name(CODE_BASE - 16, "py:<module>:1:/src/main.py"))
+        elif kind == "threads":
+            i = 0
+            while written < size:
+                record = sample([CODE_BASE], thread=0x10000 + 16 * i)
+                f.write(record)
+                written += len(record)
+                i += 1
+            f.write(name(CODE_BASE, "py:work:1:/src/threads.py"))
+        elif kind == "warnings":
+            f.write(sample([CODE_BASE]) + name(CODE_BASE, "py:work:1:/src/w.py"))
+            while written < size:
+                record = bytes([7]) + struct.pack("<q", 4) + b"same" + struct.pack("<q", 1) + b"x"
+                f.write(record)
+                written += len(record)
+        else:
+            raise SystemExit(f"unknown kind {kind}")
+        f.write(trailer())
+
+
+def peak_rss(path: Path, fmt: str) -> dict:
+    """Run the conversion under a small Python wrapper whose only child is node: its
+    RUSAGE_CHILDREN maximum is that node process's peak RSS."""
+    code = ("import resource,subprocess,sys,time,json;t=time.perf_counter();"
+            "d=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
+            "print(json.dumps({'peak_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,"
+            "'seconds':round(time.perf_counter()-t,2),'exit':d.returncode,"
+            "'stderr_lines':len(d.stderr.splitlines()),'error':d.stderr.strip()[:300] if d.returncode else None}))")
+    done = subprocess.run([sys.executable, "-c", code, "node", str(CONVERTER), str(path), "--format", fmt,
+                           "-o", os.devnull], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def main(sizes_mb: list[float]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    tiny = OUT / "extreme-tiny.prof"
+    make("threads", 1000, tiny)
+    baseline = {fmt: peak_rss(tiny, fmt)["peak_mb"] for fmt in ("json", "callgrind")}
+    rows = []
+    for size_mb in sizes_mb:
+        for kind in ("deep", "frames", "threads", "warnings"):
+            path = OUT / f"extreme-{kind}-{size_mb:g}mb.prof"
+            make(kind, int(size_mb * 1024 * 1024), path)
+            file_mb = path.stat().st_size / 1024 / 1024
+            for fmt in ("json", "callgrind"):
+                result = peak_rss(path, fmt)
+                grown = result["peak_mb"] - baseline[fmt]
+                rows.append({"kind": kind, "format": fmt, "file_mb": round(file_mb, 1), **result,
+                             "baseline_mb": round(baseline[fmt], 1), "ratio": round(grown / file_mb, 2)})
+                r = rows[-1]
+                outcome = "ok" if r["exit"] == 0 else f"exit {r['exit']}: {r['error']}"
+                print(f"{kind:9} {fmt:9} {r['file_mb']:7.1f} MB  peak {r['peak_mb']:8.1f} MB  "
+                      f"(peak - baseline) / size {r['ratio']:6.2f}  {r['seconds']:6.2f} s  "
+                      f"{r['stderr_lines']} stderr lines  {outcome}", flush=True)
+            path.unlink()
+    (OUT / "extreme_files.json").write_text(json.dumps({"baseline_mb": baseline, "rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main([float(a) for a in sys.argv[1:]] or [8, 32])
