@@ -35,8 +35,8 @@ SCRIPT_PATH = Path(__file__).resolve().parent / "converter" / "vmprof-convert.js
 class ConversionError(Exception):
     """A conversion that did not produce output.
 
-    `code` is one of the converter's own codes (truncated, version, corrupt, usage,
-    io) or one of ours: node-missing, converter-missing, timeout, memory, crashed,
+    `code` is one of the converter's own codes (truncated, version, corrupt, too-large,
+    usage, io, internal) or one of ours: node-missing, converter-missing, timeout, memory, crashed,
     failed. `offset` is the byte offset of a format error when the converter knows it.
     """
 
@@ -59,7 +59,8 @@ OUT_OF_MEMORY = ("heap out of memory", "Allocation failed", "allocation failed",
 ERROR_LINE = re.compile(r"^(?:Uncaught )?[A-Z][A-Za-z]*Error\b.*")
 
 # Codes that describe the profile file itself: the same bytes will fail the same way.
-PROFILE_ERROR_CODES = ("truncated", "version", "corrupt")
+# too-large: the profile would need more memory than the converter allows for its size.
+PROFILE_ERROR_CODES = ("truncated", "version", "corrupt", "too-large")
 
 
 class DiffInput(NamedTuple):
