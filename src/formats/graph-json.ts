@@ -12,7 +12,6 @@ import { lineCosts } from '../model/lines';
 import { IProfile } from '../model/profile';
 import { threadSummaries } from '../model/threads';
 import { timeOrder } from '../model/time-order';
-import { nativeDisplayName } from '../symbols/demangle';
 import { timeline } from '../model/timeline';
 import { ThreadFilter, callGraph, callTree } from '../model/views';
 
@@ -25,6 +24,17 @@ export interface IGraphJSONOptions {
    * same options. Not needed when `profile` itself is line-level.
    */
   lineProfile?: IProfile;
+}
+
+/**
+ * How native frames are named for people. The converter sets the demangler
+ * (src/node/convert.ts, src/symbols/demangle.ts); elsewhere (the labextension
+ * bundles the writers too) symbols stay as recorded, without the 520 kB wasm.
+ */
+let nativeName: (symbol: string) => string = symbol => symbol;
+
+export function nameNativeFramesWith(namer: (symbol: string) => string): void {
+  nativeName = namer;
 }
 
 export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGraphJSON {
@@ -53,7 +63,7 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
     },
     frames: profile.frames.map((f, i) => ({
       // Exports keep the symbols as recorded: KCachegrind and speedscope demangle themselves.
-      name: f.kind === 'native' ? nativeDisplayName(f.name) : f.name,
+      name: f.kind === 'native' ? nativeName(f.name) : f.name,
       file: f.file,
       line: f.line,
       kind: f.kind,

@@ -15,6 +15,8 @@ import { parsePerfMap } from '../formats/perfmap';
 import { mergeProfiles } from '../model/merge';
 import { IPartFiles, parsePartsManifest } from './parts';
 import { CONVERTED_FORMATS, ConvertedFormat, formatInfo } from '../formats/registry';
+import { nameNativeFramesWith } from '../formats/graph-json';
+import { nativeDisplayName } from '../symbols/demangle';
 import { VmprofFormatError, readVmprof } from '../formats/vmprof';
 import { diffProfiles } from '../model/diff';
 import { DIFF_FORMAT, DIFF_VERSION } from '../model/diff-json';
@@ -25,6 +27,9 @@ import { parseJitSymbols } from '../symbols/jit-symbols';
 import { prepareProfile } from '../symbols/prepare';
 import { NativeResolver } from './elf';
 import { version } from '../../package.json';
+
+// C++, Rust and Cython names for people in the Graph JSON (the labextension keeps symbols).
+nameNativeFramesWith(nativeDisplayName);
 
 const CREATOR = `jupyterlab-vmprof ${version}`;
 type Format = ConvertedFormat;

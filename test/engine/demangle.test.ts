@@ -1,5 +1,8 @@
 /** Native names for people (src/symbols/demangle.ts): C++, Rust and Cython. */
+import { nameNativeFramesWith, toGraphJSON } from '../../src/formats/graph-json';
+import { ProfileBuilder } from '../../src/model/profile';
 import { cythonName, demangleSymbol, nativeDisplayName } from '../../src/symbols/demangle';
+import { INFO } from './model-helpers';
 
 describe('demangling', () => {
   test('C++ and Rust symbols are demangled by the Firefox profiler demangler', () => {
@@ -27,5 +30,17 @@ describe('demangling', () => {
     expect(cythonName('PyObject_Call')).toBeNull();
     expect(nativeDisplayName('__pyx_pw_7example_1fib')).toBe('example.fib');
     expect(nativeDisplayName('_ZN3foo3barEv')).toBe('foo::bar()');
+  });
+});
+
+describe('in the Graph JSON', () => {
+  test('the converter names native frames with the demangler', () => {
+    const b = new ProfileBuilder();
+    b.addSample(b.stackOf([b.frame('_ZN3foo3barEv', '/usr/lib/libfoo.so', 0, 'native')]), b.thread('1'));
+    const profile = b.build(INFO);
+    expect(toGraphJSON(profile, { creator: 't' }).frames[0].name).toBe('_ZN3foo3barEv');
+    nameNativeFramesWith(nativeDisplayName);
+    expect(toGraphJSON(profile, { creator: 't' }).frames[0].name).toBe('foo::bar()');
+    nameNativeFramesWith((symbol: string) => symbol);
   });
 });
