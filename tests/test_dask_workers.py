@@ -108,6 +108,16 @@ async def test_each_worker_has_a_part_that_names_the_work(dask_kernel, store_dir
     assert b"events:" in export.body
 
 
+async def test_real_time_mode_samples_the_workers_task_threads(dask_kernel, store_dir, jp_fetch):
+    ran = dask_kernel.run(RUN.replace("--workers", "--workers --real-time"), timeout=240)
+    assert ran.status == "ok", ran.describe()
+    meta = newest(store_dir)
+    assert [w["status"] for w in meta["workers"]] == ["complete", "complete"], meta["workers"]
+    response = await jp_fetch("jupyterlab-vmprof", "profiles", meta["id"], "graph", params={"process": "workers"})
+    shares = function_shares(json.loads(response.body))
+    assert shares.get("py_part", 0) > 0.05 and shares.get("np_part", 0) > 0.05, shares
+
+
 def test_without_a_client_nothing_runs_and_the_cell_says_why(kernel, store_dir):
     ran = kernel.run("%%vmprof --workers\nran = True\n")
     assert ran.status == "error"

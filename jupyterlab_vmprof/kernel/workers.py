@@ -50,9 +50,23 @@ def start_in_worker(token: str, options: dict, dask_worker=None) -> dict:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    if options.get("real_time"):
+        _register_pool_threads()
     _RUNNING[token] = (run, folder)
     return {"address": address, "name": str(getattr(dask_worker, "name", "") or ""),
             "host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _register_pool_threads() -> None:
+    """Real-time mode samples only registered threads, and a worker runs its tasks in
+    pool threads that exist before the cell: register every thread of the worker."""
+    import threading
+
+    import vmprof
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.ident:
+            vmprof.insert_real_time_thread(thread.ident)
 
 
 def stop_in_worker(token: str, dask_worker=None) -> dict:
