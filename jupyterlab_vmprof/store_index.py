@@ -5,7 +5,9 @@ every change made through the store (in any process: the kernel, the server, the
 command line) appends the profile id to the store's change journal, `.changes`,
 after meta.json is replaced. A listing then reads only the metadata of the ids
 appended since it last looked, plus that of folders that appeared or vanished in
-the store folder (one directory read: a profile copied in by hand is listed too).
+the store folder (a profile copied in by hand is listed too). The store folder is
+read again only when its modification time changed, or was too recent to tell a
+later change in the same clock tick apart (RACY_S).
 
 The journal is rewritten from empty when it grows past JOURNAL_LIMIT; a reader that
 finds another file (inode) or a shorter one reads everything again.
@@ -15,12 +17,15 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Optional
 
 JOURNAL_FILE = ".changes"
 JOURNAL_LIMIT = 1024 * 1024
 ID_PATTERN = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{8}")
+# A folder modified this close to when it was read may change again with the same mtime.
+RACY_S = 1.0
 
 
 class ListIndex:
@@ -30,7 +35,10 @@ class ListIndex:
         self.root = root
         self.read = read
         self._metas: dict[str, dict] = {}
-        self._order: list[str] = []  # ids, newest first
+        self._newest_first: list[dict] = []
+        self._position: dict[str, int] = {}  # id -> its place in _newest_first
+        self._folder_seen: Optional[tuple[int, float]] = None  # (mtime_ns, when read)
+        self._present: set[str] = set()
         self._journal: Optional[tuple[int, int]] = None  # (inode, bytes read)
         self._lock = threading.Lock()
 
@@ -66,16 +74,21 @@ class ListIndex:
     # readers --------------------------------------------------------------------------
 
     def newest_first(self) -> list[dict]:
+        """Every profile's meta, newest first (the caller must not change the list)."""
         with self._lock:
             self._refresh()
-            return [self._metas[profile_id] for profile_id in self._order]
+            return self._newest_first
 
     def _refresh(self) -> None:
         changed = self._journal_changes()
-        present = self._folder_ids()
         if changed is None:  # no journal, or a new one: nothing known can be trusted
             self._metas.clear()
+            self._folder_seen = None
             changed = set()
+        listed = self._present
+        present = self._folder_ids()
+        if present is listed and not changed and self._metas:
+            return  # nothing changed: the usual case
         gone = self._metas.keys() - present
         new = present - self._metas.keys()
         for profile_id in gone:
@@ -86,15 +99,31 @@ class ListIndex:
                 self._metas.pop(profile_id, None)
             else:
                 self._metas[profile_id] = meta
-        if gone or new or changed:
-            self._order = sorted(self._metas, reverse=True)
+        if gone or new or self._position.keys() != self._metas.keys():
+            order = sorted(self._metas, reverse=True)
+            self._newest_first = [self._metas[profile_id] for profile_id in order]
+            self._position = {profile_id: place for place, profile_id in enumerate(order)}
+        else:  # the same profiles: changed metadata replaces its own entries only
+            for profile_id in changed & self._metas.keys():
+                self._newest_first[self._position[profile_id]] = self._metas[profile_id]
 
     def _folder_ids(self) -> set[str]:
+        """The profile folders in the store, read again only when the store folder changed."""
         try:
-            with os.scandir(self.root) as entries:
-                return {entry.name for entry in entries if ID_PATTERN.fullmatch(entry.name)}
+            mtime = os.stat(self.root).st_mtime_ns
         except OSError:
-            return set()
+            self._folder_seen, self._present = None, set()
+            return self._present
+        now = time.time()
+        seen = self._folder_seen
+        if seen is not None and seen[0] == mtime and seen[1] - mtime / 1e9 > RACY_S:
+            return self._present
+        try:
+            self._present = {name for name in os.listdir(self.root) if ID_PATTERN.fullmatch(name)}
+        except OSError:
+            self._present = set()
+        self._folder_seen = (mtime, now)
+        return self._present
 
     def _journal_changes(self) -> Optional[set[str]]:
         """Ids appended since the last look; None when everything must be read again."""
