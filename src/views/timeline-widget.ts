@@ -44,6 +44,12 @@ export class TimelinePanel extends Panel {
   }
 }
 
+/**
+ * Thread colours: none of them a frame-kind colour (kinds.ts), so that a
+ * thread's bars never read as Python or native code.
+ */
+export const THREAD_COLORS: readonly string[] = ['#00897b', '#c2185b', '#5d4037', '#827717', '#283593', '#ad1457'];
+
 export class TimelineView extends ChartView {
   constructor() {
     super('jp-vmprof-timeline-view');
@@ -78,11 +84,8 @@ export class TimelineView extends ChartView {
       return;
     }
     const look = (name: string) => cssVariable(this.node, name);
-    const threadColors = ['--jp-vmprof-kind-python', '--jp-vmprof-kind-native', '--jp-vmprof-kind-jit', '--jp-vmprof-kind-unknown']
-      .map(look)
-      .filter(Boolean);
     const view = buildTimeline(this._graph, {
-      threadColors,
+      threadColors: THREAD_COLORS,
       rssColor: look('--jp-error-color1') || undefined
     });
     this._view = view;

@@ -99,6 +99,18 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   await expect(timeline.locator('.js-plotly-plot')).toBeVisible();
   await expect(timeline.locator('.legendtext', { hasText: 'main' }).first()).toBeVisible();
   await shot(output, 'profile-timeline.png');
+  // Thread colours are not frame-kind colours.
+  const kindColors = await output
+    .locator('.jp-vmprof-legend-item .jp-vmprof-swatch')
+    .evaluateAll(nodes => nodes.map(n => getComputedStyle(n).backgroundColor));
+  const threadColors = await timeline
+    .locator('.legend .traces .legendpoints path')
+    .evaluateAll(nodes => nodes.map(n => getComputedStyle(n).fill));
+  expect(kindColors.length).toBeGreaterThan(0);
+  expect(threadColors.length).toBeGreaterThan(1);
+  for (const color of threadColors) {
+    expect(kindColors).not.toContain(color);
+  }
 
   // Time order: the main thread's stacks as they happened, on a CPU-time axis; a click selects.
   const timeOrder = output.locator('.jp-vmprof-time-order-view');
@@ -118,7 +130,8 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   await expect(output.locator('.jp-vmprof-callers-view .jp-vmprof-callers-name')).toHaveText('<module>');
   await output.locator('.jp-vmprof-view-switch button[data-view="timeline"]').click();
   await timeOrder.scrollIntoViewIfNeeded();
-  await shot(output, 'profile-time-order.png');
+  await page.mouse.move(0, 0);
+  await shot(timeOrder, 'profile-time-order.png');
 
   // Table + search: rows filtered, status says how many match; a row click selects.
   await output.locator('.jp-vmprof-view-switch button[data-view="table"]').click();
