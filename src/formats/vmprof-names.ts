@@ -88,6 +88,11 @@ export class NameTable {
     return null;
   }
 
+  /** Addresses with a name. */
+  get size(): number {
+    return this.last.size;
+  }
+
   /** Is the name of `id` the same for every sample? */
   isFixed(id: AddrKey): boolean {
     return !this.history.has(id) && !this.births.has(id);

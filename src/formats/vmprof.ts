@@ -36,6 +36,8 @@ const PYPY_OTHER: Record<number, string> = { 2: '<blackhole>', 4: '<jitting>', 5
 const NODE_BYTES = 600;
 const FRAME_BYTES = 2000;
 const THREAD_BYTES = 800;
+const NAME_BYTES = 150;
+const SAMPLE_BYTES = 24;
 const MEMORY_FACTOR = 4;
 const MEMORY_FLOOR_BYTES = 256 * 1048576;
 
@@ -145,14 +147,16 @@ class ModelMaker {
    * Refuses (`too-large`) a file whose call tree, functions and threads would
    * take much more memory than the file: each costs far more in the model and
    * its exports than in the file (measured by bench/extreme_files.py: ~600
-   * bytes per call-tree node, ~2 KB per function, ~800 bytes per thread, where
+   * bytes per call-tree node, ~2 KB per function, ~800 bytes per thread, and
+   * what the reader holds: ~150 bytes per Python name, 24 per sample; where
    * the file holds 8 bytes per stack entry). Example: 16 distinct stacks 65,536
    * deep (8 MB) make a million nodes, ~700 MB: refused, naming the limit.
    */
   private checkBudget(): void {
     const b = this.builder;
     const r = this.records;
-    const need = b.nodeCount * NODE_BYTES + b.frameCount * FRAME_BYTES + r.threads.length * THREAD_BYTES;
+    const read = r.pythonNames.size * NAME_BYTES + r.sampleCount * SAMPLE_BYTES; // held by the reader
+    const need = read + b.nodeCount * NODE_BYTES + b.frameCount * FRAME_BYTES + r.threads.length * THREAD_BYTES;
     const limit = Math.max(MEMORY_FACTOR * r.bytes.length, MEMORY_FLOOR_BYTES);
     if (need > limit) {
       const mb = (x: number) => `${Math.ceil(x / 1048576)} MB`;
