@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+import vmprof
 
 from jupyterlab_vmprof import node_converter as converter
 from jupyterlab_vmprof.store import ProfileStore
@@ -104,8 +105,12 @@ def test_rerunning_a_cell_that_redefines_its_functions(kernel, store_dir):
     metas = sorted((store.read_meta(i) for i in store.ids()), key=lambda m: m["name"])
     assert [m["name"] for m in metas] == [f"run{i}" for i in range(5)]
     for meta, timed in zip(metas, shares):
-        totals = check_profile(graph_of(store_dir, meta["id"]))
+        graph = graph_of(store_dir, meta["id"])
+        totals = check_profile(graph)
         assert_f_share(totals, timed)
+        # The births meta record (when written) leaves the file readable by vmprof's own reader.
+        stats = vmprof.read_profile(str(store_dir / meta["id"] / "profile.prof"))
+        assert len(stats.profiles) == graph["profile"]["totalSamples"]
 
 
 def test_a_cell_that_raises(kernel, store_dir):
