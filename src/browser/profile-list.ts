@@ -9,7 +9,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { requestAPI, requestBlob } from '../handler';
-import type { ICrashGuard } from '../tokens';
+import type { ICrashGuard, IWorkerPart } from '../tokens';
 import { saveBlob } from '../views/dom';
 
 /** meta.json of a profile, as `GET profiles` returns it (docs/architecture.md). */
@@ -27,6 +27,8 @@ export interface IProfileMeta {
   warnings?: string[];
   /** The kernel's crash guard: samples it dropped (CPython 3.11, 3.12 only). */
   guard?: ICrashGuard | null;
+  /** `%%vmprof --workers`: the Dask workers profiled with the cell, one part each. */
+  workers?: IWorkerPart[] | null;
   /** Magic options; `imported: true` for an uploaded .prof. */
   options?: { imported?: boolean; [option: string]: unknown };
   /** Set by `jupyter vmprof run` on every profile of one headless run (docs/headless.md). */

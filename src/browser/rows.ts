@@ -4,6 +4,7 @@
  * never as markup: names and cell sources are the user's arbitrary text.
  */
 import { baseName, formatCount, formatSeconds } from '../views/format';
+import { workersText, workersTooltip } from '../views/processes';
 import { guardText, guardTooltip } from '../views/summary';
 import type { IProfileMeta } from './profile-list';
 
@@ -89,8 +90,10 @@ export function fillRow(row: HTMLElement, meta: IProfileMeta, now: number): void
     typeof meta.duration_s === 'number' ? formatSeconds(meta.duration_s) : '';
   p.duration.title = 'Measured duration of the profiled run';
   const samples = typeof meta.samples === 'number' ? `${formatCount(meta.samples)} samples` : '';
-  p.samples.textContent = [samples, guardText(meta.guard)].filter(text => text).join(' · ');
-  p.samples.title = guardTooltip(meta.guard);
+  p.samples.textContent = [samples, workersText(meta.workers), guardText(meta.guard)]
+    .filter(text => text)
+    .join(' · ');
+  p.samples.title = [workersTooltip(meta.workers), guardTooltip(meta.guard)].filter(text => text).join('\n');
 
   // One sentence for screen readers instead of the pieces read one by one.
   row.setAttribute(

@@ -14,6 +14,21 @@ export interface IProcessOption {
   disabled: boolean;
 }
 
+/** `2 Dask workers` (and how many died) for the profile browser's row; '' without workers. */
+export function workersText(workers: readonly IWorkerPart[] | null | undefined): string {
+  if (!workers || workers.length === 0) {
+    return '';
+  }
+  const died = workers.filter(w => w.status === 'died').length;
+  const count = `${workers.length} Dask ${workers.length === 1 ? 'worker' : 'workers'}`;
+  return died > 0 ? `${count} (${died} died)` : count;
+}
+
+/** One line per worker for a tooltip: address, host, status. */
+export function workersTooltip(workers: readonly IWorkerPart[] | null | undefined): string {
+  return (workers ?? []).map(w => `${w.address}${w.host ? ` (${w.host})` : ''}: ${w.status}`).join('\n');
+}
+
 /** The kernel and the workers of an output; [] when the cell profiled no workers. */
 export function processOptions(workers: readonly IWorkerPart[] | null | undefined): IProcessOption[] {
   if (!workers || workers.length === 0) {

@@ -1,6 +1,6 @@
 /** The process chooser of a `%%vmprof --workers` output, and its requests. */
 import { exportFileName, exportPath } from '../../src/views/export';
-import { processOptions } from '../../src/views/processes';
+import { processOptions, workersText, workersTooltip } from '../../src/views/processes';
 import { graphPath } from '../../src/views/threads';
 
 const WORKERS = [
@@ -34,5 +34,14 @@ describe('process chooser', () => {
     expect(exportPath('P', 'callgrind', null, 'worker-1')).toBe('profiles/P/export/callgrind?process=worker-1');
     expect(exportPath('P', 'raw', '123', 'worker-1')).toBe('profiles/P/export/raw?process=worker-1');
     expect(exportFileName('P', 'callgrind', null, 'worker-1')).toBe('callgrind.out.P.worker-1');
+  });
+});
+
+describe("the profile browser's row", () => {
+  test('says how many Dask workers were profiled and how many died', () => {
+    expect(workersText(undefined)).toBe('');
+    expect(workersText([WORKERS[0]])).toBe('1 Dask worker');
+    expect(workersText(WORKERS)).toBe('2 Dask workers (1 died)');
+    expect(workersTooltip(WORKERS)).toBe('tcp://127.0.0.1:40123 (node-a): complete\ntcp://127.0.0.1:40125 (node-a): died');
   });
 });
