@@ -300,6 +300,24 @@ async def test_delete_during_a_conversion_stops_it_and_leaks_no_path(jp_fetch, p
     assert str(store.root) not in response.body.decode()
 
 
+# 7. the memory limit watches the whole process, and stops it as soon as it is passed ----------------
+
+
+async def test_memory_limit_is_watched_on_the_converter_process(jp_fetch, settings, put_profile, profile_data,
+                                                                 big_profile):
+    small = put_profile(profile_data / "generated" / "mixed.prof", minutes_ago=1)
+    big = put_profile(big_profile[0])
+    # Node itself takes ~45 MB; the big profile's bytes live outside the JS heap, which a
+    # heap limit alone lets grow (and a heap near its limit thrashes for a long time).
+    settings.conversion_memory_mb = 72
+    assert (await get(jp_fetch, "profiles", small, "export", "speedscope")).code == 200
+    response = await get(jp_fetch, "profiles", big, "export", "speedscope")
+    assert response.code == 503, response.body[:200]
+    error = body(response)["error"]
+    assert error["code"] == "memory" and "72 MB" in error["message"]
+    assert not converter_children()
+
+
 # 8. the token never reaches the log --------------------------------------------------------------
 
 

@@ -60,7 +60,8 @@ class VmprofExtension(Configurable):
     ).tag(config=True)
     conversion_memory_mb = Int(
         DEFAULT_MAX_MEMORY_MB,
-        help="JavaScript heap limit of one conversion in MB (node --max-old-space-size).",
+        help="Memory limit of one conversion in MB: the Node process is stopped as soon as its resident "
+        "memory passes it (its JavaScript heap limit, node --max-old-space-size, is set to it too).",
     ).tag(config=True)
     max_concurrent_conversions = Int(
         0,
