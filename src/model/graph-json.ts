@@ -124,8 +124,9 @@ export interface IGraphTimeOrder {
 
 /**
  * Per source line of one frame (lines-mode files, src/model/lines.ts):
- * parallel arrays, lines ascending. self: samples whose innermost frame is
- * this frame at this line; total: samples with this (frame, line) anywhere
+ * parallel arrays, lines ascending. self: samples whose innermost Python
+ * (or JIT) frame is this frame at this line (native frames above it run for
+ * that line); total: samples with this (frame, line) anywhere
  * on the stack, counted once per sample (recursion does not inflate it).
  */
 export interface IGraphLineCosts {

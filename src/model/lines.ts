@@ -8,9 +8,12 @@
  * which is usually the function-level one: a line frame belongs to the
  * function frame with the same name, file, kind and first line.
  *
- * Counting follows the call graph (views.ts): self = samples whose innermost
- * frame is at that line; total = samples with that (function, line) anywhere
- * on the stack, once per sample. Example: fib at line 13 calling fib at line
+ * Counting follows the call graph (views.ts), as line_profiler does: self =
+ * samples whose innermost Python (or JIT) frame is at that line, so time in
+ * C code that the line calls (native mode: the leaf is then a native frame)
+ * is the line's own, while time in Python functions it calls is not;
+ * total = samples with that (function, line) anywhere on the stack, once
+ * per sample. Example: fib at line 13 calling fib at line
  * 13 calling fib at line 12 counts 1 for (fib, 13) and 1 for (fib, 12).
  */
 
@@ -52,7 +55,7 @@ export function lineCosts(
     if (c === 0) {
       continue;
     }
-    const leafKey = keyOf(stackFrame[node]);
+    const leafKey = keyOf(ownerOf(lineProfile, node));
     if (leafKey >= 0) {
       costOf(leafKey)[0] += c;
     }
@@ -76,6 +79,17 @@ export function lineCosts(
     entry.total.push(total);
   }
   return out;
+}
+
+/** The innermost Python or JIT frame of a stack: native and interpreter frames above it run for it. */
+function ownerOf(profile: IProfile, node: number): number {
+  for (let n = node; n >= 0; n = profile.stackParent[n]) {
+    const kind = profile.frames[profile.stackFrame[n]].kind;
+    if (kind === 'python' || kind === 'jit') {
+      return profile.stackFrame[n];
+    }
+  }
+  return profile.stackFrame[node];
 }
 
 /** Per frame of `lineProfile`: index of its frame in `shown`, or -1 (no line data / not shown). */

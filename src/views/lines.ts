@@ -3,10 +3,11 @@
  * and horizontal bars for plotly. Pure: no DOM, no plotly import.
  *
  * From the contract (src/model/graph-json.ts, IGraphLineCosts): a line's
- * self is the samples whose innermost frame is this function at this line;
- * its total the samples with (function, line) anywhere on the stack, once
- * per sample. So the lines' self samples add up to the function's self,
- * while their totals may add up to more than the function's inclusive (a
+ * self is the samples whose innermost Python frame is this function at this
+ * line (C code the line calls counts as the line's own, as line_profiler
+ * counts it); its total the samples with (function, line) anywhere on the
+ * stack, once per sample. So the lines' self samples add up to at least the
+ * function's self (more in native mode), while their totals may add up to more than the function's inclusive (a
  * recursive call sits on another line of the same function) — percentages
  * are of the function's inclusive and are never rescaled.
  */

@@ -9,7 +9,8 @@ or {"error": "..."} when vmprof cannot read the file or it has no lines.
 
 - "direct" is computed from Stats.profiles, each sample counting 1 (see
   oracle.py for why 0.6.0's timestamp weights are left out): self when the
-  function is the innermost frame, inclusive once per sample per
+  function is the innermost Python frame (native frames above it run for its
+  line, as line_profiler counts), inclusive once per sample per
   (function, line).
 - "tree" is vmprof's own Stats.get_tree() with every weight set to 1 and its
   filter_top() step (which keeps one subtree) turned off: the sum of
@@ -65,11 +66,14 @@ def main(path):
             if line > 0 and (key, line) not in seen:
                 seen.add((key, line))
                 direct.setdefault(key, {}).setdefault(line, [0, 0])[1] += 1
-        if pairs:
-            addr, line = pairs[-1]
+        # Self goes to the innermost Python frame: native code above it runs for its line.
+        for addr, line in reversed(pairs):
             key = python_label(addr)
-            if key is not None and line > 0:
+            if key is None:
+                continue
+            if line > 0:
                 direct.setdefault(key, {}).setdefault(line, [0, 0])[0] += 1
+            break
 
     stats.profiles = [(p[0], 1) + tuple(p[2:]) for p in stats.profiles]
     stats.filter_top = lambda top: top

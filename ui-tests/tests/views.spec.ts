@@ -91,6 +91,11 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   const lines = output.locator('.jp-vmprof-lines-view');
   await expect(lines.locator('.js-plotly-plot')).toBeVisible();
   await expect(lines.locator('tbody tr').first()).toBeVisible();
+  // Native mode: the loop's lines, which call C code, have self samples (not 0 on every line).
+  const lineSelf = (await lines.locator('tbody tr td:nth-child(5)').allTextContents()).map(t =>
+    Number(t.replace(/,/g, ''))
+  );
+  expect(lineSelf.some(n => n > 0)).toBe(true);
   await shot(output, 'profile-lines.png');
 
   // Timeline: two threads and RSS (--memory).
