@@ -37,7 +37,7 @@ import { TableView } from './table-widget';
 import { processOptions } from './processes';
 import { graphPath, threadOptions } from './threads';
 import { buildTimeline } from './timeline';
-import { TimelineView } from './timeline-widget';
+import { TimelinePanel } from './timeline-widget';
 import { renderLegend, renderProcessOptions, renderThreadOptions, ViewSwitch } from './toolbar';
 
 /** Profile ids as the store makes them; anything else never reaches a URL. */
@@ -114,6 +114,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._flame.frameSelected.connect((_, frame) => this._select(frame, false));
     this._table.frameSelected.connect((_, frame) => this._select(frame, true));
     this._callers.frameSelected.connect((_, frame) => this._select(frame, false));
+    this._timeline.frameSelected.connect((_, frame) => this._select(frame, false));
     this._flame.drawn.connect(() => this._updateSearchStatus());
     this._applySettings(this._viewSettings);
     this._showView(this._viewSettings.defaultView);
@@ -231,7 +232,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._renderLegend();
     const settings = this._viewSettings;
     this._flame.setGraph(graph, settings);
-    this._timeline.render(graph);
+    this._timeline.render(graph, this._selected);
     this._applySearch();
     this._renderSelection();
     this._showView(this._view === 'timeline' && !hasTimeline ? 'flame' : this._view);
@@ -296,6 +297,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this._callers.render(graph, this._selected);
+    this._timeline.setSelected(this._selected);
     // Before any choice, Lines shows the heaviest function that has lines.
     const hasLines = !!graph.lines?.[String(this._selected)];
     const linesFrame = this._userSelected || hasLines ? this._selected : heaviestFrame(graph, true);
@@ -432,7 +434,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _table = new TableView();
   private _callers = new CallersView();
   private _lines = new LinesView();
-  private _timeline = new TimelineView();
+  private _timeline = new TimelinePanel();
   private _views: Record<ProfileView, Widget> = {
     flame: this._flame,
     table: this._table,
