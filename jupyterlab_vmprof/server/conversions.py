@@ -3,8 +3,8 @@
 A cache entry is named `<format>-<options hash>-<source hash><ext>`: the options hash
 covers what the user chose (thread, strip, collapse_dispatcher, lines, the profile compared
 with), the source hash what the result depends on without the user choosing it
-(converter bundle, size and mtime of the profile and of its symbol files, and of the
-other profile's for a comparison). So a second identical request is a file
+(converter bundle, size, mtime, ctime and inode of the profile and of its symbol files,
+and of the other profile's for a comparison). So a second identical request is a file
 read, another option set is another entry, and a profile or converter that changed
 misses the cache instead of serving stale output.
 """
@@ -91,8 +91,11 @@ _regular_file = is_regular_file
 
 
 def _signature(path: Path) -> list:
+    # ctime and inode as well: a file rewritten in place within the mtime's resolution, or
+    # with its mtime put back, keeps its size and mtime, never its ctime; a replaced one
+    # gets a new inode.
     stat = path.stat()
-    return [path.name, stat.st_size, stat.st_mtime_ns]
+    return [path.name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 class ConversionService:
