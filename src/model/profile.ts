@@ -9,6 +9,7 @@
 
 import { FrameKind } from './graph-json';
 import { GrowableFloat64, GrowableInt32 } from './growable';
+import { PairTable } from './pair-table';
 
 export type { FrameKind } from './graph-json';
 
@@ -92,16 +93,12 @@ export function compareFrames(a: IFrame, b: IFrame): number {
   return (a.functionLine ?? -1) - (b.functionLine ?? -1);
 }
 
-/** Frame ids fit below this, so (parent, frame) packs into one exact double. */
-const FRAME_LIMIT = 1 << 21;
-
 export class ProfileBuilder {
   private frames: IFrame[] = [];
   private frameIds = new Map<string, number>();
   private nodeFrame = new GrowableInt32();
   private nodeParent = new GrowableInt32();
-  private nodeIds = new Map<number, number>();
-  private nodeIdsWide = new Map<string, number>();
+  private nodeIds = new PairTable();
   private samples = new GrowableInt32();
   private sampleThreads = new GrowableInt32();
   private rss: GrowableFloat64 | null = null;
@@ -133,20 +130,12 @@ export class ProfileBuilder {
 
   /** The node for `frame` called from stack node `parent` (-1: outermost). */
   stack(parent: number, frame: number): number {
-    let id: number | undefined;
-    const wide = frame >= FRAME_LIMIT;
-    const key = (parent + 1) * FRAME_LIMIT + frame;
-    const wideKey = wide ? `${parent}:${frame}` : '';
-    id = wide ? this.nodeIdsWide.get(wideKey) : this.nodeIds.get(key);
-    if (id === undefined) {
+    let id = this.nodeIds.get(parent, frame);
+    if (id < 0) {
       id = this.nodeFrame.length;
       this.nodeFrame.push(frame);
       this.nodeParent.push(parent);
-      if (wide) {
-        this.nodeIdsWide.set(wideKey, id);
-      } else {
-        this.nodeIds.set(key, id);
-      }
+      this.nodeIds.set(parent, frame, id);
     }
     return id;
   }

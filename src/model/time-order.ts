@@ -12,6 +12,7 @@
  */
 
 import type { IGraphTimeOrder, IGraphTree, TimelineAxis } from './graph-json';
+import { PairTable } from './pair-table';
 import type { IProfile } from './profile';
 
 export const MAX_TIME_RUNS = 2000;
@@ -22,15 +23,16 @@ export const MAX_TIME_RUNS = 2000;
  * by walking the stacks parents first.
  */
 function treeNodesOfStacks(profile: IProfile, tree: IGraphTree): Int32Array {
-  const byKey = new Map<string, number>();
+  // Integer pairs, not `${parent}:${frame}` strings: a string per node was seconds at millions of nodes.
+  const byKey = new PairTable(tree.frame.length);
   for (let n = 1; n < tree.frame.length; n++) {
-    byKey.set(`${tree.parent[n]}:${tree.frame[n]}`, n);
+    byKey.set(tree.parent[n], tree.frame[n], n);
   }
   const out = new Int32Array(profile.stackFrame.length).fill(-1);
   for (let s = 0; s < out.length; s++) {
     const parent = profile.stackParent[s];
     const parentNode = parent < 0 ? 0 : out[parent];
-    out[s] = parentNode < 0 ? -1 : byKey.get(`${parentNode}:${profile.stackFrame[s]}`) ?? -1;
+    out[s] = parentNode < 0 ? -1 : byKey.get(parentNode, profile.stackFrame[s]);
   }
   return out;
 }

@@ -12,6 +12,18 @@ export type StackRewrite = (stack: readonly IFrame[]) => readonly IFrame[];
 export function rewriteStacks(profile: IProfile, rewrite: StackRewrite, info: Partial<IProfileInfo> = {}): IProfile {
   const builder = new ProfileBuilder();
   const newNode = new Int32Array(profile.stackFrame.length).fill(-2);
+  // Rewrites return the same frame objects for the same frames, so the new id is
+  // looked up by identity; the builder's string key is made once per object, not
+  // once per frame of every stack (seconds at 300k distinct stacks).
+  const frameIds = new Map<IFrame, number>();
+  const frameId = (f: IFrame): number => {
+    let id = frameIds.get(f);
+    if (id === undefined) {
+      id = builder.frame(f.name, f.file, f.line, f.kind, f.functionLine);
+      frameIds.set(f, id);
+    }
+    return id;
+  };
   const stackOf = (node: number): number => {
     if (node < 0) {
       return -1;
@@ -20,7 +32,7 @@ export function rewriteStacks(profile: IProfile, rewrite: StackRewrite, info: Pa
       const frames = rewrite(framesOf(profile, node).map(id => profile.frames[id]));
       let id = -1;
       for (const f of frames) {
-        id = builder.stack(id, builder.frame(f.name, f.file, f.line, f.kind, f.functionLine));
+        id = builder.stack(id, frameId(f));
       }
       newNode[node] = id;
     }

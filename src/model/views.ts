@@ -11,6 +11,7 @@
  * fib under fib), as a tree must.
  */
 
+import { PairTable } from './pair-table';
 import { IProfile } from './profile';
 
 /** Thread selection: a thread id as recorded, or null for all threads. */
@@ -125,9 +126,7 @@ export function callGraph(profile: IProfile, thread: ThreadFilter = null): ICall
   const self = new Int32Array(frameCount);
   const total = new Int32Array(frameCount);
   const seenFrame = new Int32Array(frameCount).fill(-1);
-  const edgeSamples = new Map<number, number>();
-  const seenEdges = new Set<number>();
-  const width = frameCount + 1; // caller -1 becomes 0 in the packed key
+  const edges = new EdgeIds(profile);
   const { stackFrame, stackParent } = profile;
   for (let node = 0; node < stackFrame.length; node++) {
     const c = counts.self[node];
@@ -135,32 +134,76 @@ export function callGraph(profile: IProfile, thread: ThreadFilter = null): ICall
       continue;
     }
     self[stackFrame[node]] += c;
-    seenEdges.clear();
     for (let n = node; n >= 0; n = stackParent[n]) {
       const callee = stackFrame[n];
       if (seenFrame[callee] !== node) {
         seenFrame[callee] = node;
         total[callee] += c;
       }
-      const parent = stackParent[n];
-      const caller = parent >= 0 ? stackFrame[parent] : -1;
-      if (caller === callee) {
-        continue;
-      }
-      const key = (caller + 1) * width + callee;
-      if (!seenEdges.has(key)) {
-        seenEdges.add(key);
-        edgeSamples.set(key, (edgeSamples.get(key) ?? 0) + c);
-      }
+      edges.count(n, node, c);
     }
   }
-  const edges: ICallEdge[] = [];
-  for (const [key, samples] of edgeSamples) {
-    edges.push({ caller: Math.floor(key / width) - 1, callee: key % width, samples });
-  }
-  edges.sort((a, b) => a.caller - b.caller || a.callee - b.callee);
-  return { self, total, edges, samples: counts.samples, empty: counts.empty };
+  return { self, total, edges: edges.list(), samples: counts.samples, empty: counts.empty };
 }
+
+/**
+ * The caller → callee edge of each stack node, numbered as first met, with
+ * its samples counted once per sampled stack: a stamp per edge instead of a
+ * Set of packed keys per stack, since the walk visits every frame of every
+ * distinct stack (millions of steps near the limit).
+ */
+class EdgeIds {
+  private ofNode: Int32Array;
+  private ids = new PairTable();
+  private caller: number[] = [];
+  private callee: number[] = [];
+  private samples: number[] = [];
+  private stamp: number[] = [];
+
+  constructor(private profile: IProfile) {
+    this.ofNode = new Int32Array(profile.stackFrame.length).fill(NO_EDGE);
+  }
+
+  /** Adds `c` samples to node `n`'s edge, once per sampled stack `stack`; self-edges are left out. */
+  count(n: number, stack: number, c: number): void {
+    let e = this.ofNode[n];
+    if (e === NO_EDGE) {
+      e = this.ofNode[n] = this.edgeOf(n);
+    }
+    if (e >= 0 && this.stamp[e] !== stack) {
+      this.stamp[e] = stack;
+      this.samples[e] += c;
+    }
+  }
+
+  /** Sorted by (caller, callee). */
+  list(): ICallEdge[] {
+    const edges: ICallEdge[] = this.samples.map((samples, e) => ({ caller: this.caller[e], callee: this.callee[e], samples }));
+    return edges.sort((a, b) => a.caller - b.caller || a.callee - b.callee);
+  }
+
+  private edgeOf(n: number): number {
+    const { stackFrame, stackParent } = this.profile;
+    const callee = stackFrame[n];
+    const caller = stackParent[n] >= 0 ? stackFrame[stackParent[n]] : -1;
+    if (caller === callee) {
+      return SELF_EDGE;
+    }
+    let e = this.ids.get(caller, callee);
+    if (e < 0) {
+      e = this.samples.length;
+      this.ids.set(caller, callee, e);
+      this.caller.push(caller);
+      this.callee.push(callee);
+      this.samples.push(0);
+      this.stamp.push(-1);
+    }
+    return e;
+  }
+}
+
+const NO_EDGE = -2;
+const SELF_EDGE = -1;
 
 /**
  * Caller → callee edges for formats whose readers add up incoming call costs
