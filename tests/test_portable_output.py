@@ -101,3 +101,25 @@ def test_attach_puts_the_copy_in_the_mime_type_and_the_svg_after_the_headline(gr
     embed.attach(data, "application/x", {"graph": "x"}, "<svg></svg>")
     assert data["application/x"] == {"id": "a", "embedded": {"graph": "x"}}
     assert data["text/html"] == "<div><p>head</p><svg></svg><table></table></div>"
+
+
+def test_a_kernel_with_a_small_bound_prunes_and_says_so(kernel):
+    """The setting reaches the output: a copy under the bound, marked and explained as pruned."""
+    assert kernel.run("%config VmprofMagics.embed_max_kb = 2").status == "ok"
+    done = kernel.run(
+        "%%vmprof --name bounded\nimport json, re\n"
+        "for i in range(40):\n"
+        "    json.loads(json.dumps([{'a': j, 'b': str(j)} for j in range(3000)]))\n"
+        "    re.findall(r'(\\\\w+)=(\\\\d+)', ' '.join('k%d=%d' % (j, j) for j in range(3000)))\n"
+        "    sorted(str(j) for j in range(3000))\n"
+    )
+    assert done.status == "ok", done.describe()
+    data = done.displays[-1]
+    copy = data["application/vnd.jupyterlab-vmprof.profile+json"]["embedded"]
+    assert len(copy["graph"]) <= 2 * 1024
+    assert copy["pruned"]["minSamples"] >= 1 and copy["pruned"]["nodes"] > 0
+    assert copy["raw"] is None  # nothing left of 2 kB for the raw profile
+    assert "pruned to fit 2 kB" in data["text/plain"] and "raw profile" in data["text/plain"]
+    small = decoded(copy)
+    check_tree_adds_up(small)
+    assert small["tree"]["total"][0] == data["application/vnd.jupyterlab-vmprof.profile+json"]["samples"]
