@@ -50,15 +50,42 @@ export function hasRawProfile(copy: IEmbeddedCopy): boolean {
   return !!copy.raw && typeof copy.raw['profile.prof'] === 'string';
 }
 
-/** The bytes of a gzip+base64 text. */
-export async function gunzipBase64(text: string): Promise<Uint8Array> {
+/**
+ * Past this a copy is not one the kernel wrote (its bound is hundreds of kB
+ * compressed): a notebook from anywhere must not make the page inflate a
+ * gzip bomb.
+ */
+export const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+
+/** The bytes of a gzip+base64 text, refused past `limit` bytes inflated. */
+export async function gunzipBase64(text: string, limit = MAX_INFLATED_BYTES): Promise<Uint8Array> {
   const binary = atob(text);
   const packed = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) {
     packed[i] = binary.charCodeAt(i);
   }
-  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const reader = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new Error(`it inflates to more than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 /** The Graph JSON of a copy; throws an Error saying what is wrong with it. */

@@ -5,7 +5,14 @@
  */
 import { gzipSync } from 'zlib';
 
-import { copyNotice, decodeGraph, embeddedCopy, EMBED_FORMAT, hasRawProfile } from '../../src/views/embedded';
+import {
+  copyNotice,
+  decodeGraph,
+  embeddedCopy,
+  EMBED_FORMAT,
+  gunzipBase64,
+  hasRawProfile
+} from '../../src/views/embedded';
 import { smallGraph } from './fixture';
 
 function copyOf(value: unknown, extra: Record<string, unknown> = {}) {
@@ -29,6 +36,12 @@ describe('the copy saved in an output', () => {
     const damaged = { ...copyOf(smallGraph()), graph: 'bm90IGd6aXA=' };
     await expect(decodeGraph(damaged)).rejects.toThrow('damaged');
     await expect(decodeGraph(copyOf({ format: 'x', version: 1 }))).rejects.toThrow('another version');
+  });
+
+  it('refuses a copy that inflates past the bound (a gzip bomb stays small)', async () => {
+    const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024)).toString('base64');
+    await expect(gunzipBase64(bomb, 1024 * 1024)).rejects.toThrow('more than 1048576 bytes');
+    expect((await gunzipBase64(bomb)).length).toBe(4 * 1024 * 1024);
   });
 
   it('says where the view comes from, and what pruning left out', () => {
