@@ -111,7 +111,7 @@ def test_a_conversion_runs_on_the_pip_installed_node(installed, tmp_path):
 
 
 def test_a_vmprof_cell_runs_in_a_kernel_of_that_environment(installed, tmp_path):
-    venv, env, _ = installed
+    venv, env, wheel = installed
     notebook = tmp_path / "check.ipynb"
     notebook.write_text(json.dumps({
         "cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
@@ -133,3 +133,8 @@ def test_a_vmprof_cell_runs_in_a_kernel_of_that_environment(installed, tmp_path)
     meta = json.loads((profile / "meta.json").read_text())
     assert meta["name"] == "wheel-check" and meta["status"] == "complete"
     assert (profile / "profile.prof").stat().st_size > 0
+    # On CPython 3.11 and 3.12 the wheel carries the crash guard, compiled by its build, and it ran.
+    version = run([venv / "bin" / "python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env=env)
+    if version.strip() in ("3.11", "3.12"):
+        assert any("/_framecheck." in name and name.endswith(".so") for name in zipfile.ZipFile(wheel).namelist())
+        assert meta["guard"]["active"] is True and meta["options"]["crash_guard"] is True, meta
