@@ -60,9 +60,10 @@ def compact(graph: dict, max_bytes: int) -> tuple[Optional[dict], Optional[str]]
     encoded = encode(graph_text(graph))
     if len(encoded) <= max_bytes:
         return _copy(encoded, None), None
-    samples = (graph.get("tree") or {}).get("total", [0])[0] or 1
+    totals = (graph.get("tree") or {}).get("total") or [0]
+    samples = totals[0] or 1
     slim = {key: value for key, value in graph.items() if key != "lines"}  # per-line costs go first
-    threshold = 1
+    threshold = first_threshold(totals, len(encoded), max_bytes)
     while threshold <= samples:
         pruned = prune(slim, threshold)
         encoded = encode(graph_text(pruned))
@@ -75,6 +76,18 @@ def compact(graph: dict, max_bytes: int) -> tuple[Optional[dict], Optional[str]]
             return _copy(encoded, pruned["pruned"]), note
         threshold *= 2
     return None, f"no copy of this profile in the notebook: it does not fit {max_bytes // 1024} kB"
+
+
+def first_threshold(totals: list, size: int, max_bytes: int) -> int:
+    """A first guess at the node size to prune below, so that a large tree is encoded a few
+    times rather than once per doubling from 1: the copy's size goes roughly with its nodes,
+    and the nodes of at least t samples are what a threshold t keeps (a node's ancestors have
+    at least its samples)."""
+    keep = int(len(totals) * max_bytes / max(size, 1) * 0.8)
+    if keep >= len(totals):
+        return 1
+    ranked = sorted(totals, reverse=True)  # plain ints: no key function (see the module doc)
+    return max(1, ranked[max(keep, 0)] + 1)
 
 
 def _copy(encoded: str, pruned: Optional[dict]) -> dict:
