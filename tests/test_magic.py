@@ -137,8 +137,10 @@ def test_top_level_await_runs(kernel, store_dir):
 @pytest.mark.parametrize("mode", ["--real-time", ""])
 def test_threads_started_by_the_cell_are_sampled(kernel, store_dir, mode):
     cell = (
-        f"%%vmprof {mode}\nimport threading\n" + BUSY +
-        "worker = threading.Thread(target=busy, args=(3_000_000,), name='cell-worker')\n"
+        f"%%vmprof {mode}\nimport threading, time\n" + BUSY +
+        # Half a second of the thread's own CPU time: enough samples at any timer rate and speed.
+        "def spin():\n    end = time.thread_time() + 0.5\n    while time.thread_time() < end:\n        busy(10_000)\n"
+        "worker = threading.Thread(target=spin, name='cell-worker')\n"
         "worker.start(); worker.join()"
     )
     done = kernel.run(cell)
