@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import secrets
 from pathlib import Path
 from typing import Optional
 
@@ -37,19 +39,62 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
     except OSError as err:
         return None, str(err)
     side = SideFiles.of(folder)
+    strip = options.get("strip", True)
+    entry = _server_cache_entry(folder, side, strip)
     try:
-        result = converter.convert_sync(
-            folder / PROFILE_FILE,
-            "json",
-            perf_maps=side.perf_maps,
-            jit_symbols=side.jit_symbols,
-            maps=side.maps,
-            strip=options.get("strip", True),
-            timeout=SUMMARY_TIMEOUT_S,
-        )
-        return json.loads(result.output), None
+        if entry is None:
+            result = converter.convert_sync(
+                folder / PROFILE_FILE, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols,
+                maps=side.maps, strip=strip, timeout=SUMMARY_TIMEOUT_S,
+            )
+            return json.loads(result.output), None
+        return json.loads(_convert_into_cache(converter, entry, side, strip)), None
     except Exception as err:  # noqa: BLE001 - no summary is fine; a failed cell output is not
         return None, str(getattr(err, "message", err))
+
+
+def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[Path]:
+    """Where the server would cache this profile's default Graph JSON, or None (no writable cache).
+
+    The summary is written there, named as the server names it (server/conversions.py),
+    so the chart's first request is a file read: one conversion per cell, not two."""
+    try:
+        from ..node_converter import converter_script
+        from ..server import conversions
+
+        inputs = {"profile_path": side.profile or folder / PROFILE_FILE, "perf_maps": side.perf_maps,
+                  "jit_symbols": side.jit_symbols, "maps": side.maps}
+        name, _ = conversions.cache_name(inputs, conversions.Options(strip=strip), converter_script(None))
+        cache = folder / conversions.CACHE_DIR
+        if cache.is_symlink():
+            return None
+        cache.mkdir(exist_ok=True)
+        return cache / name if os.access(cache, os.W_OK) else None
+    except Exception:  # noqa: BLE001 - without the shared cache the summary converts on its own
+        return None
+
+
+def _convert_into_cache(converter, entry: Path, side: SideFiles, strip: bool) -> bytes:
+    """Converts into the server's cache entry (committed by rename, as the server does); its bytes."""
+    from ..server.conversions import pending_marker
+
+    marker = pending_marker(entry)
+    tmp = entry.with_name(f".{entry.name}.{secrets.token_hex(4)}.tmp")
+    marker.touch()  # a request meanwhile waits for this file instead of converting again
+    try:
+        result = converter.convert_sync(
+            side.profile, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols, maps=side.maps,
+            strip=strip, timeout=SUMMARY_TIMEOUT_S, output=tmp,
+        )
+        data = tmp.read_bytes()
+        if result.warnings:
+            warnings_file = entry.with_name(entry.name + ".warnings.json")
+            warnings_file.write_text(json.dumps(result.warnings), encoding="utf-8")
+        os.replace(tmp, entry)
+        return data
+    finally:
+        tmp.unlink(missing_ok=True)
+        marker.unlink(missing_ok=True)
 
 
 def top_functions(graph: dict, count: int = TOP_N) -> list[dict]:

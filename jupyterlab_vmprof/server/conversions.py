@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -98,6 +99,45 @@ def _signature(path: Path) -> list:
     return [path.name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
+def cache_name(inputs: dict, options: Options, script: str, other: Optional[dict] = None) -> tuple[str, str]:
+    """(entry file name, prefix shared by every entry of these options).
+
+    A function, not only a method: the kernel names its summary's Graph JSON the
+    same way (kernel/summary.py), so the server's first request for a new cell's
+    profile is a cache hit instead of a second conversion."""
+    files = [inputs["profile_path"], *inputs["perf_maps"], inputs["jit_symbols"], inputs["maps"],
+             *inputs.get("part_files", [])]
+    if other is not None:
+        files += [other["profile_path"], *other["perf_maps"], other["jit_symbols"], other["maps"]]
+    source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None])
+    # A diff's entries name the other profile, so that deleting it can drop them.
+    kind = f"diff-{options.diff_with}" if options.diff_with else options.fmt
+    prefix = f"{kind}-{options.digest()}-"
+    return prefix + source + formats.by_id()[options.fmt].cache_extension, prefix
+
+
+def pending_marker(entry: Path) -> Path:
+    """Present while the kernel computes `entry` for its cell summary (kernel/summary.py)."""
+    return entry.with_name(entry.name + ".pending")
+
+
+# How long a request waits for the kernel's summary of the same profile before converting itself.
+KERNEL_SUMMARY_WAIT_S = 20.0
+KERNEL_SUMMARY_POLL_S = 0.01
+
+
+async def _await_kernel(entry: Path) -> None:
+    """Wait while the kernel writes `entry` (its pending marker is there and fresh)."""
+    marker = pending_marker(entry)
+    try:
+        age = time.time() - marker.stat().st_mtime
+    except OSError:
+        return
+    deadline = time.monotonic() + max(0.0, KERNEL_SUMMARY_WAIT_S - age)
+    while time.monotonic() < deadline and marker.exists() and not entry.exists():
+        await asyncio.sleep(KERNEL_SUMMARY_POLL_S)
+
+
 class ConversionService:
     """Conversions of store profiles for the server: cached, shared, bounded in number.
 
@@ -136,15 +176,7 @@ class ConversionService:
 
     def cache_name(self, inputs: dict, options: Options, script: str, other: Optional[dict] = None) -> tuple[str, str]:
         """(entry file name, prefix shared by every entry of these options)."""
-        files = [inputs["profile_path"], *inputs["perf_maps"], inputs["jit_symbols"], inputs["maps"],
-                 *inputs.get("part_files", [])]
-        if other is not None:
-            files += [other["profile_path"], *other["perf_maps"], other["jit_symbols"], other["maps"]]
-        source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None])
-        # A diff's entries name the other profile, so that deleting it can drop them.
-        kind = f"diff-{options.diff_with}" if options.diff_with else options.fmt
-        prefix = f"{kind}-{options.digest()}-"
-        return prefix + source + formats.by_id()[options.fmt].cache_extension, prefix
+        return cache_name(inputs, options, script, other)
 
     def cache_dir(self, profile_id: str) -> Path:
         """`cache/` in the profile folder; a private temporary folder when that is not writable."""
@@ -194,6 +226,10 @@ class ConversionService:
         cache = await asyncio.to_thread(self.cache_dir, profile_id)
         entry = cache / name
         cached = await asyncio.to_thread(self._read_entry, entry)
+        if cached is None and options == Options(strip=options.strip):
+            # A new cell's profile: its kernel may be converting it right now; one conversion, not two.
+            await _await_kernel(entry)
+            cached = await asyncio.to_thread(self._read_entry, entry)
         if cached is not None:
             return cached
         key = str(entry)
