@@ -100,7 +100,7 @@ def test_attach_puts_the_copy_in_the_mime_type_and_the_svg_after_the_headline(gr
     data = {"application/x": {"id": "a"}, "text/html": "<div><p>head</p><table></table></div>"}
     embed.attach(data, "application/x", {"graph": "x"}, "<svg></svg>")
     assert data["application/x"] == {"id": "a", "embedded": {"graph": "x"}}
-    assert data["text/html"] == "<div><p>head</p><svg></svg><table></table></div>"
+    assert data["text/html"] == f"<div><p>head</p><svg></svg><p><small>{embed.STATIC_NOTE}</small></p><table></table></div>"
 
 
 def test_a_kernel_with_a_small_bound_prunes_and_says_so(kernel):

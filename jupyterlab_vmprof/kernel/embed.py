@@ -24,6 +24,9 @@ from typing import Optional
 EMBED_FORMAT = "jupyterlab-vmprof-embedded"
 EMBED_VERSION = 1
 PRUNED_NAME = "[pruned: calls too small to keep in the notebook]"
+STATIC_NOTE = ("Static flame graph of all threads: calls under 0.2 % of the samples, and any past 1,500 "
+               "boxes or 60 levels, are left out (their time stays in their caller's box); hover a box "
+               "for its numbers.")
 # Names a profile's side files may have in an embedded copy (the symbol files the converter reads).
 RAW_FILES = ("profile.prof", "jit-symbols.json")
 
@@ -42,8 +45,9 @@ def attach(data: dict, mime_type: str, copy: Optional[dict], svg: str) -> dict:
         data[mime_type] = dict(data[mime_type], embedded=copy)
     if svg:
         # After the headline (the bundle's first paragraph), before notes and table.
+        figure = svg + f"<p><small>{STATIC_NOTE}</small></p>"
         head, end, rest = data["text/html"].partition("</p>")
-        data["text/html"] = head + end + svg + rest if end else data["text/html"] + svg
+        data["text/html"] = head + end + figure + rest if end else data["text/html"] + figure
     return data
 
 
