@@ -300,7 +300,9 @@ def meta_when(store_dir: Path, condition, timeout: float = 30) -> dict:
 def test_summary_arrives_later_in_the_cells_own_output(kernel, store_dir):
     # The second cell is queued at once: it runs while the first one's summary is computed.
     # From a notebook front end (the request names its cell), which applies updates after the cell.
-    first_id = kernel.send_from_notebook("%%vmprof\n" + BUSY + "busy(2_000_000)")
+    # Half a second of CPU time: well over 20 samples at any timer rate and machine speed.
+    first_id = kernel.send_from_notebook("%%vmprof\nimport time\n" + BUSY + "end = time.process_time() + 0.5\n"
+                                         "while time.process_time() < end:\n    busy(10_000)")
     second_id = kernel.send("import time\ntime.sleep(1.5)\nprint('second cell')")
     first = kernel.collect(first_id)
     second = kernel.collect(second_id)
