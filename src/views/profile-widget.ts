@@ -37,6 +37,7 @@ import { TableView } from './table-widget';
 import { processOptions } from './processes';
 import { graphPath, threadOptions } from './threads';
 import { buildTimeline } from './timeline';
+import { IThreadNames, threadNamesFromMeta, withThreadNames } from './thread-names';
 import { TimelinePanel } from './timeline-widget';
 import { renderLegend, renderProcessOptions, renderThreadOptions, ViewSwitch } from './toolbar';
 
@@ -183,13 +184,24 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     super.onBeforeDetach(msg);
   }
 
+  /** The kernel's thread names (meta.json), fetched once per profile; none when unreadable. */
+  private _threadNamesOf(id: string): Promise<IThreadNames> {
+    if (this._threadNames?.id !== id) {
+      const names = requestAPI<unknown>(`profiles/${encodeURIComponent(id)}`)
+        .then(threadNamesFromMeta)
+        .catch(() => threadNamesFromMeta(null));
+      this._threadNames = { id, names };
+    }
+    return this._threadNames.names;
+  }
+
   /** Fetch and show the graph of the profile, for one thread or all (null). */
   private async _load(id: string, thread: string | null = null): Promise<void> {
     let graph: IGraphJSON;
     this._threads.disabled = true;
     try {
       mark(MARKS.graphRequested);
-      graph = await this._fetchGraph(id, thread);
+      graph = withThreadNames(await this._fetchGraph(id, thread), await this._threadNamesOf(id));
       mark(MARKS.graphReceived);
     } catch (error) {
       this._threads.disabled = false;
@@ -435,6 +447,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _callers = new CallersView();
   private _lines = new LinesView();
   private _timeline = new TimelinePanel();
+  private _threadNames: { id: string; names: Promise<IThreadNames> } | null = null;
   private _views: Record<ProfileView, Widget> = {
     flame: this._flame,
     table: this._table,

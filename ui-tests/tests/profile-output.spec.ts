@@ -191,7 +191,7 @@ test('a profile with two threads can show one thread', async ({ page }) => {
   const values = await menu.locator('option').evaluateAll(nodes => nodes.map(n => (n as HTMLOptionElement).value));
   await menu.selectOption(values[1]);
   // The thread's label (threads.ts): 'main' or 'thread 2'.
-  await expect(output.locator('.jp-vmprof-summary')).toHaveText(/\((main|thread \d+); [\d,]+ in the file\)/);
+  await expect(output.locator('.jp-vmprof-summary')).toHaveText(/\((main|thread \d+)( · [^;]+)?; [\d,]+ in the file\)/);
   const one = await toolbarSamples(output);
   expect(one).toBeGreaterThan(0);
   expect(one).toBeLessThanOrEqual(all);

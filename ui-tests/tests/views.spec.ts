@@ -102,7 +102,7 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   await output.locator('.jp-vmprof-view-switch button[data-view="timeline"]').click();
   const timeline = output.locator('.jp-vmprof-timeline-view');
   await expect(timeline.locator('.js-plotly-plot')).toBeVisible();
-  await expect(timeline.locator('.legendtext', { hasText: 'main' }).first()).toBeVisible();
+  await expect(timeline.locator('.legendtext', { hasText: 'main · MainThread' }).first()).toBeVisible();
   await shot(output, 'profile-timeline.png');
   // Thread colours are not frame-kind colours.
   const kindColors = await output
@@ -120,7 +120,7 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   // Time order: the main thread's stacks as they happened, on a CPU-time axis; a click selects.
   const timeOrder = output.locator('.jp-vmprof-time-order-view');
   await expect(timeOrder.locator('.js-plotly-plot')).toBeVisible();
-  await expect(timeOrder.locator('.jp-vmprof-chart-notes')).toContainText(/Stacks of main in the order/);
+  await expect(timeOrder.locator('.jp-vmprof-chart-notes')).toContainText(/Stacks of main · MainThread in the order/);
   await expect(timeOrder.locator('.jp-vmprof-chart-notes')).toContainText(/axis is the CPU time|wall-clock/);
   const bars = timeOrder.locator('g.point');
   await expect(bars.first()).toBeVisible();
@@ -207,11 +207,14 @@ test('every view, search, threads and legend; names stay text', async ({ page })
   expect(labels[0]).toMatch(/^all threads/);
   expect(labels.some(l => l.startsWith('main'))).toBe(true);
   expect(labels.some(l => /^thread 2/.test(l))).toBe(true);
+  // Real names, as the kernel recorded them: the cell's thread and the one it started.
+  expect(labels.some(l => l.startsWith('main · MainThread'))).toBe(true);
+  expect(labels.some(l => /^thread \d+ · Thread-\d+ \(inner_work\)/.test(l))).toBe(true);
   const before = await summary.textContent();
   const mainValue = await threads.locator('option', { hasText: /^main/ }).getAttribute('value');
   await threads.selectOption(mainValue!);
   await expect(summary).not.toHaveText(before ?? '');
-  await expect(summary).toContainText('(main;');
+  await expect(summary).toContainText('(main · MainThread;');
 
   expect(await output.locator('img').count()).toBe(0);
   expect(dialogs).toEqual([]);
