@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..kernel.jit import InstallOnImport, NumbaTrampolines
 from ..kernel.lean import crashguard
+from ..kernel.lean.session import VmprofSession
 from ..kernel.profiling import ThreadWatch, load_vmprof, native_unsupported_reason
 from ..kernel.symbolfiles import record_symbols
 
@@ -60,10 +61,10 @@ def _exit_status(code) -> int:
     return 1
 
 
-def report_guard(guard: crashguard.GuardReport) -> None:
+def report_guard(guard: dict) -> None:
     """Say how many samples the crash guard dropped (their frames were not safe to read)."""
-    if guard.dropped_samples:
-        print(f"vmprofrun: the crash guard dropped {guard.dropped_samples} samples (their frames were not "
+    if guard.get("dropped_samples"):
+        print(f"vmprofrun: the crash guard dropped {guard['dropped_samples']} samples (their frames were not "
               "safe to read: Python was entering a function called from C)", file=sys.stderr)
 
 
@@ -81,20 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     trampolines = NumbaTrampolines()
     threads = ThreadWatch(vmprof, options.real_time)
     threads.install()
-    # vmprof's own enable/disable, not leanvmprof's: a script pays their ~0.1 s once, and
+    # vmprof's own enable/disable, not the lean ones: a script pays their ~0.1 s once, and
     # the raw file keeps vmprof's native symbol records for vmprof's own tools.
+    session = VmprofSession(vmprof, fd, lean=False, period=float(options.period), memory=options.memory,
+                            lines=options.lines, native=native, real_time=options.real_time)
     with InstallOnImport(trampolines):
-        vmprof.enable(fd, period=float(options.period), memory=options.memory, lines=options.lines,
-                      native=native, real_time=options.real_time)
-        crashguard.install()
+        session.start()
         unprotected = crashguard.unprotected_warning()
         if unprotected:
             print(f"vmprofrun: warning: {unprotected}", file=sys.stderr)
         try:
             status = run_script(options.script, options.args)
         finally:
-            vmprof.disable()
-            guard = crashguard.remove()
+            guard = session.stop().guard
             threads.remove()
     os.close(fd)
     for warning in record_symbols(here, trampolines.entries, prefix=f"{stem}."):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from .lean import crashguard, leanvmprof
+from .lean.session import VmprofSession
 from .jit import InstallOnImport, NumbaTrampolines
 from .sigstate import SignalDispositions
 from .symbolfiles import record_symbols, save_maps
@@ -111,6 +112,8 @@ class ProfileRun:
         self.warnings: list[str] = []
         self._vmprof = None
         self._fd: Optional[int] = None
+        # Everything that touches vmprof's private module, for this profile (lean/session.py).
+        self._session: Optional[VmprofSession] = None
         self._threads: Optional[ThreadWatch] = None
         self._jit = NumbaTrampolines()
         self._jit_hook = InstallOnImport(self._jit)
@@ -212,16 +215,12 @@ class ProfileRun:
         printed: list = []
         self._signals.save()
         try:
+            self._session = VmprofSession(
+                self._vmprof, self._fd, period=float(options.period), memory=options.memory,
+                lines=options.lines, native=options.native, real_time=options.real_time,
+            )
             with capture_stderr_fd(printed):
-                leanvmprof.enable(
-                    self._vmprof,
-                    self._fd,
-                    period=float(options.period),
-                    memory=options.memory,
-                    lines=options.lines,
-                    native=options.native,
-                    real_time=options.real_time,
-                )
+                self._session.start()
         except Exception as err:
             raise ProfilerUnavailable(f"vmprof.enable failed: {err}. Nothing was run.") from err
         finally:
@@ -293,7 +292,7 @@ class ProfileRun:
         self.duration_s, self.cpu_s = duration, round(time.process_time() - self._cpu0, 6)
         error = None
         try:
-            report = leanvmprof.stop(self._fd, self.folder / PROFILE_FILE if defer_names else None)
+            report = self._session.stop(self.folder / PROFILE_FILE if defer_names else None)
             self.deferred_names = report.deferred
             self.guard = report.guard
             self._note_stop(report)
@@ -320,49 +319,19 @@ class ProfileRun:
             )
 
     def _force_disable(self) -> None:
-        """Make sure vmprof is off after a failed disable (disk full).
-
-        Measured with vmprof 0.6.0: when disable() fails with ENOSPC vmprof stays
-        enabled (and a plain script then hangs at exit, vmprof waiting for buffer space
-        as code objects are freed). Retry; if the disk is still full, point vmprof's
-        descriptor at /dev/null so it can flush and stop: the file keeps what was
-        written before the disk filled up.
-        """
-        import _vmprof
-
-        if not self._vmprof.is_enabled():
-            return
-        try:
-            _vmprof.disable()
-            return
-        except OSError:
-            pass
-        sink = os.open(os.devnull, os.O_RDWR)
-        try:
-            os.dup2(sink, self._fd)
-        finally:
-            os.close(sink)
-        try:
-            _vmprof.disable()
-        except OSError as err:
-            self.warnings.append(f"vmprof could not be stopped: {err}; restart the kernel")
-            return
-        self.warnings.append("the disk is full: the end of the profile was dropped so that vmprof could stop")
+        """Make sure vmprof is off after a failed disable (disk full): lean/session.py."""
+        message = self._session.force_disable() if self._session is not None else None
+        if message:
+            self.warnings.append(message)
 
     @contextmanager
     def paused(self) -> Iterator[None]:
         """No samples meanwhile (IPython formatting a traceback is not the cell's work)."""
-        import _vmprof
-
-        stop = getattr(_vmprof, "stop_sampling", None)
-        if stop is None or self._stopped or self.meta is None:
+        if self._session is None or self._stopped or self.meta is None:
             yield
             return
-        stop()
-        try:
+        with self._session.paused():
             yield
-        finally:
-            _vmprof.start_sampling()
 
     def threads_meta(self) -> Optional[dict]:
         return self._threads.as_meta() if self._threads else None
