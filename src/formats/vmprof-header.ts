@@ -8,7 +8,8 @@
 
 import { ByteCursor, VmprofFormatError } from './vmprof-bytes';
 import {
-  MARKER_META, MARKER_NATIVE_SYMBOLS, MARKER_STACKTRACE, MARKER_TIME_N_ZONE, MARKER_TRAILER, MARKER_VIRTUAL_IP
+  IVmprofRecords, MARKER_META, MARKER_NATIVE_SYMBOLS, MARKER_STACKTRACE, MARKER_TIME_N_ZONE, MARKER_TRAILER,
+  MARKER_VIRTUAL_IP, VERSION_MEMORY, VERSION_MODE_AWARE, VERSION_SAMPLE_TIME
 } from './vmprof-layout';
 
 /** Reads the five header words; returns the sampling period in µs and sets the cursor's sizes. */
@@ -42,6 +43,41 @@ export function readStaticHeader(c: ByteCursor): number {
     throw new VmprofFormatError('corrupt', `bad sampling period ${hdr[3]} µs`, 3 * c.wordSize);
   }
   return hdr[3];
+}
+
+/**
+ * The header record after its marker: version (big-endian u16), mode flags
+ * (version 4 on), interpreter name. `legacy`: a pre-0.4 0x04 record, the
+ * interpreter name only (version 0, so no thread ids).
+ */
+export function readHeaderRecord(c: ByteCursor, out: IVmprofRecords, start: number, legacy: boolean): void {
+  if (!legacy) {
+    c.need(2, 'header');
+    const version = (c.bytes[c.pos] << 8) | c.bytes[c.pos + 1];
+    c.pos += 2;
+    if (version > VERSION_SAMPLE_TIME) {
+      throw new VmprofFormatError('version', `profile format version ${version} is newer than supported (${VERSION_SAMPLE_TIME})`, start + 1);
+    }
+    const mode = out.mode;
+    if (version >= VERSION_MODE_AWARE) {
+      c.need(1, 'header');
+      const flags = c.bytes[c.pos++];
+      mode.memory = (flags & 0x01) !== 0;
+      mode.lines = (flags & 0x02) !== 0;
+      mode.native = (flags & 0x04) !== 0;
+      mode.rpython = (flags & 0x08) !== 0;
+      mode.realTime = (flags & 0x10) !== 0;
+    } else {
+      mode.memory = version === VERSION_MEMORY;
+    }
+    out.version = version;
+  }
+  c.need(1, 'header');
+  const len = c.bytes[c.pos++];
+  out.interpreter = c.utf8(len);
+  if (out.interpreter === 'pypy') {
+    out.mode.rpython = true;
+  }
 }
 
 export function allZero(bytes: Uint8Array, from: number, to: number): boolean {

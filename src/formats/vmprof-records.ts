@@ -12,19 +12,20 @@
  * stack rather than once per sample: that is what makes the reader fast.
  */
 
-import { GrowableFloat64, GrowableInt32 } from '../model/growable';
 import { ByteCursor, VmprofFormatError } from './vmprof-bytes';
 import { StackInterner } from './stack-interner';
+import { checkMemoryBudget } from './vmprof-budget';
 import { DamageLog } from './vmprof-damage';
-import { allZero, readStaticHeader, recordName } from './vmprof-header';
+import { SampleTable } from './vmprof-samples';
+import { allZero, readHeaderRecord, readStaticHeader, recordName } from './vmprof-header';
 import {
   IProbeContext, countSampleStarts, detectSampleLayout, findResumePoint, isPlausibleThread, isRealTrailer
 } from './vmprof-resync';
 import { AddrKey, BIRTHS_META_KEY, NameTable } from './vmprof-names';
 import {
   IVmprofRecords, MARKER_HEADER, MARKER_INTERP_NAME, MARKER_META, MARKER_NATIVE_SYMBOLS, MARKER_STACKTRACE,
-  MARKER_TIME_N_ZONE, MARKER_TRAILER, MARKER_VIRTUAL_IP, MAX_DEPTH, VERSION_DURATION, VERSION_MEMORY,
-  VERSION_MODE_AWARE, VERSION_SAMPLE_TIME, VERSION_THREAD_ID
+  MARKER_TIME_N_ZONE, MARKER_TRAILER, MARKER_VIRTUAL_IP, MAX_DEPTH, VERSION_DURATION, VERSION_SAMPLE_TIME,
+  VERSION_THREAD_ID
 } from './vmprof-layout';
 
 export { MAX_DEPTH, VERSION_SAMPLE_TIME } from './vmprof-layout';
@@ -44,16 +45,9 @@ class RecordReader {
   private out: IVmprofRecords;
   private sawHeader = false;
   private stacks = new StackInterner();
-  private samples = new GrowableInt32();
-  private sampleThreads = new GrowableInt32();
-  private rss = new GrowableFloat64();
-  private times = new GrowableFloat64();
-  private offsets = new GrowableFloat64();
-  private threadIndex = new Map<AddrKey, number>();
-  private lastThreadKey: AddrKey | null = null;
-  private lastThread = -1;
+  private samples = new SampleTable();
   private damage = new DamageLog();
-  private threadWasNew = false;
+  private records = 0;
   private metaRepeats = new Map<string, { first: number; count: number }>();
   private otherRepeats = 0;
   /** The last sample read, and the samples that may be garbage read as samples (see noteSuspect). */
@@ -94,6 +88,12 @@ class RecordReader {
       }
       const start = c.pos;
       const marker = c.bytes[c.pos++];
+      if ((++this.records & 0xffff) === 0) {
+        checkMemoryBudget(c.end, {
+          samples: this.samples.length, names: this.out.pythonNames.size, threads: this.samples.threads.length,
+          nodes: 0, functions: 0
+        });
+      }
       try {
         if (marker === MARKER_STACKTRACE) {
           this.readSample(start);
@@ -109,9 +109,9 @@ class RecordReader {
           }
           this.out.startTime = this.readTime();
         } else if (marker === MARKER_HEADER) {
-          this.readHeader(start);
+          this.readHeader(start, false);
         } else if (marker === MARKER_INTERP_NAME) {
-          this.readLegacyInterpreter(start);
+          this.readHeader(start, true);
         } else if (marker === MARKER_TRAILER) {
           if (!isRealTrailer(this.probeContext(), start)) {
             throw new VmprofFormatError('corrupt', 'a trailer record that is not one (records follow it)', start);
@@ -190,60 +190,18 @@ class RecordReader {
 
   private undoLastSample(): void {
     const last = this.lastSample;
-    const kept = this.samples.length - 1;
-    for (const arr of [this.samples, this.sampleThreads, this.offsets, this.times, this.rss]) {
-      arr.length = Math.min(arr.length, kept);
-    }
-    if (last.newThread) {
-      this.out.threads.pop();
-      this.threadIndex.delete(last.threadKey!);
-    }
-    this.lastThreadKey = null;
-    this.lastThread = -1;
-    this.suspects = this.suspects.filter(s => s.sample < this.samples.length);
+    this.samples.undoLast(last.newThread ? last.threadKey : null);
+    this.suspects = this.suspects.filter(x => x.sample < this.samples.length);
     this.lastSample = { start: -1, end: -1, stack: -1, newThread: false, threadKey: null };
   }
 
   private dropPhantoms(): void {
-    const perThread = new Int32Array(this.out.threads.length);
-    for (let i = 0; i < this.sampleThreads.length; i++) {
-      perThread[this.sampleThreads.data[i]]++;
-    }
-    const drop = this.suspects.filter(s => perThread[this.sampleThreads.data[s.sample]] === 1);
-    if (drop.length === 0) {
-      return;
-    }
-    const gone = new Set(drop.map(s => s.sample));
-    const goneThreads = new Set(drop.map(s => this.sampleThreads.data[s.sample]));
-    const newIndex = new Int32Array(this.out.threads.length);
-    let t = 0;
-    this.out.threads = this.out.threads.filter((_, i) => {
-      newIndex[i] = t;
-      return goneThreads.has(i) ? false : (t++, true);
-    });
-    const keepsTime = this.times.length > 0;
-    const keepsRss = this.rss.length > 0;
-    let k = 0;
-    for (let i = 0; i < this.samples.length; i++) {
-      if (gone.has(i)) {
-        continue;
-      }
-      this.samples.data[k] = this.samples.data[i];
-      this.sampleThreads.data[k] = newIndex[this.sampleThreads.data[i]];
-      this.offsets.data[k] = this.offsets.data[i];
-      if (keepsTime) {
-        this.times.data[k] = this.times.data[i];
-      }
-      if (keepsRss) {
-        this.rss.data[k] = this.rss.data[i];
-      }
-      k++;
-    }
-    for (const arr of [this.samples, this.sampleThreads, this.offsets, this.times, this.rss]) {
-      arr.length = Math.min(arr.length, k);
-    }
-    for (const s of drop) {
-      this.damage.moveStart(s.region, s.start, 1);
+    const perThread = this.samples.perThread();
+    const threadOf = this.samples.threadOf.data;
+    const drop = this.suspects.filter(x => perThread[threadOf[x.sample]] === 1);
+    if (drop.length > 0) {
+      this.samples.remove(new Set(drop.map(x => x.sample)), new Set(drop.map(x => threadOf[x.sample])));
+      drop.forEach(x => this.damage.moveStart(x.region, x.start, 1));
     }
   }
 
@@ -252,7 +210,7 @@ class RecordReader {
     return {
       bytes: cur.bytes, view: cur.view, wordSize: cur.wordSize, addrSize: cur.addrSize, version: out.version,
       mode: out.mode, layout: out.version >= VERSION_SAMPLE_TIME && out.layout === 'plain' ? 'count-time' : out.layout,
-      threads: this.threadIndex
+      threads: this.samples.threadIndex
     };
   }
 
@@ -266,51 +224,12 @@ class RecordReader {
     );
   }
 
-  private readHeader(start: number): void {
-    const c = this.cur;
+  private readHeader(start: number, legacy: boolean): void {
     if (this.sawHeader) {
       throw new VmprofFormatError('corrupt', 'a second header record', start);
     }
-    c.need(2, 'header');
-    const version = (c.bytes[c.pos] << 8) | c.bytes[c.pos + 1]; // big-endian u16
-    c.pos += 2;
-    if (version > VERSION_SAMPLE_TIME) {
-      throw new VmprofFormatError('version', `profile format version ${version} is newer than supported (${VERSION_SAMPLE_TIME})`, start + 1);
-    }
-    const mode = this.out.mode;
-    if (version >= VERSION_MODE_AWARE) {
-      c.need(1, 'header');
-      const flags = c.bytes[c.pos++];
-      mode.memory = (flags & 0x01) !== 0;
-      mode.lines = (flags & 0x02) !== 0;
-      mode.native = (flags & 0x04) !== 0;
-      mode.rpython = (flags & 0x08) !== 0;
-      mode.realTime = (flags & 0x10) !== 0;
-    } else {
-      mode.memory = version === VERSION_MEMORY;
-    }
-    this.out.version = version;
-    this.readInterpreterName();
+    readHeaderRecord(this.cur, this.out, start, legacy);
     this.sawHeader = true;
-  }
-
-  /** Pre-0.4 files: 0x04 + name, and no version (so no thread ids). */
-  private readLegacyInterpreter(start: number): void {
-    if (this.sawHeader) {
-      throw new VmprofFormatError('corrupt', 'a second header record', start);
-    }
-    this.readInterpreterName();
-    this.sawHeader = true;
-  }
-
-  private readInterpreterName(): void {
-    const c = this.cur;
-    c.need(1, 'header');
-    const len = c.bytes[c.pos++];
-    this.out.interpreter = c.utf8(len);
-    if (this.out.interpreter === 'pypy') {
-      this.out.mode.rpython = true;
-    }
   }
 
   private readMeta(start: number): void {
@@ -391,7 +310,7 @@ class RecordReader {
     c.need(stackBytes, 'sample');
     const stackStart = c.pos;
     c.pos += stackBytes;
-    const thread = out.version >= VERSION_THREAD_ID ? this.readThread() : this.threadFor(0);
+    const thread = out.version >= VERSION_THREAD_ID ? this.readThread() : this.threadFor(0, start);
     let rss = 0;
     if (out.mode.memory) {
       c.need(c.addrSize, 'sample');
@@ -403,16 +322,9 @@ class RecordReader {
     }
     // Only a complete sample is recorded, so a cut file keeps exactly the samples before the cut.
     const stack = this.stacks.intern(c.view, stackStart, stackBytes, depth);
-    this.lastSample = { start, end: c.pos, stack, newThread: this.threadWasNew, threadKey: this.lastThreadKey };
-    this.samples.push(stack);
-    this.sampleThreads.push(thread);
-    this.offsets.push(start);
-    if (out.mode.memory) {
-      this.rss.push(rss);
-    }
-    if (out.layout !== 'plain') {
-      this.times.push(time);
-    }
+    const t = this.samples;
+    this.lastSample = { start, end: c.pos, stack, newThread: t.threadWasNew, threadKey: t.lastThreadKey };
+    t.push(stack, thread, start, out.mode.memory ? rss : null, out.layout !== 'plain' ? time : null);
   }
 
   private detectLayout(start: number): void {
@@ -431,27 +343,15 @@ class RecordReader {
   private readThread(): number {
     const c = this.cur;
     c.need(c.addrSize, 'sample');
-    return this.threadFor(c.addrKey());
+    return this.threadFor(c.addrKey(), c.pos - c.addrSize);
   }
 
-  private threadFor(key: AddrKey): number {
-    this.threadWasNew = false;
-    if (key === this.lastThreadKey) {
-      return this.lastThread;
-    }
-    let index = this.threadIndex.get(key);
-    if (index === undefined) {
-      if (!isPlausibleThread(key)) {
-        throw new VmprofFormatError('corrupt', `thread id ${key} cannot be one`, this.cur.pos - this.cur.addrSize);
+  private threadFor(key: AddrKey, at: number): number {
+    return this.samples.threadFor(key, id => {
+      if (!isPlausibleThread(id)) {
+        throw new VmprofFormatError('corrupt', `thread id ${id} cannot be one`, at);
       }
-      this.threadWasNew = true;
-      index = this.out.threads.length;
-      this.threadIndex.set(key, index);
-      this.out.threads.push(String(key));
-    }
-    this.lastThreadKey = key;
-    this.lastThread = index;
-    return index;
+    });
   }
 
   private finish(): IVmprofRecords {
@@ -460,10 +360,12 @@ class RecordReader {
     out.stackOffset = this.stacks.offsets.toArray();
     out.stackDepth = this.stacks.depths.toArray();
     out.stackCount = this.stacks.depths.length;
-    out.sampleStack = this.samples.toArray();
-    out.sampleThread = this.sampleThreads.toArray();
-    out.sampleCount = this.samples.length;
-    out.sampleOffset = this.offsets.toArray();
+    const t = this.samples;
+    out.threads = t.threads;
+    out.sampleStack = t.stacks.toArray();
+    out.sampleThread = t.threadOf.toArray();
+    out.sampleCount = t.length;
+    out.sampleOffset = t.offsets.toArray();
     out.damage = this.damage.summary();
     if (out.damage !== null && out.sampleCount === 0) {
       // Nothing salvaged: the file is unreadable, and saying so is clearer than an empty profile.
@@ -476,8 +378,8 @@ class RecordReader {
     if (this.otherRepeats > 0) {
       out.warnings.push(`${this.otherRepeats} more repeated meta records of other keys were ignored`);
     }
-    out.sampleRss = out.mode.memory ? this.rss.toArray() : null;
-    out.sampleTime = out.layout !== 'plain' ? this.times.toArray() : null;
+    out.sampleRss = out.mode.memory ? t.rss.toArray() : null;
+    out.sampleTime = out.layout !== 'plain' ? t.times.toArray() : null;
     return out;
   }
 }

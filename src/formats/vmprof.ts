@@ -12,7 +12,8 @@
 
 import { FrameKind } from '../model/graph-json';
 import { IProfile, IProfileInfo, ProfileBuilder, TimeBasis } from '../model/profile';
-import { VmprofFormatError, addrKeyAt, hexKey, isNativeKey } from './vmprof-bytes';
+import { addrKeyAt, hexKey, isNativeKey } from './vmprof-bytes';
+import { checkMemoryBudget } from './vmprof-budget';
 import { AddrKey, IVmprofRecords, readVmprofRecords } from './vmprof-records';
 
 export { VmprofFormatError } from './vmprof-records';
@@ -32,14 +33,6 @@ const PYPY_ASSEMBLER = 6;
 const PYPY_NATIVE = 7;
 const PYPY_OTHER: Record<number, string> = { 2: '<blackhole>', 4: '<jitting>', 5: '<gc>' };
 
-/** Memory bound of a conversion (checkBudget): the estimated cost of each part, and the limit. */
-const NODE_BYTES = 600;
-const FRAME_BYTES = 2000;
-const THREAD_BYTES = 800;
-const NAME_BYTES = 150;
-const SAMPLE_BYTES = 24;
-const MEMORY_FACTOR = 4;
-const MEMORY_FLOOR_BYTES = 256 * 1048576;
 
 export function readVmprof(bytes: Uint8Array, options: IVmprofReadOptions = {}): IProfile {
   const records = readVmprofRecords(bytes);
@@ -143,31 +136,13 @@ class ModelMaker {
     return this.builder.build(this.info());
   }
 
-  /**
-   * Refuses (`too-large`) a file whose call tree, functions and threads would
-   * take much more memory than the file: each costs far more in the model and
-   * its exports than in the file (measured by bench/extreme_files.py: ~600
-   * bytes per call-tree node, ~2 KB per function, ~800 bytes per thread, and
-   * what the reader holds: ~150 bytes per Python name, 24 per sample; where
-   * the file holds 8 bytes per stack entry). Example: 16 distinct stacks 65,536
-   * deep (8 MB) make a million nodes, ~700 MB: refused, naming the limit.
-   */
+  /** Stops a conversion that would need far more memory than the file (vmprof-budget.ts). */
   private checkBudget(): void {
-    const b = this.builder;
     const r = this.records;
-    const read = r.pythonNames.size * NAME_BYTES + r.sampleCount * SAMPLE_BYTES; // held by the reader
-    const need = read + b.nodeCount * NODE_BYTES + b.frameCount * FRAME_BYTES + r.threads.length * THREAD_BYTES;
-    const limit = Math.max(MEMORY_FACTOR * r.bytes.length, MEMORY_FLOOR_BYTES);
-    if (need > limit) {
-      const mb = (x: number) => `${Math.ceil(x / 1048576)} MB`;
-      throw new VmprofFormatError(
-        'too-large',
-        `the profile would need about ${mb(need)} of memory (${b.nodeCount} call-tree nodes, ${b.frameCount} ` +
-          `functions and ${r.threads.length} threads so far), more than the limit of ${MEMORY_FACTOR} × its ` +
-          `size or ${mb(MEMORY_FLOOR_BYTES)}, whichever is larger (${mb(limit)})`,
-        -1
-      );
-    }
+    checkMemoryBudget(r.bytes.length, {
+      samples: r.sampleCount, names: r.pythonNames.size, threads: r.threads.length,
+      nodes: this.builder.nodeCount, functions: this.builder.frameCount
+    });
   }
 
   /** The entries of one distinct stack whose name depends on when it was sampled. */

@@ -1,0 +1,49 @@
+/**
+ * The memory bound of reading a vmprof file and converting it.
+ *
+ * Each part of a profile costs far more in memory than in the file (where a
+ * stack entry is 8 bytes): measured end to end with bench/extreme_files.py,
+ * about 600 bytes per call-tree node, 3 KB per function (callgrind), 800
+ * bytes per thread, 250 bytes per Python name and 24 per sample. A reading
+ * whose estimate passes 4 × the file size or 256 MB, whichever is larger, is
+ * stopped with `too-large` naming the counts and the limit, before it takes
+ * gigabytes. Example: 16 distinct stacks 65,536 deep (an 8 MB file) would make
+ * a million nodes (~600 MB): refused after ~450,000.
+ */
+
+import { VmprofFormatError } from './vmprof-bytes';
+
+const NODE_BYTES = 600;
+const FRAME_BYTES = 3000;
+const THREAD_BYTES = 800;
+const NAME_BYTES = 250;
+const SAMPLE_BYTES = 24;
+const MEMORY_FACTOR = 4;
+const MEMORY_FLOOR_BYTES = 256 * 1048576;
+
+export interface IBudgetCounts {
+  samples: number;
+  names: number;
+  threads: number;
+  nodes: number;
+  functions: number;
+}
+
+/** Throws `too-large` if what has been read or built so far would need too much memory. */
+export function checkMemoryBudget(fileBytes: number, c: IBudgetCounts): void {
+  const need =
+    c.samples * SAMPLE_BYTES + c.names * NAME_BYTES + c.threads * THREAD_BYTES + c.nodes * NODE_BYTES +
+    c.functions * FRAME_BYTES;
+  const limit = Math.max(MEMORY_FACTOR * fileBytes, MEMORY_FLOOR_BYTES);
+  if (need <= limit) {
+    return;
+  }
+  const mb = (x: number) => `${Math.ceil(x / 1048576)} MB`;
+  throw new VmprofFormatError(
+    'too-large',
+    `the profile would need about ${mb(need)} of memory (${c.nodes} call-tree nodes, ${c.functions} functions, ` +
+      `${c.threads} threads, ${c.samples} samples and ${c.names} names so far), more than the limit of ` +
+      `${MEMORY_FACTOR} × its size or ${mb(MEMORY_FLOOR_BYTES)}, whichever is larger (${mb(limit)})`,
+    -1
+  );
+}
