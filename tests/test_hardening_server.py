@@ -373,3 +373,12 @@ def test_fallback_cache_folder_does_not_outlive_the_server_process(store, profil
     fallback = Path(done.stdout.strip())
     assert fallback.name and not str(fallback).startswith(str(store.root))
     assert not fallback.exists() and not fallback.parent.exists()
+
+
+async def test_no_server_folder_in_converter_errors(jp_fetch, settings, put_profile, profile_data, tmp_path):
+    pid = put_profile(profile_data / "generated" / "mixed.prof")
+    settings.converter_script = str(tmp_path / "not-built.js")
+    response = await get(jp_fetch, "profiles", pid, "graph")
+    assert response.code == 503
+    message = body(response)["error"]["message"]
+    assert "not-built.js" in message and str(tmp_path) not in message

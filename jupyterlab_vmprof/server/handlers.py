@@ -33,6 +33,8 @@ THREAD_PATTERN = re.compile(r"(worker [0-9]{1,4} \([^/\n]{0,200}\)/)?(0x)?[0-9a-
 CHUNK = 1024 * 1024
 # A PATCH body is {"name": ...} with a name of at most 200 characters.
 MAX_PATCH_BYTES = 64 * 1024
+# The folders of an absolute path in an error message ("/srv/x/vmprof-convert.js" → "…/vmprof-convert.js").
+SERVER_FOLDER = re.compile(r"(?<![\w.>~])/(?:[^\s/'\"()]+/)+")
 # Query parameters that authenticate a request: never written to the log.
 SECRET_PARAMETER = re.compile(r"([?&](?:token|_xsrf)=)[^&#]*", re.IGNORECASE)
 
@@ -133,10 +135,10 @@ class BaseHandler(APIHandler):
         self.finish(json.dumps({"error": {"code": code, "message": self.without_server_paths(message)}}))
 
     def without_server_paths(self, message: str) -> str:
-        """The client learns which profile, never where the server keeps it."""
+        """The client learns which profile or file, never where the server keeps it."""
         for folder, shown in self.service.private_folders():
             message = message.replace(folder, shown)
-        return message
+        return SERVER_FOLDER.sub("…/", message)
 
     def _request_summary(self) -> str:
         # Tornado's warning line for a failed request quotes the URI, token included.
