@@ -28,7 +28,9 @@ STATIC_NOTE = ("Static flame graph of all threads: calls under 0.2 % of the samp
                "boxes or 60 levels, are left out (their time stays in their caller's box); hover a box "
                "for its numbers.")
 # Names a profile's side files may have in an embedded copy (the symbol files the converter reads).
-RAW_FILES = ("profile.prof", "jit-symbols.json")
+# maps.txt names native frames after an import on a machine with the same libraries (the lean
+# stop writes no native symbol records: docs/kernel.md); elsewhere they stay addresses.
+RAW_FILES = ("profile.prof", "jit-symbols.json", "maps.txt")
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def prune(graph: dict, min_samples: int) -> dict:
 
 
 def raw_files(folder: Path, budget: int) -> tuple[Optional[dict], Optional[str]]:
-    """{file name: gzip+base64} of the raw profile and its JIT symbols, if they fit in `budget` bytes."""
+    """{file name: gzip+base64} of the raw profile and its symbol files, if they fit in `budget` bytes."""
     files = {}
     for name in RAW_FILES:
         path = folder / name
