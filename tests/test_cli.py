@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -54,16 +53,9 @@ def run(command: list, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def vmprofrun(args: list, cwd: Path) -> subprocess.CompletedProcess:
-    """vmprofrun, run again (at most 3 runs) only when vmprof's known crash killed the
-    script: Numba's C dispatcher calling the Python trampoline is the C-to-Python call
-    vmprof 0.6.0 can segfault in (docs/kernel.md). Any other outcome is returned."""
-    for attempt in range(3):
-        done = run([str(BIN / "vmprofrun"), *args], cwd)
-        if done.returncode not in (-signal.SIGSEGV, 128 + signal.SIGSEGV) or attempt == 2:
-            return done
-        print(f"vmprofrun run {attempt + 1} died of SIGSEGV (vmprof's known crash); running again")
-        for leftover in cwd.glob("vmprof-*"):
-            leftover.unlink()
+    """vmprofrun, once: with the crash guard vmprof's known crash (Numba's C dispatcher
+    calling the Python trampoline) no longer kills the script, so a death is a failure."""
+    return run([str(BIN / "vmprofrun"), *args], cwd)
 
 
 def callgrind_self_costs(text: str) -> dict:
