@@ -7,6 +7,7 @@ import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { MimeModel } from '@jupyterlab/rendermime';
 import { IDisposable } from '@lumino/disposable';
 
+import { requestAPI } from '../handler';
 import { IProfileOutput, IVmprofSettings, PROFILE_MIME_TYPE } from '../tokens';
 import { ProfileWidget } from '../views/profile-widget';
 import { profileIcon } from './icon';
@@ -57,6 +58,12 @@ export class ProfileViewers implements IDisposable {
     void this.tracker.add(viewer);
     this._activate(viewer);
 
+    if (!profile.name) {
+      // Reopened by the layout restorer after a reload, before the profile list is
+      // loaded: the tab and the toolbar take the profile's name from its metadata.
+      profile = (await this._meta(profile.id)) ?? profile;
+      this._retitle(viewer, profile);
+    }
     const output: IProfileOutput = {
       id: profile.id,
       name: profile.name || profile.id,
@@ -91,6 +98,14 @@ export class ProfileViewers implements IDisposable {
     }
     this._isDisposed = true;
     this.tracker.dispose();
+  }
+
+  private async _meta(id: string): Promise<IProfileMeta | null> {
+    try {
+      return await requestAPI<IProfileMeta>(`profiles/${encodeURIComponent(id)}`);
+    } catch {
+      return null; // the widget says what is wrong when it loads the graph
+    }
   }
 
   private _retitle(viewer: ProfileViewer, profile: ViewerProfile): void {

@@ -166,7 +166,7 @@ test.describe.serial('profile browser', () => {
     await expect(row('browser-demo')).toHaveCount(1);
   });
 
-  test('opens a profile in one main-area tab, by double-click and by Enter', async ({}, testInfo) => {
+  test('opens a profile in one main-area tab, by double-click and by Enter', async ({ browser: chromium }, testInfo) => {
     await row('browser-demo').dblclick();
     const viewer = page.locator('.jp-vmprof-viewer:not(.lm-mod-hidden)');
     await expect(viewer.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples( ·|,) /, { timeout: 60_000 });
@@ -180,6 +180,17 @@ test.describe.serial('profile browser', () => {
     await page.keyboard.press('Enter');
     await expect(viewer).toBeVisible();
     await expect(page.locator('.jp-vmprof-viewer')).toHaveCount(1);
+    // Reloaded (a second page of the same workspace), the restored tab keeps the profile's name, not its id.
+    const reloaded = await chromium.newPage();
+    try {
+      await reloaded.goto(`/lab?token=${TOKEN}`);
+      const restored = reloaded.locator('.jp-vmprof-viewer');
+      await expect(restored.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples/, { timeout: 120_000 });
+      await expect(restored.locator('.jp-vmprof-title')).toHaveText('browser-demo');
+      await expect(reloaded.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'browser-demo' })).toHaveCount(1);
+    } finally {
+      await reloaded.close();
+    }
   });
 
   test('moves the selection with the arrow keys', async () => {
