@@ -22,10 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
-from .store_files import (  # noqa: F401 - the store's file names are imported from here
+from .store_files import (  # noqa: F401 - the store's file names and errors are imported from here
     JIT_SYMBOLS_FILE, LOCK_FILE, MAPS_FILE, META_FILE, OUTPUT_FILE, PERF_MAP_GLOB, PROFILE_FILE, ProfileMeta,
-    SideFiles, damaged_meta, is_regular_file,
+    SideFiles, StoreError, damaged_meta, is_regular_file, write_failure,
 )
+from .store_import import PendingImport
 from .store_index import ListIndex
 
 STORE_ENV = "JUPYTERLAB_VMPROF_STORE"
@@ -36,24 +37,6 @@ MAX_NAME_LENGTH = 200
 STATUSES = ("running", "complete", "failed", "interrupted", "damaged")
 # Largest pid Linux hands out (pid_max is at most 2^22): anything else is not a live process.
 MAX_PID = 2**22
-
-
-class StoreError(Exception):
-    """A store operation that cannot be done; `code` maps to an HTTP status."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def write_failure(err: OSError, what: str) -> StoreError:
-    """The StoreError for a failed write: a full disk is said as such."""
-    if err.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StoreError("disk-full", f"the disk of the profile store is full: {what} failed")
-    if err.errno == errno.ENOENT:
-        return StoreError("not-found", f"{what} failed: the profile was deleted meanwhile")
-    return StoreError("unwritable", f"{what} failed: {err.strerror}")
 
 
 def default_store_root() -> Path:
@@ -332,7 +315,7 @@ class ProfileStore:
         self._index.changed(profile_id)
         shutil.rmtree(doomed, ignore_errors=True)
 
-    def start_import(self, max_bytes: int = 512 * 1024 * 1024) -> "PendingImport":
+    def start_import(self, max_bytes: int = 512 * 1024 * 1024) -> PendingImport:
         """A file in the store that an import is written to piece by piece (see PendingImport)."""
         self.make_root()
         return PendingImport(self, max_bytes)
@@ -358,53 +341,6 @@ class ProfileStore:
             raise write_failure(err, "storing the imported profile") from err
         return self.update_meta(meta["id"], status="complete", finished=meta["started"], pid=None,
                                 profile_bytes=size)
-
-
-class PendingImport:
-    """An import being received: bytes go to a hidden file in the store as they arrive, the
-    size limit is checked on each piece, and a failure removes the file."""
-
-    MIN_BYTES = 16
-
-    def __init__(self, store: ProfileStore, max_bytes: int):
-        self.store = store
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.path = store.root / f".import-{secrets.token_hex(8)}.tmp"
-        try:
-            self._handle = open(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
-        except OSError as err:
-            raise write_failure(err, "receiving the imported profile") from err
-
-    def check_size(self, size: int) -> None:
-        if size > self.max_bytes:
-            raise StoreError("too-large", f"the profile is over {self.max_bytes} bytes, the limit")
-
-    def write(self, data: bytes) -> None:
-        self.check_size(self.size + len(data))
-        try:
-            self._handle.write(data)
-        except OSError as err:
-            self.abort()
-            raise write_failure(err, "receiving the imported profile") from err
-        self.size += len(data)
-
-    def finish(self, name: str = "") -> dict:
-        if self.size < self.MIN_BYTES:
-            raise StoreError("bad-request", "the file is too short to be a vmprof profile")
-        try:
-            self._handle.close()
-        except OSError as err:
-            raise write_failure(err, "receiving the imported profile") from err
-        return self.store.adopt_import(self.path, self.size, name)
-
-    def abort(self) -> None:
-        """Drop what was received (nothing, after finish moved the file away)."""
-        try:
-            self._handle.close()
-        except OSError:
-            pass
-        self.path.unlink(missing_ok=True)
 
 
 def clean_name(name: Any) -> str:

@@ -23,6 +23,24 @@ PERF_MAP_GLOB = "perf-*.map"
 LOCK_FILE = ".lock"
 
 
+class StoreError(Exception):
+    """A store operation that cannot be done; `code` maps to an HTTP status."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def write_failure(err: OSError, what: str) -> StoreError:
+    """The StoreError for a failed write: a full disk is said as such."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError("disk-full", f"the disk of the profile store is full: {what} failed")
+    if err.errno == errno.ENOENT:
+        return StoreError("not-found", f"{what} failed: the profile was deleted meanwhile")
+    return StoreError("unwritable", f"{what} failed: {err.strerror}")
+
+
 class ProfileMeta(TypedDict, total=False):
     """meta.json (fields documented in docs/architecture.md, "Profile store")."""
 
