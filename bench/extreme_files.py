@@ -1,6 +1,7 @@
 """Peak memory of the converter on extreme but valid vmprof files, against their size.
 
     python bench/extreme_files.py [SIZE_MB ...]        (default: 8 32)
+    KINDS=frames,threads python bench/extreme_files.py 128   (only some kinds)
 
 Each kind of file is generated at each size (Linux 64-bit, version 6, Python frames
 only), then converted to Graph JSON and to callgrind in a fresh `node` process whose
@@ -113,7 +114,7 @@ def main(sizes_mb: list[float]) -> None:
     baseline = {fmt: peak_rss(tiny, fmt)["peak_mb"] for fmt in ("json", "callgrind")}
     rows = []
     for size_mb in sizes_mb:
-        for kind in ("deep", "frames", "threads", "warnings"):
+        for kind in os.environ.get("KINDS", "deep,frames,threads,warnings").split(","):
             path = OUT / f"extreme-{kind}-{size_mb:g}mb.prof"
             make(kind, int(size_mb * 1024 * 1024), path)
             file_mb = path.stat().st_size / 1024 / 1024

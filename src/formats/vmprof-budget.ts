@@ -4,7 +4,8 @@
  * Each part of a profile costs far more in memory than in the file (where a
  * stack entry is 8 bytes): measured end to end with bench/extreme_files.py,
  * about 600 bytes per call-tree node, 3 KB per function (callgrind), 800
- * bytes per thread, 250 bytes per Python name and 24 per sample. A reading
+ * bytes per thread, 300 bytes per Python name and 24 per sample, on top of
+ * the file's own bytes, which stay in memory. A reading
  * whose estimate passes 4 × the file size or 256 MB, whichever is larger, is
  * stopped with `too-large` naming the counts and the limit, before it takes
  * gigabytes. Example: 16 distinct stacks 65,536 deep (an 8 MB file) would make
@@ -16,7 +17,7 @@ import { VmprofFormatError } from './vmprof-bytes';
 const NODE_BYTES = 600;
 const FRAME_BYTES = 3000;
 const THREAD_BYTES = 800;
-const NAME_BYTES = 250;
+const NAME_BYTES = 300;
 const SAMPLE_BYTES = 24;
 const MEMORY_FACTOR = 4;
 const MEMORY_FLOOR_BYTES = 256 * 1048576;
@@ -32,6 +33,7 @@ export interface IBudgetCounts {
 /** Throws `too-large` if what has been read or built so far would need too much memory. */
 export function checkMemoryBudget(fileBytes: number, c: IBudgetCounts): void {
   const need =
+    fileBytes + // the file's own bytes stay in memory while it is read
     c.samples * SAMPLE_BYTES + c.names * NAME_BYTES + c.threads * THREAD_BYTES + c.nodes * NODE_BYTES +
     c.functions * FRAME_BYTES;
   const limit = Math.max(MEMORY_FACTOR * fileBytes, MEMORY_FLOOR_BYTES);

@@ -28,6 +28,8 @@
  *   name(A, g)@400` → f, g (without the birth: f, f).
  */
 
+import { GrowableFloat64 } from '../model/growable';
+
 /** An address as a number when it fits in 2^53 (the usual case), else a decimal string. */
 export type AddrKey = number | string;
 
@@ -40,32 +42,44 @@ interface IHistory {
 }
 
 export class NameTable {
-  /** The only name of an address, or the last one read. */
-  private last = new Map<AddrKey, string>();
+  /**
+   * Per address, an index into `names` (its only name, or the last one read)
+   * and `firstAt` (where its first record starts): one Map, as a file can
+   * hold millions of names.
+   */
+  private index = new Map<AddrKey, number>();
+  private names: string[] = [];
+  private firstAt = new GrowableFloat64();
   /** Addresses with two or more different names: every record, in file order. */
   private history = new Map<AddrKey, IHistory>();
   private births = new Map<AddrKey, { at: number; name: string }>();
-  private firstAt = new Map<AddrKey, number>();
 
   /** A 0x02 record read at byte `at`. */
   add(id: AddrKey, name: string, at: number): void {
-    const old = this.last.get(id);
-    if (old === undefined) {
-      this.last.set(id, name);
-      this.firstAt.set(id, at);
+    const i = this.index.get(id);
+    if (i === undefined) {
+      this.index.set(id, this.names.length);
+      this.names.push(name);
+      this.firstAt.push(at);
       return;
     }
+    const old = this.names[i];
     let h = this.history.get(id);
     if (h === undefined) {
       if (old === name) {
         return;
       }
-      h = { at: [this.firstAt.get(id)!], names: [old] };
+      h = { at: [this.firstAt.data[i]], names: [old] };
       this.history.set(id, h);
     }
     h.at.push(at);
     h.names.push(name);
-    this.last.set(id, name);
+    this.names[i] = name;
+  }
+
+  private last(id: AddrKey): string | undefined {
+    const i = this.index.get(id);
+    return i === undefined ? undefined : this.names[i];
   }
 
   /**
@@ -90,7 +104,7 @@ export class NameTable {
 
   /** Addresses with a name. */
   get size(): number {
-    return this.last.size;
+    return this.index.size;
   }
 
   /** Is the name of `id` the same for every sample? */
@@ -100,7 +114,7 @@ export class NameTable {
 
   /** The name of `id` for every sample (only for fixed ids), or undefined if unnamed. */
   fixedName(id: AddrKey): string | undefined {
-    return this.last.get(id);
+    return this.last(id);
   }
 
   /** The name of `id` for a sample whose record starts at byte `at`. */
@@ -111,7 +125,7 @@ export class NameTable {
     }
     const h = this.history.get(id);
     if (h === undefined) {
-      return this.last.get(id);
+      return this.last(id);
     }
     // First record after the sample (binary search: records are in file order).
     let lo = 0;
