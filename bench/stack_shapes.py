@@ -1,6 +1,6 @@
 """Cost per distinct stack: the converter against vmprof's own reader, side by side.
 
-    .venv/bin/python bench/stack_shapes.py [--runs N] [--tail N] [SAMPLES:DISTINCT ...]
+    .venv/bin/python bench/stack_shapes.py [--runs N] [--tail N] [--converter NAME=JS]... [SAMPLES:DISTINCT ...]
 
 Each SAMPLES:DISTINCT (default 300000:10000 300000:100000 300000:300000) makes a
 vmprof 0.6.0 file (version 7, CPython, no native frames) of SAMPLES samples over
@@ -8,8 +8,10 @@ DISTINCT distinct 20-deep stacks, then runs, interleaved N times (default 3):
 - the converter as the server and the CLI run it (`node vmprof-convert.js FILE
   -o OUT`, Graph JSON, Node start-up included);
 - `vmprof.read_profile(FILE)` + `get_tree()` in a fresh Python (start-up included).
-Each run is a fresh process under /usr/bin/time: wall seconds and peak RSS are
-its own. Prints the median and min per tool, the ratio of medians, the size of
+Each run is a fresh process under /usr/bin/time: wall and CPU seconds and peak
+RSS are its own (CPU time is the fairer figure on a busy machine). `--converter
+NAME=JS` (repeatable) compares converter bundles, e.g. before and after a change.
+Prints the median and min per tool, the ratio of medians, the size of
 the Graph JSON, and the 1-minute load average before and after.
 
 Why this shape: the cost of a profile grows with its distinct stacks, not only
@@ -92,53 +94,58 @@ def make_profile(path: Path, samples: int, distinct: int, tail: int = 0, seed: i
         out.write(source[-25:])  # trailer
 
 
-def _timed(cmd: list[str]) -> tuple[float, int]:
-    """(wall seconds, peak RSS in MB) of one fresh process."""
+def _timed(cmd: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process."""
     t0 = time.perf_counter()
-    r = subprocess.run(["/usr/bin/time", "-f", "maxrss=%M", *cmd], capture_output=True, text=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "cpu=%U+%S maxrss=%M", *cmd], capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if r.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed: {r.stderr[-2000:]}")
-    rss = int(r.stderr.rsplit("maxrss=", 1)[1].split()[0]) // 1024
-    return wall, rss
+    stats = r.stderr.rsplit("cpu=", 1)[1].split()
+    user, system = stats[0].split("+")
+    return wall, float(user) + float(system), int(stats[1].removeprefix("maxrss=")) // 1024
 
 
-def compare(samples: int, distinct: int, tail: int, runs: int, work: Path) -> None:
+def compare(samples: int, distinct: int, tail: int, runs: int, work: Path, converters: dict[str, str]) -> None:
     prof = work / f"shapes-{samples}-{distinct}-{tail}.prof"
     if not prof.exists():
         make_profile(prof, samples, distinct, tail)
     out = work / "out.json"
-    tools = {
-        "converter": ["node", str(CONVERTER), str(prof), "-o", str(out)],
-        "vmprof": [PYTHON, "-c", PY_READER, str(prof)],
-    }
-    results: dict[str, list[tuple[float, int]]] = {name: [] for name in tools}
+    tools = {name: ["node", path, str(prof), "-o", str(out)] for name, path in converters.items()}
+    tools["vmprof"] = [PYTHON, "-c", PY_READER, str(prof)]
+    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in tools}
     for _ in range(runs):
         for name, cmd in tools.items():  # interleaved: both see the same load
             results[name].append(_timed(cmd))
     line = [f"{samples:>9,} samples {distinct:>8,} distinct tail {tail} ({prof.stat().st_size / 1e6:.0f} MB):"]
     med = {}
     for name, rows in results.items():
-        walls = [w for w, _ in rows]
-        med[name] = statistics.median(walls)
-        line.append(f"{name} median {med[name]:.2f} s min {min(walls):.2f} s rss {max(r for _, r in rows)} MB;")
-    line.append(f"ratio {med['vmprof'] / med['converter']:.1f}x; graph JSON {out.stat().st_size / 1e6:.1f} MB")
+        walls, cpus = [w for w, _, _ in rows], [c for _, c, _ in rows]
+        med[name] = statistics.median(cpus)
+        line.append(f"{name} CPU median {med[name]:.2f} s min {min(cpus):.2f} s, wall median {statistics.median(walls):.2f} s, "
+                    f"rss {max(r for _, _, r in rows)} MB;")
+    ratios = ", ".join(f"{name} {med['vmprof'] / med[name]:.1f}x" for name in converters)
+    line.append(f"vmprof / converter: {ratios}; graph JSON {out.stat().st_size / 1e6:.1f} MB")
     print(" ".join(line), flush=True)
 
 
 def main(argv: list[str]) -> int:
-    runs, tail = 3, 0
-    while argv[:1] in (["--runs"], ["--tail"]):
+    runs, tail, converters = 3, 0, {}
+    while argv[:1] in (["--runs"], ["--tail"], ["--converter"]):
         if argv[0] == "--runs":
             runs = int(argv[1])
-        else:
+        elif argv[0] == "--tail":
             tail = int(argv[1])
+        else:
+            name, _, path = argv[1].partition("=")
+            converters[name] = path
         argv = argv[2:]
+    converters = converters or {"converter": str(CONVERTER)}
     cases = [tuple(int(x) for x in a.split(":")) for a in argv] or [(300_000, 10_000), (300_000, 100_000), (300_000, 300_000)]
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores); runs per tool: {runs}", flush=True)
     with tempfile.TemporaryDirectory(prefix="stack-shapes-") as tmp:
         for samples, distinct in cases:
-            compare(samples, distinct, tail, runs, Path(tmp))
+            compare(samples, distinct, tail, runs, Path(tmp), converters)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -71,34 +71,62 @@ export function callTree(profile: IProfile, thread: ThreadFilter = null): ICallT
       total[parent] += total[node];
     }
   }
-  const children: number[][] = [[]];
-  const childrenOf = (node: number) => children[node + 1] ?? (children[node + 1] = []);
-  for (let node = 0; node < n; node++) {
-    if (total[node] > 0) {
-      childrenOf(profile.stackParent[node]).push(node);
-    }
-  }
+  const { first, kids } = childLists(profile, total);
   const out: ICallTree = { frame: [-1], parent: [-1], total: [counts.samples], self: [counts.empty] };
-  const byFrame = (a: number, b: number) => profile.stackFrame[a] - profile.stackFrame[b];
-  // Iterative pre-order walk: deep recursion (thousands of frames) must not blow the JS stack.
-  const pending: Array<[number, number]> = [];
+  // Iterative pre-order walk (deep recursion, thousands of frames, must not blow the JS
+  // stack) over typed arrays: no array or tuple per node, which at 400k nodes was GC time.
+  const pendingNode = new Int32Array(kids.length);
+  const pendingParent = new Int32Array(kids.length);
+  let top = 0;
   const pushChildren = (node: number, index: number) => {
-    const list = (children[node + 1] ?? []).slice().sort(byFrame);
-    for (let i = list.length - 1; i >= 0; i--) {
-      pending.push([list[i], index]);
+    for (let i = first[node + 2] - 1; i >= first[node + 1]; i--) {
+      pendingNode[top] = kids[i];
+      pendingParent[top++] = index;
     }
   };
   pushChildren(-1, 0);
-  while (pending.length > 0) {
-    const [node, parentIndex] = pending.pop()!;
+  while (top > 0) {
+    const node = pendingNode[--top];
     const index = out.frame.length;
     out.frame.push(profile.stackFrame[node]);
-    out.parent.push(parentIndex);
+    out.parent.push(pendingParent[top]);
     out.total.push(total[node]);
     out.self.push(counts.self[node]);
     pushChildren(node, index);
   }
   return out;
+}
+
+/**
+ * The children with samples of each node (-1: the roots) as one array:
+ * those of node m are kids[first[m + 1] .. first[m + 2]), sorted by frame id.
+ */
+function childLists(profile: IProfile, total: Int32Array): { first: Int32Array; kids: Int32Array } {
+  const { stackFrame, stackParent } = profile;
+  const n = stackFrame.length;
+  const first = new Int32Array(n + 2);
+  for (let node = 0; node < n; node++) {
+    if (total[node] > 0) {
+      first[stackParent[node] + 2]++;
+    }
+  }
+  for (let m = 1; m < first.length; m++) {
+    first[m] += first[m - 1];
+  }
+  const kids = new Int32Array(first[n + 1]);
+  const fill = first.slice(0, n + 1);
+  for (let node = 0; node < n; node++) {
+    if (total[node] > 0) {
+      kids[fill[stackParent[node] + 1]++] = node;
+    }
+  }
+  const byFrame = (a: number, b: number) => stackFrame[a] - stackFrame[b];
+  for (let m = 0; m <= n; m++) {
+    if (first[m + 1] - first[m] > 1) {
+      kids.subarray(first[m], first[m + 1]).sort(byFrame);
+    }
+  }
+  return { first, kids };
 }
 
 export interface ICallEdge {

@@ -106,6 +106,10 @@ export function cutAboveRunpy(stack: readonly IFrame[], isRunpy: (f: IFrame) => 
 }
 
 export function stripInterpreter(stack: readonly IFrame[]): readonly IFrame[] {
+  // Most stacks (all of a pure-Python profile) have no interpreter frame: no copy then.
+  if (!stack.some(f => f.kind === 'interpreter')) {
+    return stack;
+  }
   let codeSeen = false;
   const out: IFrame[] = [];
   for (const f of stack) {
@@ -119,6 +123,10 @@ export function stripInterpreter(stack: readonly IFrame[]): readonly IFrame[] {
 }
 
 export function collapseDispatcher(stack: readonly IFrame[], isDispatcher: (f: IFrame) => boolean): readonly IFrame[] {
+  // Python frames are never the dispatcher (isDispatcher is false for them): no copy for pure-Python stacks.
+  if (stack.every(f => f.kind === 'python')) {
+    return stack;
+  }
   let lastCode: IFrame | null = null; // nearest Python/JIT frame rootward
   const out: IFrame[] = [];
   for (let i = 0; i < stack.length; i++) {

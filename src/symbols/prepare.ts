@@ -21,7 +21,9 @@ export interface IPrepareOptions extends ISymbolizeOptions, ICleanOptions {
 export function prepareProfile(profile: IProfile, options: IPrepareOptions = {}): IProfile {
   const symbolizeFrame = frameSymbolizer(options);
   const named = new Map<IFrame, IFrame>(profile.frames.map(f => [f, symbolizeFrame(f)]));
-  const name = (stack: readonly IFrame[]) => stack.map(f => named.get(f) ?? f);
+  // Pure-Python profiles name nothing anew: skip a map lookup per frame of every stack.
+  const renamed = profile.frames.some(f => named.get(f) !== f);
+  const name = renamed ? (stack: readonly IFrame[]) => stack.map(f => named.get(f) ?? f) : (stack: readonly IFrame[]) => stack;
   const place = placerFor(profile, options, name);
   const merge =
     profile.info.interpreter === 'pypy' && options.strip !== false ? jitTwinMerger(sampledStacks(profile, name)) : null;
