@@ -13,6 +13,7 @@ import { IProfile } from '../model/profile';
 import { threadSummaries } from '../model/threads';
 import { timeOrder } from '../model/time-order';
 import { timeline } from '../model/timeline';
+import { PRUNED_FRAME_NAME, pruneTree } from '../model/prune';
 import { ThreadFilter, callGraph, callTree } from '../model/views';
 
 export interface IGraphJSONOptions {
@@ -40,7 +41,8 @@ export function nameNativeFramesWith(namer: (symbol: string) => string): void {
 export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGraphJSON {
   const thread = options.thread ?? null;
   const graph = callGraph(profile, thread);
-  const tree = callTree(profile, thread);
+  // Cut to what the views draw (prune.ts); frames and edges above stay exact.
+  const tree = pruneTree(callTree(profile, thread), profile.frames.length);
   const info = profile.info;
   const out: IGraphJSON = {
     format: GRAPH_FORMAT,
@@ -73,6 +75,10 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
     tree,
     edges: graph.edges
   };
+  if (tree.pruned !== undefined) {
+    // The folded nodes' frame: not a function, so no samples of its own in the function list.
+    out.frames.push({ name: PRUNED_FRAME_NAME, file: '', line: 0, kind: 'unknown', self: 0, total: 0 });
+  }
   const samplesOverTime = timeline(profile);
   if (samplesOverTime !== null) {
     out.timeline = samplesOverTime;

@@ -38,6 +38,13 @@ export interface IGraphTree {
   parent: number[];
   total: number[];
   self: number[];
+  /**
+   * Present when the converter cut the tree to its size limit (src/model/prune.ts):
+   * nodes with fewer than `minSamples` samples were dropped with their subtrees,
+   * `droppedNodes` in all; each kept node's dropped children are one child of the
+   * last frame, `[pruned]` (self and total 0 in `frames`), so totals still add up.
+   */
+  pruned?: { minSamples: number; droppedNodes: number };
 }
 
 /** Caller → callee, counted once per sample (so recursion never inflates it). */
