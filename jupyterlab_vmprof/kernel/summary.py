@@ -56,16 +56,16 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
 def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[Path]:
     """Where the server would cache this profile's default Graph JSON, or None (no writable cache).
 
-    The summary is written there, named as the server names it (server/conversions.py),
+    The summary is written there, named as the server names it (conversion_cache.py),
     so the chart's first request is a file read: one conversion per cell, not two."""
     try:
+        from .. import conversion_cache
         from ..node_converter import converter_script
-        from ..server import conversions
 
         inputs = {"profile_path": side.profile or folder / PROFILE_FILE, "perf_maps": side.perf_maps,
                   "jit_symbols": side.jit_symbols, "maps": side.maps}
-        name, _ = conversions.cache_name(inputs, conversions.Options(strip=strip), converter_script(None))
-        cache = folder / conversions.CACHE_DIR
+        name, _ = conversion_cache.cache_name(inputs, conversion_cache.Options(strip=strip), converter_script(None))
+        cache = folder / conversion_cache.CACHE_DIR
         if cache.is_symlink():
             return None
         cache.mkdir(exist_ok=True)
@@ -76,7 +76,7 @@ def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[
 
 def _convert_into_cache(converter, entry: Path, side: SideFiles, strip: bool) -> bytes:
     """Converts into the server's cache entry (committed by rename, as the server does); its bytes."""
-    from ..server.conversions import pending_marker
+    from ..conversion_cache import pending_marker
 
     marker = pending_marker(entry)
     tmp = entry.with_name(f".{entry.name}.{secrets.token_hex(4)}.tmp")
