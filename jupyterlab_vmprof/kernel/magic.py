@@ -20,6 +20,7 @@ from . import cellrun, crashes, output, transfer
 from .embed import EmbedSettings
 from .forking import cell_error, run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
+from .progress import RunningOutput
 from .workers import WorkerProfiles
 
 # Options that take a value, for splitting `%vmprof --period 0.01 statement`.
@@ -119,7 +120,9 @@ class VmprofMagics(Magics):
         wait = (args.wait_summary or self.wait_summary or not output.can_update(self.shell)
                 or not output.frontend_keeps_listening(self.shell))
         embedding = EmbedSettings(max_bytes=max(0, self.embed_max_kb) * 1024, raw=self.embed_raw)
-        return profile_source(self.shell, source, options, wait, embedding, workers=args.workers)
+        # Outputs that stay live after the cell (JupyterLab, Notebook 7) show progress meanwhile.
+        live = output.can_update(self.shell) and output.frontend_keeps_listening(self.shell)
+        return profile_source(self.shell, source, options, wait, embedding, workers=args.workers, live=live)
 
 
 def unquote(text: str) -> str:
@@ -153,7 +156,8 @@ def _looks_like_code(word: str) -> bool:
 
 
 def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bool = True,
-                   embedding: Optional[EmbedSettings] = None, workers: Optional[str] = None) -> None:
+                   embedding: Optional[EmbedSettings] = None, workers: Optional[str] = None,
+                   live: bool = False) -> None:
     """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
     output.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
     run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns))
@@ -173,23 +177,32 @@ def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bo
     except ProfilerUnavailable as err:
         # Nothing ran: say why, in the cell's output, and fail the cell.
         raise UsageError(f"vmprof: {err}") from None
+    # From here the cell has an output: progress, then (same display) the profile.
+    running = RunningOutput(shell, run.meta) if live and run.meta else None
+    if running is not None:
+        running.start()
     top = output.Summary(run.folder, run.options.as_meta(), embedding)
     extra_meta = top.compute if wait_summary else None
     if options.fork:
-        meta, notes, failed = _profile_forked(shell, run, source, extra_meta)
-        output.show(shell, run.store, meta, notes, top)
+        try:
+            meta, notes, failed = _profile_forked(shell, run, source, extra_meta)
+        finally:
+            if running is not None:
+                running.stop()
+        output.show(shell, run.store, meta, notes, top, running)
         if failed is not None:
             raise failed  # the cell failed, as it would have without --fork
         return
-    outcome = _profile_here(shell, run, source, needs_loop, extra_meta, cluster)
+    outcome = _profile_here(shell, run, source, needs_loop, extra_meta, cluster, running)
     top.deferred_names = run.deferred_names
     if run.meta:
-        output.show(shell, run.store, run.meta, cluster.notes if cluster else [], top)
+        output.show(shell, run.store, run.meta, cluster.notes if cluster else [], top, running)
     cellrun.finish_cell(shell, outcome)
 
 
 def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_meta,
-                  cluster: Optional[WorkerProfiles] = None) -> cellrun.CellOutcome:
+                  cluster: Optional[WorkerProfiles] = None,
+                  running: Optional[RunningOutput] = None) -> cellrun.CellOutcome:
     error = None
     try:
         outcome = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
@@ -198,6 +211,8 @@ def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_m
         error = first_line_of(exc)
         raise
     finally:
+        if running is not None:
+            running.stop()
         # The workers first, and always (also when the cell raised or was stopped); the
         # kernel takes no samples of that.
         parts = cluster.stop(run) if cluster is not None else None

@@ -170,13 +170,17 @@ def publish(shell, data: dict, display_id: Optional[str] = None, update: bool = 
     shell.display_pub.publish(data=data, metadata={}, transient=transient, update=update)
 
 
-def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary) -> None:
-    """Publish the profile's bundle; if the summary is not computed yet, update it later."""
+def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, running=None) -> None:
+    """Publish the profile's bundle; if the summary is not computed yet, update it later.
+
+    `running` (progress.RunningOutput, stopped): the cell's progress output, which the
+    bundle replaces under the same display id."""
+    replaces = running is not None
     if top.done:
-        publish(shell, top.bundle(meta, notes))
+        publish(shell, top.bundle(meta, notes), running.display_id if replaces else None, update=replaces)
         return
-    display_id = f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
-    publish(shell, top.bundle(meta, notes), display_id)
+    display_id = running.display_id if replaces else f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
+    publish(shell, top.bundle(meta, notes), display_id, update=replaces)
     # The thread runs in a copy of this cell's context: ipykernel 7 keeps the parent
     # header of display messages in a context variable and falls back to the newest
     # request's header otherwise, which would send the update to the NEXT cell.
