@@ -35,6 +35,7 @@ import { heaviestFrame } from './selection';
 import { guardText, guardTooltip, summaryText, summaryTooltip } from './summary';
 import { TableView } from './table-widget';
 import { processOptions } from './processes';
+import { KERNEL_DIED_NOTE, progressText, RunningWatch } from './running';
 import { graphPath, threadOptions } from './threads';
 import { buildTimeline } from './timeline';
 import { IThreadNames, threadNamesFromMeta, withThreadNames } from './thread-names';
@@ -159,7 +160,32 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       this._fail(`"${output.id}" is not a profile id of this extension.`);
       return;
     }
+    if (output.status === 'running') {
+      this._showRunning(output);
+      return;
+    }
+    this._running?.stop();
+    this._running = null;
     await this._load(output.id);
+  }
+
+  /** The cell is running (kernel/progress.py), or its kernel died before the final output. */
+  private _showRunning(output: IProfileOutput): void {
+    this._summary.textContent = progressText(output);
+    if (this._running?.id === output.id) {
+      return;
+    }
+    this._running?.stop();
+    this._running = new RunningWatch(output.id, status => {
+      if (this.isDisposed || this._output?.id !== output.id || this._graph) {
+        return; // the final output came first
+      }
+      if (status === 'interrupted') {
+        this._setWarnings([KERNEL_DIED_NOTE, ...outputNotes(output)]);
+        this._afterLoadNotes = [KERNEL_DIED_NOTE];
+      }
+      void this._load(output.id);
+    });
   }
 
   dispose(): void {
@@ -168,6 +194,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     }
     this._settings?.changed.disconnect(this._onSettingsChanged, this);
     this._stopListening();
+    this._running?.stop();
     this._themeObserver?.disconnect();
     super.dispose();
   }
@@ -234,7 +261,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._summary.dataset.samples = String(graph.profile.samples);
     renderThreadOptions(this._threads, threadOptions(graph.profile));
     this._clearError();
-    this._setWarnings([...outputNotes(this._output), ...graph.profile.warnings]);
+    this._setWarnings([...this._afterLoadNotes, ...outputNotes(this._output), ...graph.profile.warnings]);
     if (!this._userSelected || !graph.frames[this._selected]) {
       this._selected = heaviestFrame(graph);
       this._userSelected = false;
@@ -430,6 +457,10 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _summary: HTMLElement;
   private _threads: HTMLSelectElement;
   private _processes: HTMLSelectElement;
+  /** Watches the server while the output says its cell runs (running.ts). */
+  private _running: RunningWatch | null = null;
+  /** Notes the server's answer added, shown with the graph (the kernel died). */
+  private _afterLoadNotes: string[] = [];
   /** The process shown of a --workers profile (processes.ts). */
   private _process = 'kernel';
   private _search: HTMLInputElement;
