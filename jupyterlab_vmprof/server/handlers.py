@@ -21,7 +21,7 @@ from .. import formats
 from .conversions import ConversionService, Options
 from .settings import VmprofExtension
 from .parts import PROCESS_PATTERN, process_inputs
-from ..node_converter import ConversionError
+from ..node_converter import ConversionError, choose_node
 from ..store import PROFILE_FILE, PendingImport, ProfileStore, StoreError
 from ..store_files import open_regular_file
 
@@ -391,3 +391,11 @@ def setup_handlers(server_app: Any, config: Optional[VmprofExtension] = None) ->
     routes = [*ROUTES, (rf"profiles/{ID}/transfer", TransferHandler)]
     web_app.add_handlers(".*$", [(url_path_join(base, pattern) + "$", handler) for pattern, handler in routes])
     server_app.log.info("jupyterlab_vmprof: profile store %s", store.root)
+    try:
+        node = choose_node(config.node_path or None)
+        # A warning when a node on PATH was passed over: whoever put it there expects it to run.
+        (server_app.log.warning if node.skipped else server_app.log.info)(
+            "jupyterlab_vmprof: conversions run on %s", node.describe()
+        )
+    except ConversionError as err:  # each conversion will say it again, as its error
+        server_app.log.warning("jupyterlab_vmprof: conversions cannot run: %s", err.message)
