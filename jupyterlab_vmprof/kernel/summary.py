@@ -48,7 +48,7 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
                 maps=side.maps, strip=strip, timeout=SUMMARY_TIMEOUT_S,
             )
             return json.loads(result.output), None
-        return json.loads(_convert_into_cache(converter, entry, side, strip)), None
+        return json.loads(_convert_into_cache(converter, folder / PROFILE_FILE, entry, side, strip)), None
     except Exception as err:  # noqa: BLE001 - no summary is fine; a failed cell output is not
         return None, str(getattr(err, "message", err))
 
@@ -74,7 +74,7 @@ def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[
         return None
 
 
-def _convert_into_cache(converter, entry: Path, side: SideFiles, strip: bool) -> bytes:
+def _convert_into_cache(converter, profile: Path, entry: Path, side: SideFiles, strip: bool) -> bytes:
     """Converts into the server's cache entry (committed by rename, as the server does); its bytes."""
     from ..conversion_cache import pending_marker
 
@@ -83,7 +83,7 @@ def _convert_into_cache(converter, entry: Path, side: SideFiles, strip: bool) ->
     marker.touch()  # a request meanwhile waits for this file instead of converting again
     try:
         result = converter.convert_sync(
-            side.profile, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols, maps=side.maps,
+            profile, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols, maps=side.maps,
             strip=strip, timeout=SUMMARY_TIMEOUT_S, output=tmp,
         )
         data = tmp.read_bytes()
