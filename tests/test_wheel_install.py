@@ -29,11 +29,14 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
+# A plain Python loop, so that nearly every sample's own time is in spin().
 CELL = """%%vmprof --name wheel-check
 def spin(n):
-    return sum(i * i for i in range(n))
-total = spin(3_000_000)
-total"""
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+spin(3_000_000)"""
 
 
 def run(command, env=None, cwd=None, timeout=600) -> str:
@@ -128,7 +131,9 @@ def test_a_vmprof_cell_runs_in_a_kernel_of_that_environment(installed, tmp_path)
     assert any(t == str(sum(i * i for i in range(3_000_000))) for t in texts), texts
     summary = next(t for t in texts if t.startswith("vmprof profile "))
     assert re.match(r"vmprof profile \d{8}T\d{6}-[0-9a-f]{8}: complete, [\d.]+ s, \d+ samples", summary), summary
-    assert "spin" in summary  # the top functions came back from the converter on the wheel's Node
+    # The top functions, computed in the kernel: spin, the cell's own function, leads them.
+    rows = [line.split() for line in summary.splitlines() if re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+\S", line)]
+    assert rows and rows[0][3] == "spin", summary
     store = Path(env["JUPYTERLAB_VMPROF_STORE"])
     (profile,) = [p for p in store.iterdir() if not p.name.startswith(".")]
     meta = json.loads((profile / "meta.json").read_text())
@@ -139,3 +144,16 @@ def test_a_vmprof_cell_runs_in_a_kernel_of_that_environment(installed, tmp_path)
     if version.strip() in ("3.11", "3.12"):
         assert any("/_framecheck." in name and name.endswith(".so") for name in zipfile.ZipFile(wheel).namelist())
         assert meta["guard"]["active"] is True and meta["options"]["crash_guard"] is True, meta
+
+
+def test_uninstall_removes_both_extensions_and_the_kernel_config(installed):
+    # Last in this file: the environment is the module's, and this empties it.
+    venv, env, _ = installed
+    ipython_config = venv / "etc" / "ipython" / "ipython_config.json"
+    server_config = venv / "etc" / "jupyter" / "jupyter_server_config.d" / "jupyterlab_vmprof.json"
+    assert ipython_config.exists() and server_config.exists()
+    run([venv / "bin" / "python", "-m", "pip", "uninstall", "-y", "-q", "jupyterlab_vmprof"], env=env)
+    assert not ipython_config.exists() and not server_config.exists()
+    assert not (venv / "share" / "jupyter" / "labextensions" / "jupyterlab-vmprof").exists()
+    assert "jupyterlab-vmprof" not in run([venv / "bin" / "jupyter", "labextension", "list"], env=env)
+    assert "jupyterlab_vmprof" not in run([venv / "bin" / "jupyter", "server", "extension", "list"], env=env)
