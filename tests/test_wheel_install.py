@@ -2,9 +2,10 @@
 virtual environment whose PATH has no `node`, then used the way a user would.
 
 Slow (marked `slow`; `pytest -m "not slow"` leaves it out): building the wheel reuses the
-labextension and converter already built in the checkout (hatch's skip-if-exists) and takes
-~15 s; installing it and its dependencies (JupyterLab, ipykernel, vmprof, the Node.js wheel)
-from the package index takes ~80 s with pip's cache warm.
+labextension and converter already built in the checkout (hatch's skip-if-exists), and
+installing it with its dependencies (JupyterLab, ipykernel, vmprof, the Node.js wheel) comes
+from pip's cache; both took 72-131 s, and the whole file 1.5-2.7 min, on the 2 shared CPUs of
+the development machine.
 
 VMPROF_WHEEL_PYTHON picks the interpreter to build and install with (default: the one running
 the tests), to check another declared Python version by hand, e.g.
