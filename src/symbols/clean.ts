@@ -51,8 +51,11 @@ export function stackCleaner(options: ICleanOptions = {}): StackRewrite | null {
   const dispatcher = new Set(options.dispatcherFrames ?? NUMBA_DISPATCHER_FRAMES);
   const cellFiles = options.cellFiles ?? NOTEBOOK_CELL_FILES;
   const isDispatcher = memo((f: IFrame) => f.kind !== 'python' && dispatcher.has(baseSymbolName(f.name)));
-  const isCell = memo((f: IFrame) => f.name === '<module>' && cellFiles.some(re => re.test(f.file)));
-  const isRunpy = memo((f: IFrame) => f.name === '_run_code' && /(^|[/\\])runpy\.py$|^<frozen runpy>$/.test(f.file));
+  // The name first, then the memo: a string comparison is cheaper than a Map lookup per frame of every stack.
+  const cellFile = memo((f: IFrame) => cellFiles.some(re => re.test(f.file)));
+  const runpyFile = memo((f: IFrame) => /(^|[/\\])runpy\.py$|^<frozen runpy>$/.test(f.file));
+  const isCell = (f: IFrame) => f.name === '<module>' && cellFile(f);
+  const isRunpy = (f: IFrame) => f.name === '_run_code' && runpyFile(f);
   return stack => {
     let out = stack;
     if (strip) {
