@@ -25,6 +25,8 @@ export interface IVmprofReadOptions {
    * the line executing in that sample instead of the function's first line.
    */
   lines?: boolean;
+  /** Memory per call-tree node of the output to be written (vmprof-budget.ts); callgrind's by default. */
+  treeNodeBytes?: number;
 }
 
 /** PyPy stack entry kinds (vmprof reader.py VMPROF_*_TAG; 1 = Python code). */
@@ -141,7 +143,7 @@ class ModelMaker {
     const r = this.records;
     checkMemoryBudget(r.bytes.length, {
       samples: r.sampleCount, names: r.pythonNames.size, threads: r.threads.length,
-      nodes: this.builder.nodeCount, functions: this.builder.frameCount
+      nodes: this.builder.nodeCount, functions: this.builder.frameCount, nodeBytes: this.options.treeNodeBytes
     });
   }
 

@@ -18,6 +18,7 @@ import { CONVERTED_FORMATS, ConvertedFormat, formatInfo } from '../formats/regis
 import { nameNativeFramesWith } from '../formats/graph-json';
 import { nativeDisplayName } from '../symbols/demangle';
 import { VmprofFormatError, readVmprof } from '../formats/vmprof';
+import { JSON_NODE_BYTES } from '../formats/vmprof-budget';
 import { diffProfiles } from '../model/diff';
 import { DIFF_FORMAT, DIFF_VERSION } from '../model/diff-json';
 import { IProfile } from '../model/profile';
@@ -232,7 +233,9 @@ function loadParts(args: IArgs): ILoaded {
 /** Reads, symbolizes and cleans one profile. */
 function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: boolean): ILoaded {
   const bytes = decompressed(readInput(path));
-  const raw = readVmprof(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lines });
+  // Graph JSON's tree is pruned to what the views draw: it needs far less memory per node.
+  const treeNodeBytes = args.format === 'json' ? JSON_NODE_BYTES : undefined;
+  const raw = readVmprof(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lines, treeNodeBytes });
   const jit = new AddressTable();
   let trampolines = new Set<string>();
   const warnings: string[] = [];
