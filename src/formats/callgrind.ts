@@ -10,7 +10,7 @@
  * - Recursion: readers take a function's inclusive cost as the sum of the
  *   costs of the calls into it, so per sample each function is charged to
  *   one call only, the one that entered it first (firstCallEdges in
- *   src/model/views.ts); A→A edges are left out. Examples: main→fib→fib→fib
+ *   src/model/call-graph.ts); A→A edges are left out. Examples: main→fib→fib→fib
  *   in 10 samples gives main→fib 10 and no fib→fib; main→a→b→a in 10
  *   samples gives main→a 10, a→b 10 and b→a 0 (listed, at no cost), so a
  *   is 10 (not 20) in KCachegrind and callgrind_annotate --inclusive=yes.
@@ -22,7 +22,7 @@
  */
 
 import { IFrame, IProfile } from '../model/profile';
-import { ThreadFilter, callGraph, firstCallEdges } from '../model/views';
+import { ThreadFilter, callGraph, firstCallEdges } from '../model/call-graph';
 
 export interface ICallgrindOptions {
   /** 'jupyterlab-vmprof <version>'. */

@@ -11,7 +11,7 @@
  */
 
 import { IFrame, IProfile, framesOf } from '../model/profile';
-import { ThreadFilter, countStacks } from '../model/views';
+import { ThreadFilter, countStacks } from '../model/call-graph';
 
 export function toCollapsed(profile: IProfile, thread: ThreadFilter = null): string {
   const counts = countStacks(profile, thread);

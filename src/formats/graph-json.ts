@@ -3,7 +3,7 @@
  * the server sends to the frontend. Contract: docs/architecture.md, "Graph JSON".
  *
  * Counts are integer samples of the selected thread(s); the call graph
- * counts each function and edge once per sample (see src/model/views.ts),
+ * counts each function and edge once per sample (see src/model/call-graph.ts),
  * so `total` never exceeds `samples`.
  */
 
@@ -14,7 +14,7 @@ import { threadSummaries } from '../model/threads';
 import { timeOrder } from '../model/time-order';
 import { timeline } from '../model/timeline';
 import { PRUNED_FRAME_NAME, pruneTree } from '../model/prune';
-import { ThreadFilter, callGraph, callTree } from '../model/views';
+import { ThreadFilter, callGraph, callTree } from '../model/call-graph';
 
 export interface IGraphJSONOptions {
   thread?: ThreadFilter;

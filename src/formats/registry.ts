@@ -19,7 +19,7 @@ import { toCollapsed } from './collapsed';
 import { toGraphJSON } from './graph-json';
 import { toSpeedscope } from './speedscope';
 import type { IProfile } from '../model/profile';
-import type { ThreadFilter } from '../model/views';
+import type { ThreadFilter } from '../model/call-graph';
 
 /** What a writer gets besides the profile. */
 export interface IWriteContext {

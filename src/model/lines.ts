@@ -19,7 +19,7 @@
 
 import { IGraphLineCosts } from './graph-json';
 import { IFrame, IProfile } from './profile';
-import { ThreadFilter, countStacks } from './views';
+import { ThreadFilter, countStacks } from './call-graph';
 
 /**
  * `lineProfile`'s line costs keyed by frame index of `shown` (the same

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { NativeResolver } from '../../src/node/elf';
 import { IProfile } from '../../src/model/profile';
-import { callGraph } from '../../src/model/views';
+import { callGraph } from '../../src/model/call-graph';
 import { prepareProfile } from '../../src/symbols/prepare';
 import { PROFILES, ROOT, load } from './helpers';
 

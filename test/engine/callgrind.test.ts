@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { placeOf, toCallgrind, uniqueNames } from '../../src/formats/callgrind';
 import { IProfile } from '../../src/model/profile';
-import { callGraph } from '../../src/model/views';
+import { callGraph } from '../../src/model/call-graph';
 import { prepareProfile } from '../../src/symbols/prepare';
 import { allProfiles, load } from './helpers';
 

@@ -12,7 +12,7 @@ import { placeOf, toCallgrind, uniqueNames } from '../../src/formats/callgrind';
 import { toGraphJSON } from '../../src/formats/graph-json';
 import { diffProfiles } from '../../src/model/diff';
 import { IFrame, IProfile, ProfileBuilder } from '../../src/model/profile';
-import { callGraph, firstCallEdges } from '../../src/model/views';
+import { callGraph, firstCallEdges } from '../../src/model/call-graph';
 import { buildCallIndex, buildCallers } from '../../src/views/callers';
 import { buildTable } from '../../src/views/table';
 import { functionCounts } from './helpers';

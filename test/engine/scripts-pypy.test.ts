@@ -5,7 +5,7 @@
  */
 import { toCallgrind, uniqueNames } from '../../src/formats/callgrind';
 import { ProfileBuilder, framesOf } from '../../src/model/profile';
-import { callGraph } from '../../src/model/views';
+import { callGraph } from '../../src/model/call-graph';
 import { prepareProfile } from '../../src/symbols/prepare';
 import { functionCounts, load } from './helpers';
 import { INFO } from './model-helpers';

@@ -1,7 +1,7 @@
 /** Thread list and labels (src/model/threads.ts), on every real profile and hand-built ones. */
 
 import { threadSummaries } from '../../src/model/threads';
-import { callGraph } from '../../src/model/views';
+import { callGraph } from '../../src/model/call-graph';
 import { prepareProfile } from '../../src/symbols/prepare';
 import { allProfiles, load } from './helpers';
 import { profileOf } from './model-helpers';

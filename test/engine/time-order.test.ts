@@ -1,7 +1,7 @@
 /** Stacks in time order (src/model/time-order.ts) on real profiles: runs, order, bounds. */
 
 import { timeOrder } from '../../src/model/time-order';
-import { callTree } from '../../src/model/views';
+import { callTree } from '../../src/model/call-graph';
 import { load } from './helpers';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

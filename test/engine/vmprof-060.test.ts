@@ -5,7 +5,7 @@
  * 64-bit nanosecond timestamp: process CPU time in CPU mode, CLOCK_MONOTONIC
  * in real-time mode.
  */
-import { callGraph } from '../../src/model/views';
+import { callGraph } from '../../src/model/call-graph';
 import { prepareProfile } from '../../src/symbols/prepare';
 import { functionCounts, load } from './helpers';
 

@@ -1,5 +1,5 @@
 /** Version 6 files written by vmprof 0.4.18.1 (test/data/profiles/generated). */
-import { callGraph } from '../../src/model/views';
+import { callGraph } from '../../src/model/call-graph';
 import { load } from './helpers';
 
 describe('vmprof 0.4.18.1 files', () => {

@@ -1,5 +1,5 @@
 /** Linux 64-bit, version 6, memory + lines + native, names after the samples (vmprof_cpuburn.prof). */
-import { callGraph } from '../../src/model/views';
+import { callGraph } from '../../src/model/call-graph';
 import { functionCounts, load } from './helpers';
 
 const FILE = 'third-party/vmprof_cpuburn.prof';

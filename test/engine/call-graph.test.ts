@@ -1,5 +1,5 @@
 /** Call tree and call graph on small hand-built profiles (recursion, threads, empty stacks). */
-import { callGraph, callTree } from '../../src/model/views';
+import { callGraph, callTree } from '../../src/model/call-graph';
 import { profileOf } from './model-helpers';
 
 describe('call graph', () => {

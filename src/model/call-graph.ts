@@ -1,7 +1,7 @@
 /**
- * Views derived from a profile by pure functions: sample counts per stack,
- * the call tree, and the call graph (per-function self/inclusive and
- * caller→callee edges).
+ * The call tree and the call graph, derived from a profile by pure functions:
+ * sample counts per stack, the call tree, and per-function self/inclusive
+ * counts with caller→callee edges.
  *
  * Recursion: in the call graph each function and each edge is counted once
  * per sample, however often it appears on the stack, so no inclusive count
