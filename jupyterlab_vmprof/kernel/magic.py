@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from . import cellrun, crashes, output, transfer
+from . import cellfiles, cellrun, crashes, output, transfer
 from .embed import EmbedSettings
 from .forking import cell_error, run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
@@ -206,6 +206,9 @@ def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_m
     error = None
     try:
         outcome = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
+        if run.options.lines:
+            with run.paused():  # before conversion, unsampled: the Lines view's source text
+                cellfiles.write_cell_files()
         error = first_line_of(outcome.error) if outcome.error is not None else None
     except BaseException as exc:  # e.g. KeyboardInterrupt outside the cell's own code
         error = first_line_of(exc)

@@ -18,6 +18,7 @@ import { toCallgrind } from './callgrind';
 import { toCollapsed } from './collapsed';
 import { toGraphJSON } from './graph-json';
 import { toSpeedscope } from './speedscope';
+import type { IGraphJSON } from '../model/graph-json';
 import type { IProfile } from '../model/profile';
 import type { ThreadFilter } from '../model/call-graph';
 
@@ -30,6 +31,8 @@ export interface IWriteContext {
   thread: ThreadFilter;
   /** The same profile read with line numbers, for Graph JSON's per-line view. */
   lineProfile?: IProfile;
+  /** Adds what only Node can read (source text) to Graph JSON. */
+  addSources?: (graph: IGraphJSON) => void;
   /** Converter warnings, carried inside Graph JSON. */
   warnings: string[];
 }
@@ -124,6 +127,7 @@ export const FORMATS = [
         lineProfile: context.lineProfile
       });
       graph.profile.warnings = context.warnings;
+      context.addSources?.(graph);
       return JSON.stringify(graph);
     }
   }

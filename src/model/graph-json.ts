@@ -142,6 +142,16 @@ export interface IGraphLineCosts {
   total: number[];
 }
 
+/**
+ * Source text of one frame's file for the Lines view (src/node/sources.ts):
+ * `text[i]` is line `first + i`; the lines with costs plus a little context,
+ * bounded per function and per profile.
+ */
+export interface IGraphSource {
+  first: number;
+  text: string[];
+}
+
 export interface IGraphProfile {
   /** Samples in this view (after thread selection). */
   samples: number;
@@ -190,4 +200,9 @@ export interface IGraphJSON {
    * (decimal string), for the selected thread; only frames with line data.
    */
   lines?: Record<string, IGraphLineCosts>;
+  /**
+   * Optional, with `lines`: source text keyed by frame index (decimal
+   * string), only for frames whose file the converter could read.
+   */
+  sources?: Record<string, IGraphSource>;
 }

@@ -27,6 +27,7 @@ import { AddressTable } from '../symbols/address-table';
 import { parseJitSymbols } from '../symbols/jit-symbols';
 import { prepareProfile } from '../symbols/prepare';
 import { NativeResolver } from './elf';
+import { readSources } from './sources';
 import { version } from '../../package.json';
 
 // C++, Rust and Cython names for people in the Graph JSON (the labextension keeps symbols).
@@ -292,7 +293,18 @@ function renderDiff(a: IProfile, b: IProfile, args: IArgs): string {
 
 function render(profile: IProfile, args: IArgs, warnings: string[], lineProfile?: IProfile): string {
   const write = formatInfo(args.format).write!;
-  return write(profile, { creator: CREATOR, name: basename(args.profile), thread: args.thread, lineProfile, warnings });
+  return write(profile, {
+    creator: CREATOR,
+    name: basename(args.profile),
+    thread: args.thread,
+    lineProfile,
+    warnings,
+    addSources: graph => {
+      if (graph.lines) {
+        graph.sources = readSources(graph);
+      }
+    }
+  });
 }
 
 function basename(path: string): string {

@@ -5,7 +5,7 @@
 import type { IGraphJSON } from '../model/graph-json';
 import { ChartView, IChart } from './chart-widget';
 import { cssVariable, element } from './dom';
-import { buildLines, ILinesView, LINES_NOT_RECORDED_MESSAGE } from './lines';
+import { buildLines, ILinesView, LINES_NOT_RECORDED_MESSAGE, SOURCE_NOT_READABLE_MESSAGE } from './lines';
 
 export class LinesView extends ChartView {
   constructor() {
@@ -41,7 +41,10 @@ export class LinesView extends ChartView {
         element('span', 'jp-vmprof-callers-location', view.location),
         element('span', 'jp-vmprof-callers-costs', 'bars: inclusive and self samples per line; % of the function\'s inclusive samples')
       );
-      this.footer.replaceChildren(...(view.rows.length ? [this._table(view)] : []));
+      const unreadable = element('div', 'jp-vmprof-lines-no-source', SOURCE_NOT_READABLE_MESSAGE);
+      this.footer.replaceChildren(
+        ...(view.rows.length ? [...(view.sourceReadable ? [] : [unreadable]), this._table(view)] : [])
+      );
     } else {
       this.header.replaceChildren();
       this.footer.replaceChildren();
@@ -64,7 +67,7 @@ export class LinesView extends ChartView {
   private _table(view: ILinesView): HTMLElement {
     const table = element('table', 'jp-vmprof-table');
     const headRow = element('tr');
-    for (const label of ['Line', 'Inclusive %', 'Inclusive samples', 'Self %', 'Self samples', 'Self time']) {
+    for (const label of ['Line', 'Inclusive %', 'Inclusive samples', 'Self %', 'Self samples', 'Self time', 'Source']) {
       headRow.appendChild(element('th', '', label));
     }
     table.appendChild(element('thead')).appendChild(headRow);
@@ -74,6 +77,8 @@ export class LinesView extends ChartView {
       for (const text of [String(row.line), row.totalText, row.totalSamplesText, row.selfText, row.selfSamplesText, row.selfTimeText.replace('≈ ', '')]) {
         tr.appendChild(element('td', 'jp-vmprof-num', text));
       }
+      // textContent only: source text is never markup.
+      tr.appendChild(element('td', 'jp-vmprof-lines-source', row.source));
       body.appendChild(tr);
     }
     table.appendChild(body);

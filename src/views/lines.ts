@@ -27,8 +27,14 @@ export const LINES_NOT_RECORDED_MESSAGE = 'lines were not recorded: use %%vmprof
 export const NO_LINES_FOR_FRAME_MESSAGE =
   'no line data for this function: only Python functions carry line numbers';
 
+/** What the table says when the converter could not read the function's file. */
+export const SOURCE_NOT_READABLE_MESSAGE =
+  'source text not shown: the file could not be read when the profile was converted';
+
 export interface ILineRow {
   line: number;
+  /** The line's source text, '' when the file was not readable. */
+  source: string;
   self: number;
   total: number;
   /** Of the function's inclusive samples. */
@@ -79,6 +85,8 @@ export interface ILinesView {
   layout: ILineLayout;
   /** Why there are no rows, '' when there are. */
   message: string;
+  /** Whether the rows carry source text (the converter read the file). */
+  sourceReadable: boolean;
 }
 
 export interface ILinesOptions {
@@ -106,6 +114,11 @@ export function buildLines(
     return null;
   }
   const costs = graph.lines![String(frame)];
+  const source = graph.sources?.[String(frame)];
+  const sourceText = (line: number): string => {
+    const text = source ? source.text[line - source.first] : undefined;
+    return text === undefined ? '' : text;
+  };
   const secondsPerSample = graph.profile.secondsPerSample;
   const ofFunction = (samples: number) => (f.total > 0 ? (samples / f.total) * 100 : 0);
 
@@ -116,6 +129,7 @@ export function buildLines(
       const total = costs.total[i] ?? 0;
       rows.push({
         line,
+        source: sourceText(line),
         self,
         total,
         selfPercent: ofFunction(self),
@@ -176,6 +190,7 @@ export function buildLines(
       xaxis: { title: { text: 'samples' }, rangemode: 'tozero' },
       yaxis: { type: 'category', autorange: 'reversed', title: { text: 'line' } }
     },
-    message: rows.length > 0 ? '' : NO_LINES_FOR_FRAME_MESSAGE
+    message: rows.length > 0 ? '' : NO_LINES_FOR_FRAME_MESSAGE,
+    sourceReadable: source !== undefined
   };
 }

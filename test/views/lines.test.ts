@@ -1,4 +1,4 @@
-import { buildLines, LINES_NOT_RECORDED_MESSAGE, linesRecorded, NO_LINES_FOR_FRAME_MESSAGE } from '../../src/views/lines';
+import { buildLines, LINES_NOT_RECORDED_MESSAGE, linesRecorded, NO_LINES_FOR_FRAME_MESSAGE, SOURCE_NOT_READABLE_MESSAGE } from '../../src/views/lines';
 import { graphFromStacks } from './fixture';
 import { EVIL_ESCAPED, EVIL_NAME, frameNamed, GRAPH_FIXTURES, loadGraph } from './graphs';
 
@@ -83,5 +83,27 @@ describe('buildLines', () => {
         expect(row.totalPercent).toBeLessThanOrEqual(100);
       }
     }
+  });
+});
+
+describe('buildLines source text', () => {
+  it('puts each line\'s source text beside its costs when the converter read the file', () => {
+    const graph = loadGraph('lines_memory');
+    const spin = frameNamed(graph, 'spin');
+    graph.sources = { [String(spin)]: { first: 8, text: ['def spin(n):', '    x = 0', '    for i in range(n): x += i', ''] } };
+    const view = buildLines(graph, spin)!;
+    expect(view.sourceReadable).toBe(true);
+    expect(view.rows.map(r => [r.line, r.source])).toEqual([
+      [9, '    x = 0'],
+      [10, '    for i in range(n): x += i']
+    ]);
+  });
+
+  it('says the file was not readable when there is no source text', () => {
+    const graph = loadGraph('lines_memory');
+    const view = buildLines(graph, frameNamed(graph, 'spin'))!;
+    expect(view.sourceReadable).toBe(false);
+    expect(view.rows.every(r => r.source === '')).toBe(true);
+    expect(SOURCE_NOT_READABLE_MESSAGE).toMatch(/could not be read/);
   });
 });

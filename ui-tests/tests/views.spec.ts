@@ -96,6 +96,9 @@ test('every view, search, threads and legend; names stay text', async ({ page })
     Number(t.replace(/,/g, ''))
   );
   expect(lineSelf.some(n => n > 0)).toBe(true);
+  // Each line's source text beside its costs: the cell's code, read from ipykernel's file.
+  await expect(lines.locator('td.jp-vmprof-lines-source', { hasText: 'total += i % 7' })).toBeVisible();
+  await expect(lines.locator('.jp-vmprof-lines-no-source')).toHaveCount(0);
   await shot(output, 'profile-lines.png');
 
   // Timeline: two threads and RSS (--memory).
