@@ -11,6 +11,7 @@ import { Contents } from '@jupyterlab/services';
 import { requestAPI, requestBlob } from '../handler';
 import { EXPORT_FORMATS, ExportFormat } from '../tokens';
 import { button, element, saveBlob } from './dom';
+import { detachedPopup } from './popup';
 import { callgrindPathNextTo, contentsPath, exportFileName, exportLabel, exportPath, exportTitle } from './export';
 
 /** What the export menu needs to know about the profile shown. */
@@ -73,6 +74,7 @@ export class ExportMenu {
     save.setAttribute('role', 'menuitem');
     list.appendChild(save);
     this._menu.append(summary, list);
+    detachedPopup(this._menu, list);
     this.node.append(this._main, this._menu);
     this.setFormat('callgrind');
     this.setEnabled(false);

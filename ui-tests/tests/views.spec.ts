@@ -231,6 +231,8 @@ test('every export downloads; save next to the notebook; dark theme', async ({ p
   expect(id).toMatch(/^\d{8}T\d{6}-[0-9a-f]{8}$/);
 
   const menu = output.locator('details.jp-vmprof-export-menu');
+  // Open, the list is a fixed popup on document.body (src/views/popup.ts).
+  const popup = page.locator('.jp-vmprof-export-list.jp-mod-popup');
   const expected: Record<string, RegExp> = {
     callgrind: /^callgrind\.out\./,
     collapsed: /\.collapsed\.txt$/,
@@ -241,7 +243,7 @@ test('every export downloads; save next to the notebook; dark theme', async ({ p
     await menu.locator('summary').click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      menu.locator(`button[data-format="${format}"]`).click()
+      popup.locator(`button[data-format="${format}"]`).click()
     ]);
     expect(download.suggestedFilename()).toMatch(name);
     const body = fs.readFileSync((await download.path())!);
@@ -254,9 +256,32 @@ test('every export downloads; save next to the notebook; dark theme', async ({ p
     }
   }
 
-  // Save next to the notebook: the notification names the file; the Contents API has it.
+  // Save next to the notebook, from a short output that clips its overflow: the menu
+  // opens whole over the page and its last item is reachable.
+  await output.evaluate(node => {
+    const short = (node.closest('.jp-OutputArea-output') ?? node.parentElement!) as HTMLElement;
+    short.style.maxHeight = '90px';
+    short.style.overflow = 'hidden';
+    short.dataset.vmprofTestShort = '1';
+  });
+  const area = page.locator('[data-vmprof-test-short]');
   await menu.locator('summary').click();
-  await menu.locator('button.jp-vmprof-save-next').click();
+  const save = popup.locator('button.jp-vmprof-save-next');
+  await expect(save).toBeVisible();
+  const onTop = await save.evaluate(button => {
+    const r = button.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return button.contains(hit) && r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  expect(onTop).toBe(true);
+  const outputBottom = await area.evaluate(node => node.getBoundingClientRect().bottom);
+  expect((await save.boundingBox())!.y).toBeGreaterThan(outputBottom);
+  await save.click();
+  await expect(popup).toHaveCount(0);
+  await area.evaluate(node => {
+    (node as HTMLElement).style.maxHeight = '';
+    (node as HTMLElement).style.overflow = '';
+  });
   const note = page.locator('.Toastify__toast', { hasText: 'Saved callgrind next to the notebook' });
   await expect(note).toBeVisible();
   await expect(note).toContainText('ui-tests/callgrind.out.views-demo');
