@@ -21,11 +21,9 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

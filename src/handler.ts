@@ -52,7 +52,7 @@ export async function requestAPI<T>(
   }
   try {
     return JSON.parse(text) as T;
-  } catch (error) {
+  } catch {
     throw new APIError(
       `The server sent something that is not JSON for ${path}`,
       response.status,

@@ -57,7 +57,7 @@ async def test_dot_dot_encoded_and_absolute_paths_are_refused(
         f"profiles/{inside}/export/%2e%2e%2fmeta.json",
         f"profiles/{str(outside).replace('/', '%2F')}",
         f"profiles/{str(outside).replace('/', '%2F')}/export/raw",
-        f"profiles/..%2F..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd/export/raw",
+        "profiles/..%2F..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd/export/raw",
         f"profiles/{inside}/../../outside/{OUTSIDE_ID}/export/raw",
     ]
     for path in attempts:

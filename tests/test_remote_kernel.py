@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_fixtures import MIME, Kernel
+from kernel_fixtures import Kernel
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -46,7 +46,9 @@ describe('time order', () => {
     // A coarse run's node is an ancestor (or the same) of each of its samples' nodes.
     const isAncestor = (a: number, b: number) => {
       for (let n = b; n >= 0; n = n === 0 ? -1 : tree.parent[n]) {
-        if (n === a) return true;
+        if (n === a) {
+          return true;
+        }
       }
       return false;
     };

@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
 import { openNotebook, saveForDocs } from './helpers';
 
