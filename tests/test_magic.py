@@ -308,16 +308,18 @@ def test_summary_arrives_later_in_the_cells_own_output(kernel, store_dir):
     second = kernel.collect(second_id)
     assert first.status == "ok" and second.status == "ok", first.describe() + second.describe()
 
-    # At once: the whole bundle, saying the summary is on its way.
-    [shown] = first.displays
+    # At once: the progress output (kernel/progress.py); at the cell's end, in its place, the
+    # whole bundle saying the summary is on its way; later, the same output with the table.
+    [running] = first.displays
     [display_id] = first.display_ids
-    assert set(shown) == MIMES and display_id
+    assert running[MIMES_JSON]["status"] == "running" and display_id
+    bundles = [(i, d) for i, d in first.updates + kernel.late_updates(first_id) if d[MIMES_JSON]["status"] != "running"]
+    (shown_id, shown), (updated_id, updated) = bundles
+    assert shown_id == display_id and set(shown) == MIMES
     assert shown[MIMES_JSON]["samples"] is None
     assert "summary being computed" in shown["text/plain"] and "summary being computed" in shown["text/html"]
     assert "self %" not in shown["text/plain"]
 
-    # Later: the same output replaced, with the table and the sample count.
-    [(updated_id, updated)] = first.updates + kernel.late_updates(first_id)
     assert updated_id == display_id and set(updated) == MIMES
     samples = updated[MIMES_JSON]["samples"]
     assert isinstance(samples, int) and samples > 20
@@ -345,7 +347,10 @@ def test_wait_summary_shows_the_table_before_the_cell_ends(kernel_factory, store
     # From a notebook front end, which would otherwise get the summary after the cell.
     done = kernel.collect(kernel.send_from_notebook(f"%%vmprof {option}\n" + BUSY + "busy(2_000_000)"))
     assert done.status == "ok", done.describe()
-    [shown] = done.displays
+    # The progress output first; the profile replaces it before the cell ends.
+    [running] = done.displays
+    assert running[MIMES_JSON]["status"] == "running"
+    [shown] = [d for _, d in done.updates if d[MIMES_JSON]["status"] != "running"]
     assert set(shown) == MIMES
     assert "self %" in shown["text/plain"] and "<td>" in shown["text/html"]
     assert isinstance(shown[MIMES_JSON]["samples"], int)
