@@ -133,11 +133,18 @@ export class FlameView extends Widget {
     this._resize();
   }
 
+  /** 480 px in an output; in a main-area tab the plot fills the tab (style: .jp-vmprof-viewer). */
+  private _height(): number {
+    return this.node.closest('.jp-vmprof-viewer') ? Math.max(480, Math.floor(this._plot.clientHeight)) : 480;
+  }
+
+  private _drawnHeight = 480;
+
   private _resize(): void {
     if (!this._plotly || !this._plotted || !this.isVisible) {
       return;
     }
-    if (this._plot.clientWidth > this._labelWidth) {
+    if (this._plot.clientWidth > this._labelWidth || Math.abs(this._height() - this._drawnHeight) > 2) {
       // Wider than the labels were chosen for: some may fit now.
       void this._draw();
     } else {
@@ -202,7 +209,7 @@ export class FlameView extends Widget {
     const view = this._build(graph);
     this._plotly = Plotly;
     const layout: Partial<Layout> = {
-      ...themedLayout(this.node, 480),
+      ...themedLayout(this.node, (this._drawnHeight = this._height())),
       margin: { l: 0, r: 0, t: 4, b: 0 },
       // Hide labels that would need a tiny font rather than shrink them.
       uniformtext: { minsize: LABEL_MIN_FONT_PX, mode: 'hide' }

@@ -171,6 +171,14 @@ test.describe.serial('profile browser', () => {
     const viewer = page.locator('.jp-vmprof-viewer:not(.lm-mod-hidden)');
     await expect(viewer.locator('.jp-vmprof-summary')).toHaveText(/^[\d,]+ samples( ·|,) /, { timeout: 60_000 });
     await expect(viewer.locator('.js-plotly-plot')).toBeVisible();
+    // The view fills the tab: the flame graph's plot reaches the tab's bottom.
+    await expect
+      .poll(async () => {
+        const tabBox = (await viewer.boundingBox())!;
+        const plot = (await viewer.locator('.jp-vmprof-flame .main-svg').first().boundingBox())!;
+        return Math.abs(plot.y + plot.height - (tabBox.y + tabBox.height)) < 40 && plot.height > 0.6 * tabBox.height;
+      }, { timeout: 20_000 })
+      .toBe(true);
     const tab = page.locator('.jp-MainAreaWidget-tab, .lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'browser-demo' });
     await expect(tab).toHaveCount(1);
     await page.screenshot({ path: testInfo.outputPath('viewer.png') });
