@@ -1,4 +1,5 @@
 """The kernel writes its cells' code files (ipykernel keeps them in linecache only) for the Lines view."""
+
 import linecache
 import os
 

@@ -6,6 +6,7 @@ another process and reads source files, so after a lines-mode cell the kernel wr
 every cell of its own that is in linecache and not yet on disk, as the debugger would.
 Bounded: at most MAX_FILES files of at most MAX_BYTES each per call.
 """
+
 from __future__ import annotations
 
 import linecache
