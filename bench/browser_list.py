@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SOURCE = REPO / "test" / "data" / "profiles" / "vmprof-0.6.0" / "mixed.prof"
+SOURCE = REPO / "test-data" / "profiles" / "vmprof-0.6.0" / "mixed.prof"
 sys.path.insert(0, str(REPO))
 
 from jupyterlab_vmprof.store import META_FILE, ProfileStore, write_json_atomic  # noqa: E402

@@ -5,7 +5,7 @@
  * Run:  npx esbuild bench/engine.ts --bundle --platform=node --outfile=bench/out/engine.js \
  *         && node bench/out/engine.js [SAMPLES]        (SAMPLES default 1000000)
  * Env:  VMPROF_PYTHON (default .venv/bin/python), BENCH_SOURCE (a version-7
- *       0.6.0 profile to replicate; default test/data/profiles/vmprof-0.6.0/mixed.prof).
+ *       0.6.0 profile to replicate; default test-data/profiles/vmprof-0.6.0/mixed.prof).
  *
  * How the big file is made: the source file without its trailer (so all its
  * header, meta and name records stay), then its sample records replicated
@@ -26,7 +26,7 @@ import { prepareProfile } from '../src/symbols/prepare';
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(ROOT, 'bench/out');
 const PYTHON = process.env.VMPROF_PYTHON ?? join(ROOT, '.venv/bin/python');
-const SOURCE = process.env.BENCH_SOURCE ?? join(ROOT, 'test/data/profiles/vmprof-0.6.0/mixed.prof');
+const SOURCE = process.env.BENCH_SOURCE ?? join(ROOT, 'test-data/profiles/vmprof-0.6.0/mixed.prof');
 
 function makeBigProfile(source: Uint8Array, samples: number): Uint8Array {
   const r = readVmprofRecords(source);

@@ -44,7 +44,7 @@ if (variants.length === 0) {
   variants.push({ name: 'current', dir: path.join(root, 'jupyterlab_vmprof', 'labextension') });
 }
 const python = path.join(root, '.venv', 'bin', 'python');
-const SOURCE = path.join(root, 'test', 'data', 'profiles', 'vmprof-0.6.0', 'mixed.prof');
+const SOURCE = path.join(root, 'test-data', 'profiles', 'vmprof-0.6.0', 'mixed.prof');
 const TOKEN = 'flame-100k-bench';
 const MARK = 'jp-vmprof:';
 // Enough for the idle preload (requestIdleCallback, 5 s timeout at most) to finish.

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "bench" / "out" / "embedded-engine.js"
 PROFILES = [
-    ROOT / "test/data/profiles/generated/mixed.prof",
-    ROOT / "test/data/profiles/third-party/vmprof_cpuburn.prof",
+    ROOT / "test-data/profiles/generated/mixed.prof",
+    ROOT / "test-data/profiles/third-party/vmprof_cpuburn.prof",
 ]
 RUNS = 5
 # Embedded engines have no TextDecoder (a Web API): a plain UTF-8 one, strict when asked.

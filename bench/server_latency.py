@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SOURCE = REPO / "test" / "data" / "profiles" / "generated" / "mixed.prof"
+SOURCE = REPO / "test-data" / "profiles" / "generated" / "mixed.prof"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 

@@ -22,7 +22,7 @@ as real programs' stacks do, about 1.33 call-tree nodes per distinct stack.
 `--tail N` draws the innermost N frames at random from 1,000 functions instead
 (about N more nodes per distinct stack: the reader's memory bound refuses such
 files beyond ~450k nodes per 58 MB). The header, time and meta records come
-from test/data/profiles/vmprof-0.6.0/nonative.prof.
+from test-data/profiles/vmprof-0.6.0/nonative.prof.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "test/data/profiles/vmprof-0.6.0/nonative.prof"
+SOURCE = ROOT / "test-data/profiles/vmprof-0.6.0/nonative.prof"
 CONVERTER = ROOT / "jupyterlab_vmprof/converter/vmprof-convert.js"
 PYTHON = os.environ.get("VMPROF_PYTHON", str(ROOT / ".venv/bin/python"))
 DEPTH = 20

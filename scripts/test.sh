@@ -24,7 +24,7 @@ fi
 echo "==> jest"
 npx jest --ci
 echo "==> pytest"
-python -m pytest -q tests
+python -m pytest -q py-tests
 echo "==> playwright (Debian chromium)"
 (cd ui-tests && npx playwright test)
 

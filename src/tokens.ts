@@ -104,7 +104,7 @@ export const DEFAULT_VIEW_SETTINGS: Readonly<IViewSettings> = Object.freeze({
   maxNodes: 1500,
   maxTableRows: 200,
   // The palette above, so that boxes, table and legend agree with the
-  // schema's defaults (test/views/kinds.test.ts).
+  // schema's defaults (ts-tests/views/kinds.test.ts).
   kindColors: Object.freeze({
     python: FALLBACK_KIND_COLORS.python,
     native: FALLBACK_KIND_COLORS.native,

@@ -6,7 +6,7 @@
  * which keeps it in its own chunk, off JupyterLab's start-up.
  *
  * A builder that starts producing another trace type must register it here;
- * test/views/plotly-bundle.test.ts draws every type the builders produce.
+ * ts-tests/views/plotly-bundle.test.ts draws every type the builders produce.
  */
 import Plotly from 'plotly.js/lib/core';
 import bar from 'plotly.js/lib/bar';

@@ -12,7 +12,7 @@ import { openNotebook, runFromPalette, saveForDocs, TOKEN } from './helpers';
 
 const NOTEBOOK = 'browser-test.ipynb';
 const REPO = path.resolve(__dirname, '..', '..');
-const SAMPLE_PROF = path.join(REPO, 'test/data/profiles/vmprof-0.6.0/mixed.prof');
+const SAMPLE_PROF = path.join(REPO, 'test-data/profiles/vmprof-0.6.0/mixed.prof');
 
 const PROFILED_SOURCE =
   '%%vmprof --name browser-demo\ndef browser_work():\n    return sum(i * i % 7 for i in range(3_000_000))\nbrowser_work()';

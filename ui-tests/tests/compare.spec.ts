@@ -4,7 +4,7 @@
  * Ctrl-click and compared from the context menu, and again from the keyboard
  * only (palette → "Compare with…" dialog). The "A vs B" tab shows the bar
  * chart and the table with known functions and nonzero deltas. (A profile
- * against itself, all deltas 0, is in tests/test_diff.py and diff.test.ts.)
+ * against itself, all deltas 0, is in py-tests/test_diff.py and diff.test.ts.)
  * With VMPROF_UI_SCREENSHOTS=1, writes docs/images/compare.png.
  */
 import * as fs from 'fs';
@@ -13,7 +13,7 @@ import { expect, Locator, Page, test } from '@playwright/test';
 import { runFromPalette, saveForDocs, TOKEN } from './helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const GENERATED = path.join(REPO, 'test/data/profiles/generated');
+const GENERATED = path.join(REPO, 'test-data/profiles/generated');
 const NAME_A = 'cmp-mixed';
 const NAME_B = 'cmp-numpy';
 
