@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Publisher, Router } from 'zeromq';
 
-import { channelEndpoint, IConnectionInfo, writeConnectionFile } from '../../src/node/connection-file';
+import { channelEndpoint, IConnectionInfo, writeConnectionFile } from '../support/kernel-client/connection-file';
 import {
   createMessage,
   decodeMessage,
@@ -16,7 +16,7 @@ import {
   IJSONObject,
   IJupyterMessage,
   MessageSigner
-} from '../../src/node/jupyter-wire';
+} from '../support/kernel-client/jupyter-wire';
 
 /** The interpreter with ipykernel, vmprof and jupyterlab_vmprof installed. */
 export const PYTHON = process.env.VMPROF_PYTHON ?? join(__dirname, '..', '..', '.venv', 'bin', 'python');

@@ -11,14 +11,14 @@ import {
   channelEndpoint,
   newLocalConnectionInfo,
   writeConnectionFile
-} from '../../src/node/connection-file';
-import { createMessage, encodeMessage, MessageSigner } from '../../src/node/jupyter-wire';
+} from '../support/kernel-client/connection-file';
+import { createMessage, encodeMessage, MessageSigner } from '../support/kernel-client/jupyter-wire';
 import {
   CellOutput,
   KernelClient,
   KernelDiedError,
   KernelTimeoutError
-} from '../../src/node/kernel-client';
+} from '../support/kernel-client/kernel-client';
 import { ForgingFakeKernel, makeTempDir, PYTHON } from './helpers';
 
 function textOf(outputs: CellOutput[], outputType: 'execute_result' | 'display_data'): string[] {

@@ -8,8 +8,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { IDisplayDataOutput, IExecuteResult, KernelClient } from '../../src/node/kernel-client';
-import { findProfile, PROFILE_MIME } from '../../src/node/run-notebook';
+import { IDisplayDataOutput, IExecuteResult, KernelClient } from '../support/kernel-client/kernel-client';
+import { findProfile, PROFILE_MIME } from '../support/kernel-client/run-notebook';
 import { makeTempDir, PYTHON, REPO_ROOT } from './helpers';
 
 const CONVERTER = join(REPO_ROOT, 'jupyterlab_vmprof', 'converter', 'vmprof-convert.js');

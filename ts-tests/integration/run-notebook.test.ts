@@ -10,7 +10,7 @@ import {
   formatCellSummary,
   parseCommandLine,
   runNotebook
-} from '../../src/node/run-notebook';
+} from '../support/kernel-client/run-notebook';
 import { makeTempDir, PYTHON } from './helpers';
 
 const ID_PATTERN = /[0-9]{8}T[0-9]{6}-[0-9a-f]{8}/;

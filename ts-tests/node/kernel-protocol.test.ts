@@ -2,7 +2,7 @@
  * The pure parts of the kernel client: message signing and decoding, and
  * how iopub messages become notebook outputs.
  */
-import { OutputCollector } from '../../src/node/execute-outputs';
+import { OutputCollector } from '../support/kernel-client/execute-outputs';
 import {
   createMessage,
   decodeMessage,
@@ -10,7 +10,7 @@ import {
   IJSONObject,
   IJupyterMessage,
   MessageSigner
-} from '../../src/node/jupyter-wire';
+} from '../support/kernel-client/jupyter-wire';
 
 const signer = new MessageSigner('secret-key');
 
