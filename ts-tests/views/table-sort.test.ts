@@ -26,7 +26,7 @@ describe('frameOrigin', () => {
     expect(frameOrigin({ file: 'C:\\Python311\\Lib\\site-packages\\IPython\\core\\x.py', kind: 'python' }).library).toBe(
       'IPython'
     );
-    expect(frameOrigin({ file: '/work/main/jupyterlab_vmprof/kernel/cellrun.py', kind: 'python' }).library).toBe(
+    expect(frameOrigin({ file: '/src/jupyterlab-vmprof/jupyterlab_vmprof/kernel/cellrun.py', kind: 'python' }).library).toBe(
       'jupyterlab_vmprof'
     );
     expect(frameOrigin({ file: '/usr/lib/libopenblas.so.0', kind: 'native' })).toEqual({
