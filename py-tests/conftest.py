@@ -84,3 +84,13 @@ def big_profile(tmp_path_factory) -> tuple[Path, int]:
 
 
 from kernel_fixtures import kernel, kernel_factory  # noqa: E402,F401 - real-kernel fixtures of the magic tests
+
+
+@pytest.fixture
+def settings(jp_serverapp):
+    """The live VmprofExtension config; restored after the test."""
+    config = jp_serverapp.web_app.settings["jupyterlab_vmprof"]["config"]
+    saved = {name: getattr(config, name) for name in config.trait_names() if config.trait_metadata(name, "config")}
+    yield config
+    for name, value in saved.items():
+        setattr(config, name, value)

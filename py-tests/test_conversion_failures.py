@@ -7,7 +7,6 @@ import os
 import signal
 from pathlib import Path
 
-import pytest
 
 API = "jupyterlab-vmprof"
 
@@ -18,16 +17,6 @@ def body(response) -> dict:
 
 async def get(jp_fetch, *parts, **kwargs):
     return await jp_fetch(API, *parts, raise_error=False, **kwargs)
-
-
-@pytest.fixture
-def settings(jp_serverapp):
-    """The live VmprofExtension config; restored after the test."""
-    config = jp_serverapp.web_app.settings["jupyterlab_vmprof"]["config"]
-    saved = {name: getattr(config, name) for name in config.trait_names() if config.trait_metadata(name, "config")}
-    yield config
-    for name, value in saved.items():
-        setattr(config, name, value)
 
 
 def converter_children() -> list[int]:

@@ -22,16 +22,6 @@ async def get(jp_fetch, *parts, **kwargs):
     return await jp_fetch(API, *parts, raise_error=False, **kwargs)
 
 
-@pytest.fixture
-def settings(jp_serverapp):
-    """The live VmprofExtension config; restored after the test."""
-    config = jp_serverapp.web_app.settings["jupyterlab_vmprof"]["config"]
-    saved = {name: getattr(config, name) for name in config.trait_names() if config.trait_metadata(name, "config")}
-    yield config
-    for name, value in saved.items():
-        setattr(config, name, value)
-
-
 def peak_rss_reset() -> None:
     # Writing 5 to clear_refs resets VmHWM (peak resident memory) of this process.
     Path("/proc/self/clear_refs").write_text("5")
