@@ -15,23 +15,11 @@ import pytest
 
 from jupyterlab_vmprof.node_converter import convert_sync
 from jupyterlab_vmprof.store import ProfileStore
+from split_workload import FUNCTIONS, HEAVY_WORK, LIGHT_WORK
 
 pytestmark = pytest.mark.timeout(300)
 
-# Two functions with the same body: `heavy` is called with 7/3 of `light`'s work.
-SETUP = """
-import json, time
-def heavy(n):
-    s = 0
-    for i in range(n):
-        s += i * i
-    return s
-def light(n):
-    s = 0
-    for i in range(n):
-        s += i * i
-    return s
-"""
+SETUP = "import json, time\n" + FUNCTIONS
 
 # Runs for SECONDS on the sampled clock: ~500 samples at one per 4 ms, ~2000 at one per ms.
 SECONDS = 2.0
@@ -40,7 +28,7 @@ clock = time.perf_counter if {real_time} else time.process_time
 spent = {{"heavy": 0.0, "light": 0.0}}
 end = clock() + {seconds}
 while clock() < end:
-    t0 = clock(); heavy(7000); t1 = clock(); light(3000); t2 = clock()
+    t0 = clock(); heavy({heavy_work}); t1 = clock(); light({light_work}); t2 = clock()
     spent["heavy"] += t1 - t0
     spent["light"] += t2 - t1
 """
@@ -74,7 +62,10 @@ def inclusive(graph: dict, name: str) -> int:
 def test_shares_match_the_split_measured_with_timers(kernel, store_dir, mode):
     assert kernel.run(SETUP).status == "ok"
     real_time = mode == "real-time"
-    done = kernel.run(CELL.format(options=MODES[mode], real_time=real_time, seconds=SECONDS))
+    cell = CELL.format(
+        options=MODES[mode], real_time=real_time, seconds=SECONDS, heavy_work=HEAVY_WORK, light_work=LIGHT_WORK
+    )
+    done = kernel.run(cell)
     assert done.status == "ok", done.describe()
     measured = json.loads(kernel.run("print(json.dumps(spent))").stdout)
     want = measured["heavy"] / (measured["heavy"] + measured["light"])
