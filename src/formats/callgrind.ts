@@ -28,6 +28,8 @@ export interface ICallgrindOptions {
   /** 'jupyterlab-vmprof <version>'. */
   creator: string;
   thread?: ThreadFilter;
+  /** Which threads the file holds, for a `desc: Threads:` line (src/model/threads.ts describeSelection). */
+  threads?: string;
   pid?: number;
   cmd?: string;
 }
@@ -49,6 +51,9 @@ export function toCallgrind(profile: IProfile, options: ICallgrindOptions): stri
     lines.push(`cmd: ${oneLine(options.cmd)}`);
   }
   lines.push('part: 1');
+  if (options.threads) {
+    lines.push(`desc: Threads: ${oneLine(options.threads)}`);
+  }
   if (info.secondsPerSample !== null) {
     lines.push(`desc: Seconds per sample: ${info.secondsPerSample.toPrecision(6)} (from ${info.timeBasis})`);
   }

@@ -10,7 +10,7 @@
 import { GRAPH_FORMAT, GRAPH_VERSION, IGraphJSON, IGraphThread } from '../model/graph-json';
 import { lineCosts } from '../model/lines';
 import { IProfile } from '../model/profile';
-import { threadSummaries } from '../model/threads';
+import { IKernelThreads, threadSummaries } from '../model/threads';
 import { timeOrder } from '../model/time-order';
 import { timeline } from '../model/timeline';
 import { PRUNED_FRAME_NAME, pruneTree } from '../model/prune';
@@ -18,6 +18,8 @@ import { ThreadFilter, callGraph, callTree } from '../model/call-graph';
 
 export interface IGraphJSONOptions {
   thread?: ThreadFilter;
+  /** The kernel's own threads, when known (src/model/threads.ts selectThreads). */
+  kernelThreads?: IKernelThreads;
   /** 'jupyterlab-vmprof <version>'. */
   creator: string;
   /**
@@ -59,8 +61,8 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
       platform: info.platform,
       fileVersion: info.fileVersion,
       mode: { ...info.mode },
-      threads: threadCounts(profile),
-      thread,
+      threads: threadCounts(profile, options.kernelThreads),
+      thread: typeof thread === 'string' ? thread : null,
       warnings: info.warnings.slice()
     },
     frames: profile.frames.map((f, i) => ({
@@ -75,6 +77,10 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
     tree,
     edges: graph.edges
   };
+  const kernel = options.kernelThreads;
+  if (kernel !== undefined) {
+    out.profile.kernelThreads = { included: kernel.included, threads: kernel.ids.length, samples: kernel.samples };
+  }
   if (tree.pruned !== undefined) {
     // The folded nodes' frame: not a function, so no samples of its own in the function list.
     out.frames.push({ name: PRUNED_FRAME_NAME, file: '', line: 0, kind: 'unknown', self: 0, total: 0 });
@@ -95,15 +101,21 @@ export function toGraphJSON(profile: IProfile, options: IGraphJSONOptions): IGra
 }
 
 /** Every thread with samples, in order of first sample, with its label (src/model/threads.ts). */
-export function threadCounts(profile: IProfile): IGraphThread[] {
-  return threadSummaries(profile).map(t => ({ id: t.id, samples: t.samples, label: t.label }));
+export function threadCounts(profile: IProfile, kernelThreads?: IKernelThreads): IGraphThread[] {
+  const kernel = new Set(kernelThreads?.ids ?? []);
+  return threadSummaries(profile).map(t =>
+    kernel.has(t.id)
+      ? { id: t.id, samples: t.samples, label: t.label, kernel: true }
+      : { id: t.id, samples: t.samples, label: t.label }
+  );
 }
 
-/** The thread of the time order: the selected one, else 'main', else the busiest. */
-function timeOrderThread(profile: IProfile, thread: ThreadFilter, threads: IGraphThread[]): number {
-  if (thread !== null) {
-    return profile.threads.indexOf(String(thread));
+/** The thread of the time order: the selected one, else 'main', else the busiest of those selected. */
+function timeOrderThread(profile: IProfile, thread: ThreadFilter, all: IGraphThread[]): number {
+  if (typeof thread === 'string') {
+    return profile.threads.indexOf(thread);
   }
+  const threads = thread === null ? all : all.filter(t => thread.includes(t.id));
   const main = threads.find(t => t.label === 'main');
   const busiest = threads.reduce<IGraphThread | null>((a, b) => (a === null || b.samples > a.samples ? b : a), null);
   return profile.threads.indexOf((main ?? busiest)?.id ?? '');

@@ -21,6 +21,7 @@ import { toSpeedscope } from './speedscope';
 import type { IGraphJSON } from '../model/graph-json';
 import type { IProfile } from '../model/profile';
 import type { ThreadFilter } from '../model/call-graph';
+import type { IKernelThreads } from '../model/threads';
 
 /** What a writer gets besides the profile. */
 export interface IWriteContext {
@@ -29,6 +30,10 @@ export interface IWriteContext {
   /** The profile file's base name (speedscope shows it as the profile's name). */
   name: string;
   thread: ThreadFilter;
+  /** The kernel's own threads, when known (src/model/threads.ts selectThreads). */
+  kernelThreads?: IKernelThreads;
+  /** Which threads the output holds, said in the formats' headers (describeSelection). */
+  threads?: string;
   /** The same profile read with line numbers, for Graph JSON's per-line view. */
   lineProfile?: IProfile;
   /** Adds what only Node can read (source text) to Graph JSON. */
@@ -71,7 +76,8 @@ export const FORMATS = [
     cliSuffix: '.out',
     cacheExtension: '.callgrind',
     exported: true,
-    write: (profile, context) => toCallgrind(profile, { creator: context.creator, thread: context.thread })
+    write: (profile, context) =>
+      toCallgrind(profile, { creator: context.creator, thread: context.thread, threads: context.threads })
   },
   {
     id: 'collapsed',
@@ -96,7 +102,14 @@ export const FORMATS = [
     cacheExtension: '.json',
     exported: true,
     write: (profile, context) =>
-      JSON.stringify(toSpeedscope(profile, { name: context.name, exporter: context.creator, thread: context.thread }))
+      JSON.stringify(
+        toSpeedscope(profile, {
+          // speedscope shows the name as the title: say there which threads the file holds.
+          name: context.threads ? `${context.name} — ${context.threads}` : context.name,
+          exporter: context.creator,
+          thread: context.thread
+        })
+      )
   },
   {
     id: 'raw',
@@ -124,6 +137,7 @@ export const FORMATS = [
       const graph = toGraphJSON(profile, {
         creator: context.creator,
         thread: context.thread,
+        kernelThreads: context.kernelThreads,
         lineProfile: context.lineProfile
       });
       graph.profile.warnings = context.warnings;

@@ -11,6 +11,7 @@
  * Frame kinds are not part of the format and are lost.
  */
 
+import { ThreadFilter, threadMask } from '../model/call-graph';
 import { IProfile, framesOf } from '../model/profile';
 
 export interface ISpeedscopeFile {
@@ -35,12 +36,13 @@ export interface ISpeedscopeProfile {
 export interface ISpeedscopeOptions {
   name: string;
   exporter: string;
-  /** Only this thread (a thread id as recorded); all threads when null/absent. */
-  thread?: string | null;
+  /** Only these threads (src/model/call-graph.ts ThreadFilter); all threads when null/absent. */
+  thread?: ThreadFilter;
 }
 
 export function toSpeedscope(profile: IProfile, options: ISpeedscopeOptions): ISpeedscopeFile {
   const sps = profile.info.secondsPerSample;
+  const mask = threadMask(profile, options.thread ?? null);
   const stackCache = new Map<number, number[]>();
   const stackOf = (node: number) => {
     let s = stackCache.get(node);
@@ -81,9 +83,7 @@ export function toSpeedscope(profile: IProfile, options: ISpeedscopeOptions): IS
     shared: {
       frames: profile.frames.map(f => (f.file ? { name: f.name, file: f.file, line: f.line } : { name: f.name }))
     },
-    profiles: profiles.filter(
-      (p, t) => p.samples.length > 0 && (options.thread == null || profile.threads[t] === options.thread)
-    ),
+    profiles: profiles.filter((p, t) => p.samples.length > 0 && (mask === null || mask[t] === 1)),
     name: options.name,
     activeProfileIndex: 0,
     exporter: options.exporter

@@ -14,8 +14,20 @@
 import { PairTable } from './pair-table';
 import { IProfile } from './profile';
 
-/** Thread selection: a thread id as recorded, or null for all threads. */
-export type ThreadFilter = string | null;
+/**
+ * Thread selection: a thread id as recorded, a set of ids (the cell's own
+ * threads, src/model/threads.ts cellThreadSelection), or null for all threads.
+ */
+export type ThreadFilter = string | readonly string[] | null;
+
+/** Per thread index (profile.threads), whether the filter keeps it; null when it keeps all. */
+export function threadMask(profile: IProfile, thread: ThreadFilter): Uint8Array | null {
+  if (thread === null) {
+    return null;
+  }
+  const wanted = new Set(typeof thread === 'string' ? [thread] : thread);
+  return Uint8Array.from(profile.threads, id => (wanted.has(id) ? 1 : 0));
+}
 
 export interface IStackCounts {
   /** Samples whose stack is exactly this node. */
@@ -28,16 +40,16 @@ export interface IStackCounts {
 
 export function countStacks(profile: IProfile, thread: ThreadFilter = null): IStackCounts {
   const self = new Int32Array(profile.stackFrame.length);
-  const wanted = thread === null ? -1 : profile.threads.indexOf(thread);
+  const mask = threadMask(profile, thread);
   let empty = 0;
   let samples = 0;
-  if (thread !== null && wanted < 0) {
+  if (mask !== null && !mask.includes(1)) {
     return { self, empty, samples };
   }
   const stacks = profile.sampleStack;
   const threads = profile.sampleThread;
   for (let i = 0; i < stacks.length; i++) {
-    if (wanted >= 0 && threads[i] !== wanted) {
+    if (mask !== null && mask[threads[i]] === 0) {
       continue;
     }
     samples++;

@@ -66,6 +66,12 @@ export interface IGraphThread {
    * See src/model/threads.ts.
    */
   label?: string;
+  /**
+   * Optional: true for a thread of the kernel's own (heartbeat, IOPub,
+   * control, history…), not one the cell ran in; only in profiles whose
+   * kernel recorded the cell's threads (profile.kernelThreads).
+   */
+  kernel?: boolean;
 }
 
 /**
@@ -176,8 +182,15 @@ export interface IGraphProfile {
   fileVersion: number;
   mode: { native: boolean; lines: boolean; memory: boolean; realTime: boolean };
   threads: IGraphThread[];
-  /** The selected thread id, or null for all threads. */
+  /** The selected thread id, or null for all threads (the cell's, when kernelThreads.included is false). */
   thread: string | null;
+  /**
+   * Optional, for a notebook cell's profile whose kernel recorded the cell's
+   * threads: whether "all threads" holds the kernel's own threads too
+   * (`included`), and how many threads and samples they are. Left out, they
+   * count in neither `samples` nor any frame: 100 % is the cell's threads.
+   */
+  kernelThreads?: { included: boolean; threads: number; samples: number };
   /** Things the user must know: truncated file, dropped samples, etc. */
   warnings: string[];
 }

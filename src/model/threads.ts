@@ -3,6 +3,7 @@
  * can read instead of a 15-digit thread id.
  */
 
+import { ThreadFilter, threadMask } from './call-graph';
 import { IProfile } from './profile';
 
 export interface IThreadSummary {
@@ -61,4 +62,100 @@ function modulePresence(profile: IProfile): Uint8Array {
     out[node] = isModule[profile.stackFrame[node]] || (parent >= 0 && out[parent] === 1) ? 1 : 0;
   }
   return out;
+}
+
+/** The kernel's own threads in a cell's profile: those not the cell's (kernel/threads.py). */
+export interface IKernelThreads {
+  /** Whether the selection holds them ("all threads + kernel") or leaves them out (the default). */
+  included: boolean;
+  /** Their ids as recorded, in profile order. */
+  ids: string[];
+  /** Their samples. */
+  samples: number;
+}
+
+export interface IThreadSelection {
+  /** What to count: one thread, the cell's threads, or null for every thread. */
+  filter: ThreadFilter;
+  /** Present when the profile has threads of the cell's and of the kernel's own. */
+  kernelThreads?: IKernelThreads;
+}
+
+/**
+ * The samples a view or an export holds. `thread` (one id) wins; else, when
+ * the kernel recorded the cell's threads (`cellThreads`, meta.json
+ * threads.cell_ids), "all threads" means the cell's threads unless
+ * `includeKernel`: the kernel's heartbeat, IOPub, control and history
+ * threads are not the cell's work, and in real-time mode they are sampled
+ * while they wait. Without cell threads (older profiles, scripts, imported
+ * files), or when none of them has samples, every thread counts as before.
+ */
+export function selectThreads(
+  profile: IProfile,
+  thread: string | null,
+  cellThreads: readonly string[] | null,
+  includeKernel: boolean
+): IThreadSelection {
+  const cell = new Set(cellThreads ?? []);
+  const kernelIds = profile.threads.filter(id => !cell.has(id));
+  if (cell.size === 0 || kernelIds.length === profile.threads.length || kernelIds.length === 0) {
+    return { filter: thread };
+  }
+  const isKernel = Uint8Array.from(profile.threads, id => (cell.has(id) ? 0 : 1));
+  let samples = 0;
+  for (let i = 0; i < profile.sampleThread.length; i++) {
+    samples += isKernel[profile.sampleThread[i]];
+  }
+  const filter = thread ?? (includeKernel ? null : profile.threads.filter(id => cell.has(id)));
+  return { filter, kernelThreads: { included: includeKernel, ids: kernelIds, samples } };
+}
+
+/**
+ * Which threads an export holds, for its header: `thread 1403…`, `the cell's
+ * threads (3 kernel threads left out, 412 samples)`, `all threads (3 of them
+ * the kernel's own)`, or `all threads`.
+ */
+export function describeSelection(selection: IThreadSelection): string {
+  const { filter, kernelThreads } = selection;
+  if (typeof filter === 'string') {
+    return `thread ${filter}`;
+  }
+  if (kernelThreads === undefined) {
+    return 'all threads';
+  }
+  const n = kernelThreads.ids.length;
+  const threads = `${n} kernel ${n === 1 ? 'thread' : 'threads'}`;
+  return kernelThreads.included
+    ? `all threads (${threads} included, ${kernelThreads.samples} samples)`
+    : `the cell's threads (${threads} left out, ${kernelThreads.samples} samples)`;
+}
+
+/**
+ * The profile with only the samples of the threads `filter` keeps (frames,
+ * stacks and thread ids unchanged): for what counts every sample, such as a
+ * comparison of two cells' profiles without the kernel's threads.
+ */
+export function keepThreads(profile: IProfile, filter: ThreadFilter): IProfile {
+  const mask = threadMask(profile, filter);
+  if (mask === null) {
+    return profile;
+  }
+  const keep: number[] = [];
+  profile.sampleThread.forEach((t, i) => {
+    if (mask[t] === 1) {
+      keep.push(i);
+    }
+  });
+  const pick = <T extends Int32Array | Float64Array>(values: T, make: (n: number) => T): T => {
+    const out = make(keep.length);
+    keep.forEach((i, k) => (out[k] = values[i]));
+    return out;
+  };
+  return {
+    ...profile,
+    sampleStack: pick(profile.sampleStack, n => new Int32Array(n)),
+    sampleThread: pick(profile.sampleThread, n => new Int32Array(n)),
+    sampleRss: profile.sampleRss && pick(profile.sampleRss, n => new Float64Array(n)),
+    sampleTime: profile.sampleTime && pick(profile.sampleTime, n => new Float64Array(n))
+  };
 }

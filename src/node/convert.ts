@@ -22,6 +22,7 @@ import { JSON_NODE_BYTES } from '../formats/vmprof-budget';
 import { diffProfiles } from '../model/diff';
 import { DIFF_FORMAT, DIFF_VERSION } from '../model/diff-json';
 import { IProfile } from '../model/profile';
+import { IThreadSelection, describeSelection, keepThreads, selectThreads } from '../model/threads';
 import { NOTEBOOK_CELL_FILES } from '../symbols/frame-lists';
 import { AddressTable } from '../symbols/address-table';
 import { parseJitSymbols } from '../symbols/jit-symbols';
@@ -53,6 +54,12 @@ interface IArgs extends ISymbolFiles {
   strip: boolean;
   collapseDispatcher: boolean;
   thread: string | null;
+  /** --cell-threads: the cell's thread ids (meta.json threads.cell_ids); the others are the kernel's. */
+  cellThreads: string[] | null;
+  /** --kernel-threads: "all threads" holds the kernel's own threads too. */
+  kernelThreads: boolean;
+  /** --diff-cell-threads: the same as cellThreads, for OTHER. */
+  diffCellThreads: string[] | null;
   lines: boolean;
   /** --parts: PROFILE is a parts manifest (node/parts.ts), the parts merged into one profile. */
   parts: boolean;
@@ -66,15 +73,17 @@ class CliError extends Error {
 
 const USAGE =
   `usage: vmprof-convert PROFILE [--format ${CONVERTED_FORMATS.join('|')}] [-o FILE] ` +
-  '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--no-collapse-dispatcher] [--thread ID] [--lines] ' +
-  '[--diff OTHER [--diff-perf-map FILE]... [--diff-jit-symbols FILE] [--diff-maps FILE]]\n' +
+  '[--perf-map FILE]... [--jit-symbols FILE] [--maps FILE] [--no-strip] [--no-collapse-dispatcher] [--thread ID] ' +
+  '[--cell-threads ID,ID… [--kernel-threads]] [--lines] ' +
+  '[--diff OTHER [--diff-perf-map FILE]... [--diff-jit-symbols FILE] [--diff-maps FILE] [--diff-cell-threads ID,ID…]]\n' +
   '       vmprof-convert --parts MANIFEST [--format …] [-o FILE] [--no-strip] [--no-collapse-dispatcher] [--thread ID]';
 
 export function parseArgs(argv: readonly string[]): IArgs {
   const args: IArgs = {
     profile: '', format: 'json', output: null, perfMaps: [], jitSymbols: null, maps: null,
     diff: null, diffSymbols: { perfMaps: [], jitSymbols: null, maps: null },
-    strip: true, collapseDispatcher: true, thread: null, lines: false, parts: false
+    strip: true, collapseDispatcher: true, thread: null, lines: false, parts: false,
+    cellThreads: null, kernelThreads: false, diffCellThreads: null
   };
   let formatGiven = false;
   const positional: string[] = [];
@@ -103,6 +112,9 @@ export function parseArgs(argv: readonly string[]): IArgs {
       case '--no-strip': args.strip = false; break;
       case '--no-collapse-dispatcher': args.collapseDispatcher = false; break;
       case '--thread': args.thread = normalizeThread(value()); break;
+      case '--cell-threads': args.cellThreads = threadList(value()); break;
+      case '--kernel-threads': args.kernelThreads = true; break;
+      case '--diff-cell-threads': args.diffCellThreads = threadList(value()); break;
       case '--lines': args.lines = true; break;
       case '--parts': args.parts = true; break;
       case '--diff': args.diff = value(); break;
@@ -145,6 +157,11 @@ function normalizeThread(text: string): string {
   } catch {
     throw new CliError('usage', `--thread: not a number: "${text}"`);
   }
+}
+
+/** `--cell-threads 140…,140…`: ids separated by commas (none: an empty list). */
+function threadList(text: string): string[] {
+  return text.split(',').filter(id => id.trim() !== '').map(normalizeThread);
 }
 
 /** A gzip-compressed profile inflates to at most this (vmprof's own reader reads such files). */
@@ -193,11 +210,15 @@ export function convert(args: IArgs, warn: (text: string) => void): string {
     throw new CliError('usage', `no thread ${args.thread} in this profile (threads: ${profile.threads.join(', ') || 'none'})`);
   }
   const warnings = boundedWarnings([...profile.info.warnings, ...main.warnings]);
+  // A merged --parts profile's thread ids name their process: the kernel's cell ids do not apply.
+  const selection = selectThreads(profile, args.thread, args.parts ? null : args.cellThreads, args.kernelThreads);
   if (args.diff !== null) {
     const other = loadProfile(args.diff, args.diffSymbols, args, false);
     const both = [...warnings, ...other.profile.info.warnings.map(w => `${basename(args.diff!)}: ${w}`), ...other.warnings];
     boundedWarnings(both).forEach(warn);
-    return renderDiff(profile, other.profile, args);
+    // Both sides without the kernel's own threads, unless --kernel-threads (Compare's default).
+    const b = selectThreads(other.profile, null, args.diffCellThreads, args.kernelThreads).filter;
+    return renderDiff(keepThreads(profile, selection.filter), keepThreads(other.profile, b), args);
   }
   warnings.forEach(warn);
   // Per-line costs need line-level frames: read a lines-mode file a second time for them.
@@ -205,7 +226,7 @@ export function convert(args: IArgs, warn: (text: string) => void): string {
     args.format === 'json' && profile.info.mode.lines && !args.lines && !args.parts
       ? loadProfile(args.profile, args, args, true).profile
       : undefined;
-  return render(profile, args, warnings, lineProfile);
+  return render(profile, args, selection, warnings, lineProfile);
 }
 
 interface ILoaded {
@@ -291,12 +312,15 @@ function renderDiff(a: IProfile, b: IProfile, args: IArgs): string {
   });
 }
 
-function render(profile: IProfile, args: IArgs, warnings: string[], lineProfile?: IProfile): string {
+function render(profile: IProfile, args: IArgs, selection: IThreadSelection, warnings: string[], lineProfile?: IProfile): string {
   const write = formatInfo(args.format).write!;
   return write(profile, {
     creator: CREATOR,
     name: basename(args.profile),
-    thread: args.thread,
+    thread: selection.filter,
+    kernelThreads: selection.kernelThreads,
+    // Said in the headers when there is a choice to tell: one thread, or the kernel's threads in or out.
+    threads: args.thread !== null || selection.kernelThreads ? describeSelection(selection) : undefined,
     lineProfile,
     warnings,
     addSources: graph => {
