@@ -1,4 +1,5 @@
 """GET profiles/<id>/diff/<other id>: Diff JSON of two real store profiles, cached, validated."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,7 @@ async def test_a_profile_against_itself_has_no_deltas(jp_fetch, put_profile, pro
     a = put_profile(profile_data / "generated" / "mixed.prof")
     diff = body(await get(jp_fetch, "profiles", a, "diff", a))
     assert diff["a"]["samples"] == diff["b"]["samples"] == MIXED_SAMPLES
-    assert len(diff["functions"]) > 10
+    assert len(diff["functions"]) > 5  # unnamed native code (no symbol files here) is one function
     assert all(f["selfDelta"] == 0 and f["totalDelta"] == 0 for f in diff["functions"])
     assert all(f["selfA"] == f["selfB"] and f["lineA"] == f["lineB"] for f in diff["functions"])
 

@@ -27,6 +27,12 @@ export interface IVmprofReadOptions {
   lines?: boolean;
   /** Memory per call-tree node of the output to be written (vmprof-budget.ts); callgrind's by default. */
   treeNodeBytes?: number;
+  /**
+   * The library (path) holding a native function's start address, for
+   * native names vmprof recorded without their library (`n:dgemm_nn:0:-`):
+   * comparing two processes matches native code by library and symbol.
+   */
+  nativeLibrary?: (address: number) => string | null;
 }
 
 /** PyPy stack entry kinds (vmprof reader.py VMPROF_*_TAG; 1 = Python code). */
@@ -242,7 +248,7 @@ class ModelMaker {
       const kind: FrameKind = pypyKind === PYPY_JITTED ? 'jit' : 'native';
       if (nativeName !== undefined) {
         const p = parseVmprofName(nativeName);
-        return b.frame(p.name, p.file, p.line, kind);
+        return b.frame(p.name, p.file || this.libraryOf(addr), p.line, kind);
       }
       return b.frame(`<native symbol ${hexKey(addr)}>`, '', 0, kind);
     }
@@ -253,6 +259,15 @@ class ModelMaker {
       return b.frame(p.name, p.file, p.line, kind);
     }
     return b.frame(`<unknown code ${hexKey(addr)}>`, '', 0, kind);
+  }
+
+  private libraryOf(addr: AddrKey): string {
+    if (!this.options.nativeLibrary) {
+      return '';
+    }
+    // vmprof records a native function's start address with bit 0 set.
+    const address = Number(hexKey(addr)) - 1;
+    return (Number.isSafeInteger(address) && this.options.nativeLibrary(address)) || '';
   }
 
   private info(): IProfileInfo {

@@ -13,6 +13,11 @@ export interface IFunctionDiff {
   /** File as in `a` (as in `b` when absent from `a`), before `fileKey`. */
   file: string;
   kind: FrameKind;
+  /**
+   * Native code: the library as matched (base name, no build hash), shown
+   * as `library:name`; absent for other kinds and unknown libraries.
+   */
+  library?: string;
   /** First line in each profile (the smallest when merged), null when absent there. */
   lineA: number | null;
   lineB: number | null;
@@ -31,6 +36,22 @@ export interface IFunctionDiff {
   totalDelta: number;
 }
 
+/**
+ * The merged call tree of both profiles (model/diff-tree.ts), as parallel
+ * arrays; node 0 is the root (every sample), parents come before children.
+ */
+export interface IDiffTree {
+  /** Parent node, −1 for the root. */
+  parent: number[];
+  /** Index into `functions`; −1 for the root and for folded (pruned) children. */
+  fn: number[];
+  /** Samples of each profile with the node innermost / on the path. */
+  selfA: number[];
+  totalA: number[];
+  selfB: number[];
+  totalB: number[];
+}
+
 /** `GET profiles/<a>/diff/<b>`: what `vmprof-convert A --diff B` writes. */
 export interface IDiffJSON {
   format: typeof DIFF_FORMAT;
@@ -39,6 +60,8 @@ export interface IDiffJSON {
   a: { profile: string; samples: number };
   b: { profile: string; samples: number };
   functions: IFunctionDiff[];
+  /** The differential flame graph's tree; absent from older converters' output. */
+  tree?: IDiffTree;
 }
 
 /** Whether a value is Diff JSON this frontend can show (a newer version is not). */

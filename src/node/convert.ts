@@ -23,7 +23,7 @@ import { diffProfiles } from '../model/diff';
 import { DIFF_FORMAT, DIFF_VERSION } from '../model/diff-json';
 import { IProfile } from '../model/profile';
 import { IThreadSelection, describeSelection, keepThreads, selectThreads } from '../model/threads';
-import { NOTEBOOK_CELL_FILES } from '../symbols/frame-lists';
+import { matchFunction } from '../symbols/match-keys';
 import { AddressTable } from '../symbols/address-table';
 import { parseJitSymbols } from '../symbols/jit-symbols';
 import { prepareProfile } from '../symbols/prepare';
@@ -257,10 +257,13 @@ function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: bo
   const bytes = decompressed(readInput(path));
   // Graph JSON's tree is pruned to what the views draw: it needs far less memory per node.
   const treeNodeBytes = args.format === 'json' ? JSON_NODE_BYTES : undefined;
-  const raw = readVmprof(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lines, treeNodeBytes });
+  const warnings: string[] = [];
+  const resolver = symbols.maps !== null ? new NativeResolver(readInput(symbols.maps).toString('utf-8'), warnings) : null;
+  // A comparison matches native code by library: name the library vmprof left out (symbols/match-keys.ts).
+  const nativeLibrary = args.diff !== null && resolver ? (address: number) => resolver.libraryOf(address) : undefined;
+  const raw = readVmprof(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lines, treeNodeBytes, nativeLibrary });
   const jit = new AddressTable();
   let trampolines = new Set<string>();
-  const warnings: string[] = [];
   for (const mapPath of symbols.perfMaps) {
     const map = parsePerfMap(readInput(mapPath).toString('utf-8'));
     jit.add(map.symbols);
@@ -284,7 +287,6 @@ function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: bo
       warnings.push(`${symbols.jitSymbols}: ${parsed.skipped} entries were not understood and were skipped`);
     }
   }
-  const resolver = symbols.maps !== null ? new NativeResolver(readInput(symbols.maps).toString('utf-8'), warnings) : null;
   const profile = prepareProfile(raw, {
     jit,
     trampolines,
@@ -295,20 +297,18 @@ function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: bo
   return { profile, warnings };
 }
 
-/** Two versions of a notebook cell live in different files; compare them as one. */
-function cellFileKey(file: string): string {
-  return NOTEBOOK_CELL_FILES.some(re => re.test(file)) ? '<notebook cell>' : file;
-}
-
 function renderDiff(a: IProfile, b: IProfile, args: IArgs): string {
-  const diff = diffProfiles(a, b, { fileKey: cellFileKey });
+  // Keys that hold across processes: library + symbol, cells as one file (symbols/match-keys.ts).
+  const diff = diffProfiles(a, b, { match: matchFunction });
   return JSON.stringify({
     format: DIFF_FORMAT,
     version: DIFF_VERSION,
     creator: CREATOR,
     a: { profile: basename(args.profile), samples: diff.samplesA },
     b: { profile: basename(args.diff!), samples: diff.samplesB },
-    functions: diff.functions
+    // Matched on the symbols as recorded, shown as the Graph JSON shows them (demangled).
+    functions: diff.functions.map(f => (f.library !== undefined ? { ...f, name: nativeDisplayName(f.name) } : f)),
+    tree: diff.tree
   });
 }
 

@@ -72,6 +72,11 @@ export class NativeResolver {
     return symbol ? { name: symbol.name, file: mapping.path } : null;
   }
 
+  /** The file mapped at `address` (a library or the executable), if any. */
+  libraryOf(address: number): string | null {
+    return this.mappingOf(address)?.path ?? null;
+  }
+
   private mappingOf(address: number): IMapping | null {
     let lo = 0;
     let hi = this.mappings.length;

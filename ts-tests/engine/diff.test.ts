@@ -2,6 +2,7 @@
 
 import { diffProfiles } from '../../src/model/diff';
 import { ProfileBuilder } from '../../src/model/profile';
+import { matchFunction } from '../../src/symbols/match-keys';
 import { load } from './helpers';
 import { INFO, profileOf } from './model-helpers';
 
@@ -32,7 +33,7 @@ describe('diffProfiles', () => {
     expect(deltas).toEqual([...deltas].sort((x, y) => y - x));
   });
 
-  test('fileKey matches functions across files (two versions of a cell)', () => {
+  test('match keys line up functions across files (two versions of a cell)', () => {
     const build = (file: string, line: number) => {
       const builder = new ProfileBuilder();
       builder.addSample(builder.stackOf([builder.frame('work', file, line, 'python')]), builder.thread('1'));
@@ -41,7 +42,7 @@ describe('diffProfiles', () => {
     const x = build('/tmp/ipykernel_1/aaa.py', 3);
     const y = build('/tmp/ipykernel_1/bbb.py', 5);
     expect(diffProfiles(x, y).functions.length).toBe(2);
-    const merged = diffProfiles(x, y, { fileKey: f => (f.startsWith('/tmp/ipykernel_') ? 'cell' : f) });
+    const merged = diffProfiles(x, y, { match: matchFunction });
     expect(merged.functions).toHaveLength(1);
     expect(merged.functions[0]).toMatchObject({ file: '/tmp/ipykernel_1/aaa.py', lineA: 3, lineB: 5, selfDelta: 0 });
   });
@@ -64,5 +65,30 @@ describe('diffProfiles', () => {
       expect(f.totalFractionA).toBeLessThanOrEqual(1);
       expect(f.totalFractionB).toBeLessThanOrEqual(1);
     }
+  });
+
+  test('the merged tree keeps paths of either profile, with both counts', () => {
+    const tree = d.tree;
+    const path = (n: number): string =>
+      tree.parent[n] < 0 ? '' : `${path(tree.parent[n])};${d.functions[tree.fn[n]].name}`;
+    const nodes = new Map(tree.parent.map((_, n) => [path(n), n]));
+    // m;f is in both, m;h;h;h in B only: it keeps its box, with A's 0.
+    const f = nodes.get(';m;f')!;
+    expect([tree.selfA[f], tree.selfB[f]]).toEqual([3, 1]);
+    const hhh = nodes.get(';m;h;h;h')!;
+    expect([tree.totalA[hhh], tree.selfB[hhh]]).toEqual([0, 1]);
+    expect([tree.totalA[0], tree.totalB[0]]).toEqual([4, 4]);
+  });
+
+  test('a pruned tree folds the lightest children into one node per parent, and adds up', () => {
+    const wide = profileOf([...'abcdefghij'].flatMap((c, i) => Array.from({ length: i + 1 }, () => [`m;${c}`] as [string])));
+    const pruned = diffProfiles(wide, wide, { maxTreeNodes: 8 }).tree;
+    expect(pruned.parent.length).toBeLessThanOrEqual(8);
+    const folded = pruned.fn.map((fn, n) => (fn === -1 && n > 0 ? n : -1)).filter(n => n > 0);
+    expect(folded).toHaveLength(1);
+    const m = pruned.parent[folded[0]];
+    const children = pruned.parent.map((p, n) => (p === m ? n : -1)).filter(n => n >= 0);
+    expect(children.reduce((sum, n) => sum + pruned.totalA[n], 0)).toBe(pruned.totalA[m]);
+    expect(pruned.totalA[0]).toBe(55);
   });
 });

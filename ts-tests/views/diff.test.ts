@@ -81,15 +81,17 @@ describeIfBuilt('mixed.prof vs numpy_work.prof', () => {
   it('trace: the 20 largest self deltas, coloured by direction, labels escaped', () => {
     const colors = { up: 'rgb(1, 2, 3)', down: 'rgb(4, 5, 6)' };
     const trace = buildDiffTrace(diff, { colors });
-    expect(trace.x.length).toBe(20);
-    expect(trace.y).toEqual(Array.from({ length: 20 }, (_, i) => i));
     const rows = buildDiffRows(diff).rows.filter(r => r.selfDelta !== 0);
-    expect(trace.x).toEqual(rows.slice(0, 20).map(r => r.selfDelta));
+    const bars = Math.min(20, rows.length);
+    // Without symbol files, all unnamed native code is one function: fewer than before, still many.
+    expect(bars).toBeGreaterThanOrEqual(10);
+    expect(trace.y).toEqual(Array.from({ length: bars }, (_, i) => i));
+    expect(trace.x).toEqual(rows.slice(0, bars).map(r => r.selfDelta));
     trace.x.forEach((x, i) => expect(trace.marker.color[i]).toBe(x > 0 ? colors.up : colors.down));
-    // Native names like "<native symbol 0x…>" must reach plotly as text, not tags.
-    const native = trace.ticktext.findIndex(t => t.includes('native symbol'));
+    // Native names like "<unnamed native code>" must reach plotly as text, not tags.
+    const native = trace.ticktext.findIndex(t => t.includes('unnamed native code'));
     expect(native).toBeGreaterThanOrEqual(0);
-    expect(trace.ticktext[native].startsWith('&lt;native symbol')).toBe(true);
+    expect(trace.ticktext[native].startsWith('&lt;unnamed native code')).toBe(true);
     expect(trace.hovertext[0]).toContain('pp)');
   });
 });
@@ -99,7 +101,7 @@ describeIfBuilt('a profile against itself', () => {
 
   it('has no deltas, no bars, and both sides present', () => {
     const view = buildDiffRows(diff);
-    expect(view.rows.length).toBeGreaterThan(10);
+    expect(view.rows.length).toBeGreaterThan(5);
     for (const r of view.rows) {
       expect(r.selfDeltaText).toBe('0.0');
       expect(r.totalDeltaText).toBe('0.0');
