@@ -57,7 +57,6 @@ def inclusive(graph: dict, name: str) -> int:
 
 # vmprof 0.6.0 can kill the kernel mid-cell on this Python (docs/kernel.md); such a run is
 # repeated, any other failure is not.
-@pytest.mark.flaky(reruns=2, only_rerun=["KernelDied"])
 @pytest.mark.parametrize("mode", list(MODES))
 def test_shares_match_the_split_measured_with_timers(kernel, store_dir, mode):
     assert kernel.run(SETUP).status == "ok"

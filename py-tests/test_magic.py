@@ -156,10 +156,6 @@ def test_threads_started_by_the_cell_are_sampled(kernel, store_dir, mode):
     assert worker_samples > 20, Counter(p[2] for p in stats.profiles)
 
 
-# vmprof 0.6.0 can segfault the kernel while Numba's C dispatcher or the import system
-# calls Python (docs/kernel.md); such a run is repeated (shown as R in the report), any
-# other failure is not.
-@pytest.mark.flaky(reruns=2, only_rerun=["KernelDied"])
 def test_numba_function_named_in_profile(kernel, store_dir):
     setup = kernel.run(
         "import numpy as np\nfrom numba import njit\n"
@@ -190,10 +186,6 @@ def test_numba_function_named_in_profile(kernel, store_dir):
     assert "divide" in named
 
 
-# vmprof 0.6.0 can segfault the kernel while Numba's C dispatcher or the import system
-# calls Python (docs/kernel.md); such a run is repeated (shown as R in the report), any
-# other failure is not.
-@pytest.mark.flaky(reruns=2, only_rerun=["KernelDied"])
 def test_numba_imported_by_the_profiled_cell_is_named_too(kernel, store_dir):
     # The jitted loop runs three times as long as importing and compiling took, in CPU time
     # (which drives vmprof's timer): its share holds at any sample rate and machine speed.

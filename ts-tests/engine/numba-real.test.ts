@@ -33,23 +33,16 @@ interface IFrameJSON {
 }
 
 /**
- * vmprof 0.6.0 sometimes segfaults when a sample lands while C code calls a
- * Python function (docs/kernel.md); the tiny-call phase, where Numba's C
- * dispatcher calls the Python trampoline, can meet it. That is vmprof's
- * fault, not what this test checks, so a run killed by a signal is retried
- * (at most 3 runs, each logged); any other failure fails at once.
+ * Runs numba_profile.py once, with this checkout's package first on the path: it profiles
+ * with the crash guard, as %%vmprof does, so a crash is a failure, not something to retry.
  */
-function profileWithRetries(dir: string): string {
-  for (let attempt = 1; ; attempt++) {
-    const run = spawnSync(PYTHON, [join(__dirname, 'numba_profile.py'), dir], { encoding: 'utf-8', cwd: ROOT });
-    if (run.status === 0) {
-      return run.stdout;
-    }
-    if (run.signal === null || attempt === 3) {
-      throw new Error(`numba_profile.py failed (${run.signal ?? 'exit ' + run.status}): ${run.stderr}`);
-    }
-    console.warn(`numba_profile.py killed by ${run.signal} (vmprof crash), retrying`);
+function profileOnce(dir: string): string {
+  const env = { ...process.env, PYTHONPATH: ROOT };
+  const run = spawnSync(PYTHON, [join(__dirname, 'numba_profile.py'), dir], { encoding: 'utf-8', cwd: ROOT, env });
+  if (run.status !== 0) {
+    throw new Error(`numba_profile.py failed (${run.signal ?? 'exit ' + run.status}): ${run.stderr}`);
   }
+  return run.stdout;
 }
 
 describeIfNumba('real Numba profile with the kernel’s trampolines', () => {
@@ -69,7 +62,7 @@ describeIfNumba('real Numba profile with the kernel’s trampolines', () => {
 
   beforeAll(() => {
     execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
-    const report = JSON.parse(profileWithRetries(dir));
+    const report = JSON.parse(profileOnce(dir));
     expect(report.entries.map((e: { kind: string; name: string }) => [e.kind, e.name])).toEqual([
       ['trampoline', 'sum_of_roots']
     ]);

@@ -20,6 +20,7 @@ except ImportError as e:
     sys.exit(3)
 
 from jupyterlab_vmprof.kernel.jit import NumbaTrampolines
+from jupyterlab_vmprof.kernel.lean.session import VmprofSession
 from jupyterlab_vmprof.kernel.symbolfiles import record_symbols
 
 
@@ -45,7 +46,9 @@ def main(folder):
         sys.exit(1)
     calls = 0
     with open(folder / 'profile.prof', 'w+b') as f:
-        vmprof.enable(f.fileno(), period=0.001, native=True)
+        # As %%vmprof does: with the crash guard in front of vmprof's signal handler.
+        session = VmprofSession(vmprof, f.fileno(), lean=False, period=0.001, native=True)
+        session.start()
         try:
             start = time.process_time()
             while time.process_time() - start < 1.2:
@@ -58,7 +61,7 @@ def main(folder):
                     caller(tiny)
                 calls += 1000
         finally:
-            vmprof.disable()
+            session.stop()
             trampolines.remove()
     warnings = record_symbols(folder, trampolines.entries)
     print(json.dumps({'calls': calls, 'entries': trampolines.entries, 'warnings': warnings}))
