@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -94,3 +95,23 @@ def settings(jp_serverapp):
     yield config
     for name, value in saved.items():
         setattr(config, name, value)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """small_disk(megabytes) -> a folder on a tmpfs of that size (needs root; skipped otherwise)."""
+    mounted = []
+
+    def mount_small(megabytes: int) -> Path:
+        folder = tmp_path / f"disk{len(mounted)}"
+        folder.mkdir()
+        options = ["-o", f"size={megabytes}m"]
+        done = subprocess.run(["mount", "-t", "tmpfs", *options, "tmpfs", str(folder)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount_small
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

@@ -5,7 +5,6 @@ import html
 import os
 import signal
 import struct
-import subprocess
 import time
 
 import pytest
@@ -173,26 +172,6 @@ def test_next_kernel_of_the_notebook_says_the_last_one_died(kernel_factory, stor
     # Said once: not again in this kernel, nor in the next one.
     assert restarted.run("%%vmprof\nx = 2").stderr == ""
     assert kernel_factory(notebook).run("%%vmprof\nx = 3").stderr == ""
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """mount_small(megabytes) -> a folder on a tmpfs of that size (needs root; skipped otherwise)."""
-    mounted = []
-
-    def mount_small(megabytes: int):
-        folder = tmp_path / f"disk{len(mounted)}"
-        folder.mkdir()
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
-        mounted.append(folder)
-        return folder
-
-    yield mount_small
-    for folder in mounted:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
 def test_nearly_full_disk_refuses_before_running(kernel_factory, small_disk):

@@ -3,7 +3,6 @@ a disk that fills up."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 
 import pytest
@@ -97,29 +96,27 @@ def test_profiling_leaves_signal_dispositions_as_they_were(kernel, options):
 # 16. a planted perf map is not copied ----------------------------------------------------------------
 
 
-def test_a_planted_perf_map_symlink_is_not_followed(kernel, store_dir, tmp_path):
+def plant_a_symlink(planted: str, tmp_path) -> str:
+    """A link to a file the kernel's user may read; returns the warning's wording."""
     secret = tmp_path / "secret.txt"
-    secret.write_text("7f0000000000 10 SECRET-CONTENT\n")
-    planted = f"/tmp/perf-{kernel.pid}.map"
+    secret.write_text("7f0000000000 10 PLANTED-CONTENT\n")
     os.symlink(secret, planted)
-    try:
-        done = kernel.run("%%vmprof\ntotal = sum(i * i for i in range(100_000))")
-    finally:
-        os.unlink(planted)
-    assert done.status == "ok", done.describe()
-    folder = store_dir / ProfileStore(store_dir).ids()[0]
-    assert not list(folder.glob("perf-*.map"))
-    assert "SECRET-CONTENT" not in (folder / "jit-symbols.json").read_text()
-    assert any("perf map" in w and "symbolic link" in w for w in newest_meta(store_dir)["warnings"])
+    return "symbolic link"
 
 
-def test_a_perf_map_of_another_user_is_not_copied(kernel, store_dir):
+def plant_a_file_of_another_user(planted: str, tmp_path) -> str:
     if os.getuid() != 0:
         pytest.skip("making a file of another user needs root")
-    planted = f"/tmp/perf-{kernel.pid}.map"
     with open(planted, "w") as handle:
-        handle.write("7f0000000000 10 FOREIGN-CONTENT\n")
+        handle.write("7f0000000000 10 PLANTED-CONTENT\n")
     os.chown(planted, 65534, 65534)
+    return "owned by"
+
+
+@pytest.mark.parametrize("plant", [plant_a_symlink, plant_a_file_of_another_user], ids=["symlink", "other-user"])
+def test_a_planted_perf_map_is_not_copied(kernel, store_dir, tmp_path, plant):
+    planted = f"/tmp/perf-{kernel.pid}.map"
+    wording = plant(planted, tmp_path)
     try:
         done = kernel.run("%%vmprof\ntotal = sum(i * i for i in range(100_000))")
     finally:
@@ -127,22 +124,11 @@ def test_a_perf_map_of_another_user_is_not_copied(kernel, store_dir):
     assert done.status == "ok", done.describe()
     folder = store_dir / ProfileStore(store_dir).ids()[0]
     assert not list(folder.glob("perf-*.map"))
-    assert "FOREIGN-CONTENT" not in (folder / "jit-symbols.json").read_text()
-    assert any("perf map" in w and "owned by" in w for w in newest_meta(store_dir)["warnings"])
+    assert "PLANTED-CONTENT" not in (folder / "jit-symbols.json").read_text()
+    assert any("perf map" in w and wording in w for w in newest_meta(store_dir)["warnings"])
 
 
 # 13. a disk that fills up mid-profile -----------------------------------------------------------------
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(folder)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
 FILL = ("import os, time\n"
@@ -156,10 +142,11 @@ FILL = ("import os, time\n"
 
 
 def test_a_disk_filling_up_mid_cell_marks_the_profile_failed_with_the_reason(kernel_factory, small_disk):
-    store_dir = small_disk / "store"
+    disk = small_disk(20)
+    store_dir = disk / "store"
     notebook = {"JUPYTERLAB_VMPROF_STORE": str(store_dir), "JPY_SESSION_NAME": "/home/me/full.ipynb"}
     kernel = kernel_factory(notebook)
-    fill = small_disk / "fill"
+    fill = disk / "fill"
     done = kernel.run("%%vmprof\n" + FILL + f"print('errno', fill({str(fill)!r}))\n"
                       "start = time.time()\nwhile time.time() - start < 1:\n    sum(range(10_000))")
     assert "errno 28" in done.stdout, done.describe()

@@ -153,24 +153,13 @@ def test_an_existing_world_readable_store_is_made_private(tmp_path):
 # 13. a full disk ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A folder on a 2 MB tmpfs (needs root; skipped otherwise)."""
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
-
-
 def test_an_import_that_fills_the_disk_says_so_and_leaves_nothing(small_disk):
-    store = ProfileStore(small_disk / "store")
+    disk = small_disk(2)
+    store = ProfileStore(disk / "store")
     with pytest.raises(StoreError) as raised:
         store.import_profile(b"\0" * (3 * 1024 * 1024))
     assert raised.value.code == "disk-full"
     assert "disk" in raised.value.message and "full" in raised.value.message
     assert store.ids() == []
     assert not [p.name for p in store.root.iterdir() if p.is_dir()]  # no partial profile left
-    assert shutil.disk_usage(small_disk).used < 512 * 1024
+    assert shutil.disk_usage(disk).used < 512 * 1024
