@@ -68,3 +68,41 @@ async def test_a_stripless_summary_does_not_stand_in_for_the_default_graph(
     started = service.started
     response = await jp_fetch(API, "profiles", pid, "graph")
     assert response.headers["X-Vmprof-Cache"] == "miss" and service.started == started + 1
+
+
+async def test_a_request_before_the_summary_starts_waits_for_the_claim(
+        jp_fetch, jp_serverapp, put_profile, store, profile_data):
+    """The output goes out before the summary thread starts: the claim made before it holds the server."""
+    from jupyterlab_vmprof.kernel import output, summary
+
+    service = service_of(jp_serverapp)
+    pid = put_profile(profile_data / "vmprof-0.6.0" / "mixed.prof")
+    top = output.Summary(store.folder(pid), {})
+    top.claim()  # as output.show does, before publishing the bundle
+    started = service.started
+    request = asyncio.ensure_future(jp_fetch(API, "profiles", pid, "graph"))
+    await asyncio.sleep(0.5)  # the request arrived and waits: the summary has not started yet
+    assert not request.done()
+    graph, why_not = await asyncio.to_thread(summary.summarize, store.folder(pid), {})
+    top.release()
+    response = await request
+    assert why_not is None and response.headers["X-Vmprof-Cache"] == "hit"
+    assert service.started == started, "one conversion per cell: the request should have waited for the kernel's"
+    assert json.loads(response.body) == graph
+    assert not list((store.folder(pid) / "cache").glob("*.pending"))
+
+
+async def test_a_claim_given_up_lets_the_server_convert_at_once(
+        jp_fetch, jp_serverapp, put_profile, store, profile_data):
+    from jupyterlab_vmprof.kernel import output
+
+    service = service_of(jp_serverapp)
+    pid = put_profile(profile_data / "vmprof-0.6.0" / "mixed.prof")
+    top = output.Summary(store.folder(pid), {})
+    top.claim()
+    assert list((store.folder(pid) / "cache").glob("*.pending"))
+    top.release()  # e.g. the summary failed before converting
+    started = service.started
+    response = await asyncio.wait_for(jp_fetch(API, "profiles", pid, "graph"), timeout=15)
+    assert response.headers["X-Vmprof-Cache"] == "miss" and service.started == started + 1
+    assert json.loads(response.body)["profile"]["samples"] > 0

@@ -113,6 +113,18 @@ class Summary:
         self.copy_notes: list[str] = []
         # Run first, so the summary reads the profile with every name (leanvmprof.DeferredSearch).
         self.deferred_names = None
+        # The server's cache entry marked as being computed before the output went out (claim).
+        self._claimed: Optional[Path] = None
+
+    def claim(self) -> None:
+        """Tell the server, before the output goes out, that this summary will fill its cache."""
+        self._claimed = summary.claim_server_cache(self.folder, self.options)
+
+    def release(self) -> None:
+        """Drop the claim once the summary is done (its entry is in place) or has given up."""
+        if self._claimed is not None:
+            self._claimed.unlink(missing_ok=True)
+            self._claimed = None
 
     def compute(self, duration_s: Optional[float], cpu_s: Optional[float]) -> dict:
         """Run the converter; returns the meta.json changes (samples, sample rate). Never raises."""
@@ -180,6 +192,7 @@ def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, runn
         publish(shell, top.bundle(meta, notes), running.display_id if replaces else None, update=replaces)
         return
     display_id = running.display_id if replaces else f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
+    top.claim()  # the front end's graph request may come before the summary thread starts
     publish(shell, top.bundle(meta, notes), display_id, update=replaces)
     # The thread runs in a copy of this cell's context: ipykernel 7 keeps the parent
     # header of display messages in a context variable and falls back to the newest
@@ -199,6 +212,7 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
         # delay the reply by as much (measured: 20 ms on a 1 s cell).
         time.sleep(START_DELAY_S)
         changes = top.compute(meta.get("duration_s"), meta.get("cpu_s"))
+        top.release()  # the entry is in place, or the summary gave up: the server need not wait
         # meta.json first: the final bundle tells a frontend that the profile's files are
         # complete, and one may fetch them at once (kernel/transfer.py).
         if changes:
@@ -210,4 +224,5 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
         leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
     except BaseException:  # noqa: BLE001 - a daemon thread must not print tracebacks into other cells
         pass
-
+    finally:
+        top.release()

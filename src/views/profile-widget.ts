@@ -146,8 +146,11 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       this._fail('This output holds no vmprof profile id.');
       return;
     }
-    if (this._output && this._output.id === output.id && this._graph) {
-      return; // re-render of the same output: keep the zoom and view
+    if (this._output && this._output.id === output.id && (this._graph || this._loadingId === output.id)) {
+      // The same profile again (the kernel's summary updates the output): keep the zoom and
+      // view, and neither fetch nor draw it a second time; keep the newer bundle (its copy).
+      this._output = output;
+      return;
     }
     this._output = output;
     this.node.dataset.profileId = output.id;
@@ -166,7 +169,14 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     }
     this._running?.stop();
     this._running = null;
-    await this._load(output.id);
+    this._loadingId = output.id;
+    try {
+      await this._load(output.id);
+    } finally {
+      if (this._loadingId === output.id) {
+        this._loadingId = null;
+      }
+    }
   }
 
   /** The cell is running (kernel/progress.py), or its kernel died before the final output. */
@@ -448,6 +458,8 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _settings: IVmprofSettings | null;
   private _output: IProfileOutput | null = null;
   private _graph: IGraphJSON | null = null;
+  /** The profile whose graph renderModel is fetching: a re-render meanwhile waits for it. */
+  private _loadingId: string | null = null;
   private _view: ProfileView = 'flame';
   private _userChoseView = false;
   private _selected = -1;
