@@ -98,6 +98,26 @@ export const FALLBACK_KIND_COLORS: Readonly<KindColors> = Object.freeze({
   root: '#bdbdbd'
 });
 
+/** The differential flame graph's colours (the Compare view). */
+export interface IDiffFlameColors {
+  /** A larger self share in B. */
+  slower: string;
+  /** A smaller self share in B. */
+  faster: string;
+  /** No change; every other colour is blended from this one. */
+  neutral: string;
+}
+
+/**
+ * Red and blue as in differential flame graphs; what the views use where no
+ * CSS applies (tests). The widget reads the theme's (style/diff.css).
+ */
+export const FALLBACK_DIFF_FLAME_COLORS: Readonly<IDiffFlameColors> = Object.freeze({
+  slower: '#d32f2f',
+  faster: '#1976d2',
+  neutral: '#e0e0e0'
+});
+
 export const DEFAULT_VIEW_SETTINGS: Readonly<IViewSettings> = Object.freeze({
   defaultView: 'flame',
   minNodeFraction: 0.001,

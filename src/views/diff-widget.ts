@@ -1,6 +1,7 @@
 /**
- * The comparison of two profiles: a header saying what is compared, a
- * filter, a plotly bar chart of the 20 largest self deltas, and a DOM table
+ * The comparison of two profiles: a header saying what is compared, the
+ * differential flame graph (diff-flame-widget.ts), a filter, a plotly bar
+ * chart of the 20 largest self deltas, and a DOM table
  * of every function sorted by |Δ self|. Everything from the profiles goes
  * in with textContent (names are arbitrary text, never markup); the chart's
  * labels are escaped by the builder. Up (a larger share in B) and down are
@@ -20,6 +21,7 @@ import {
   IDiffView
 } from './diff';
 import type { IDiffJSON } from '../model/diff-json';
+import { DiffFlame } from './diff-flame-widget';
 import { formatCount } from './format';
 import { loadPlotly, PlotlyModule } from './plotly';
 
@@ -56,7 +58,8 @@ export class DiffView extends Widget {
     this._plot = element('div', 'jp-vmprof-diff-plot');
     this._tableHolder = element('div', 'jp-vmprof-diff-table-holder');
     this._content = element('div', 'jp-vmprof-diff-content');
-    this._content.append(this._summary, this._plot, bar, this._tableHolder);
+    this._flame = new DiffFlame();
+    this._content.append(this._summary, this._flame.node, this._plot, bar, this._tableHolder);
     this._content.hidden = true;
     this.node.append(this._message, this._content);
     this.showMessage('Comparing the profiles…');
@@ -65,6 +68,11 @@ export class DiffView extends Widget {
   /** The Diff JSON shown, if any (for tests and commands). */
   get diff(): IDiffJSON | null {
     return this._diff;
+  }
+
+  /** The differential flame graph. */
+  get flame(): DiffFlame {
+    return this._flame;
   }
 
   /** The rows of the last table drawn. */
@@ -90,6 +98,7 @@ export class DiffView extends Widget {
     this._renderTable();
     this._summary.textContent = diffSummary(this._view!, nameA, nameB);
     void this._drawPlot();
+    void this._flame.draw(diff);
   }
 
   dispose(): void {
@@ -100,13 +109,19 @@ export class DiffView extends Widget {
     if (this._plotly && this._plotted) {
       this._plotly.purge(this._plot);
     }
+    this._flame.dispose();
     super.dispose();
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     // plotly needs real colours: redraw with the new theme's variables.
-    this._themeObserver = new MutationObserver(() => void this._drawPlot());
+    this._themeObserver = new MutationObserver(() => {
+      void this._drawPlot();
+      if (this._diff) {
+        void this._flame.draw(this._diff);
+      }
+    });
     this._themeObserver.observe(document.body, {
       attributes: true,
       attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light']
@@ -123,6 +138,7 @@ export class DiffView extends Widget {
     if (this._plotly && this._plotted && this.isVisible) {
       void this._plotly.Plots.resize(this._plot);
     }
+    this._flame.resize();
   }
 
   private _renderTable(): void {
@@ -215,6 +231,7 @@ export class DiffView extends Widget {
   }
 
   private _diff: IDiffJSON | null = null;
+  private _flame: DiffFlame;
   private _view: IDiffView | null = null;
   private _names: [string, string] = ['A', 'B'];
   private _summary: HTMLElement;

@@ -16,6 +16,7 @@ import { kindLabel } from './kinds';
 export type Direction = 'up' | 'down' | 'same';
 
 export interface IDiffRow {
+  /** As shown: `library:symbol` for native code (functionLabel), else the name. */
   name: string;
   file: string;
   kind: FrameKind;
@@ -71,7 +72,7 @@ export function buildDiffRows(diff: IDiffJSON, options: IDiffOptions = {}): IDif
     if (words.length === 0) {
       return true;
     }
-    const haystack = `${f.name}\n${f.file}\n${kindLabel(f.kind)}`.toLowerCase();
+    const haystack = `${functionLabel(f)}\n${f.file}\n${kindLabel(f.kind)}`.toLowerCase();
     return words.every(word => haystack.includes(word));
   });
   return {
@@ -164,6 +165,15 @@ export function diffSummary(view: IDiffView, nameA: string, nameB: string): stri
   );
 }
 
+/**
+ * A function as the comparison shows it: native code as `library:symbol`
+ * (`libopenblas.so.0:dgemm_kernel`), the key it was matched on, so the
+ * rows of two processes read the same; other code by its name.
+ */
+export function functionLabel(f: IFunctionDiff): string {
+  return f.library ? `${f.library}:${f.name}` : f.name;
+}
+
 function diffRow(f: IFunctionDiff): IDiffRow {
   const lines =
     f.lineA !== null && f.lineB !== null && f.lineA !== f.lineB
@@ -183,7 +193,7 @@ function diffRow(f: IFunctionDiff): IDiffRow {
     totalDelta: pct(f.totalDelta)
   };
   return {
-    name: f.name,
+    name: functionLabel(f),
     file: f.file,
     kind: f.kind,
     kindLabel: kindLabel(f.kind),
