@@ -115,6 +115,19 @@ export class ByteCursor {
     return this.utf8(length);
   }
 
+  /** A `word length, bytes` string left undecoded: its text's byte offset (the cursor moves past it). */
+  stringStart(): number {
+    this.need(this.wordSize, 'string');
+    const length = this.word();
+    if (length < 0) {
+      throw new VmprofFormatError('corrupt', `negative string length ${length}`, this.pos - this.wordSize);
+    }
+    this.need(length, 'string');
+    const start = this.pos;
+    this.pos += length;
+    return start;
+  }
+
   utf8(length: number): string {
     this.need(length, 'string');
     const text = this.decoder.decode(this.bytes.subarray(this.pos, this.pos + length));

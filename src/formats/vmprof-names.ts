@@ -28,7 +28,7 @@
  *   name(A, g)@400` → f, g (without the birth: f, f).
  */
 
-import { GrowableFloat64 } from '../model/growable';
+import { GrowableFloat64, GrowableInt32 } from '../model/growable';
 
 /** An address as a number when it fits in 2^53 (the usual case), else a decimal string. */
 export type AddrKey = number | string;
@@ -48,22 +48,54 @@ export class NameTable {
    * hold millions of names.
    */
   private index = new Map<AddrKey, number>();
-  private names: string[] = [];
+  /**
+   * Each name's text is decoded from the file when first asked for: a file
+   * names every live code object (hundreds of thousands after a large
+   * import), and most are never sampled. Kept: where its text lies.
+   */
+  private names: Array<string | undefined> = [];
+  private textStart = new GrowableFloat64();
+  private textLength = new GrowableInt32();
+  private decoder = new TextDecoder('utf-8');
   private firstAt = new GrowableFloat64();
   /** Addresses with two or more different names: every record, in file order. */
   private history = new Map<AddrKey, IHistory>();
   private births = new Map<AddrKey, { at: number; name: string }>();
 
-  /** A 0x02 record read at byte `at`. */
-  add(id: AddrKey, name: string, at: number): void {
+  /** `bytes`: the file, which holds the names' texts. */
+  constructor(private bytes: Uint8Array) {}
+
+  /** A 0x02 record read at byte `at`, its name's text at bytes [start, start + length). */
+  addText(id: AddrKey, start: number, length: number, at: number): void {
     const i = this.index.get(id);
     if (i === undefined) {
       this.index.set(id, this.names.length);
-      this.names.push(name);
+      this.names.push(undefined);
+      this.textStart.push(start);
+      this.textLength.push(length);
       this.firstAt.push(at);
       return;
     }
-    const old = this.names[i];
+    this.rename(id, i, this.decode(start, length), at);
+  }
+
+  private decode(start: number, length: number): string {
+    return this.decoder.decode(this.bytes.subarray(start, start + length));
+  }
+
+  /** The name at index `i`, decoded on first use. */
+  private nameOf(i: number): string {
+    let name = this.names[i];
+    if (name === undefined) {
+      name = this.decode(this.textStart.data[i], this.textLength.data[i]);
+      this.names[i] = name;
+    }
+    return name;
+  }
+
+  /** A further record for an address already named. */
+  private rename(id: AddrKey, i: number, name: string, at: number): void {
+    const old = this.nameOf(i);
     let h = this.history.get(id);
     if (h === undefined) {
       if (old === name) {
@@ -79,7 +111,7 @@ export class NameTable {
 
   private last(id: AddrKey): string | undefined {
     const i = this.index.get(id);
-    return i === undefined ? undefined : this.names[i];
+    return i === undefined ? undefined : this.nameOf(i);
   }
 
   /**

@@ -60,7 +60,7 @@ class RecordReader {
       wordSize: 8, addrSize: 8, periodMicros: 0, version: 0,
       mode: { memory: false, lines: false, native: false, rpython: false, realTime: false },
       interpreter: '', meta: new Map(), startTime: null, endTime: null, layout: 'plain',
-      pythonNames: new NameTable(), nativeNames: new Map(),
+      pythonNames: new NameTable(bytes), nativeNames: new Map(),
       stackOffset: new Float64Array(0), stackDepth: new Int32Array(0), stackCount: 0,
       sampleStack: new Int32Array(0), sampleThread: new Int32Array(0),
       sampleRss: null, sampleTime: null, sampleOffset: new Float64Array(0), sampleCount: 0, damage: null, threads: [], warnings: [], bytes
@@ -98,7 +98,9 @@ class RecordReader {
         if (marker === MARKER_STACKTRACE) {
           this.readSample(start);
         } else if (marker === MARKER_VIRTUAL_IP) {
-          this.out.pythonNames.add(this.cur.addrKey(), this.cur.string(), start);
+          const id = this.cur.addrKey();
+          const text = this.cur.stringStart();
+          this.out.pythonNames.addText(id, text, this.cur.pos - text, start);
         } else if (marker === MARKER_NATIVE_SYMBOLS) {
           this.readNativeName();
         } else if (marker === MARKER_META) {
