@@ -6,10 +6,12 @@
  * about 600 bytes per call-tree node, 3 KB per function (callgrind), 800
  * bytes per thread, 300 bytes per Python name and 24 per sample, on top of
  * the file's own bytes, which stay in memory. A reading
- * whose estimate passes 4 × the file size or 256 MB, whichever is larger, is
- * stopped with `too-large` naming the counts and the limit, before it takes
- * gigabytes. Example: 16 distinct stacks 65,536 deep (an 8 MB file) would make
- * a million nodes (~600 MB): refused after ~450,000.
+ * whose estimate passes 4 × the file size (or 4 MB for smaller files, whose
+ * cost is mostly the Node runtime's own) is stopped with `too-large` naming
+ * the counts and the limit, before it takes that memory: what is measured is
+ * the peak RSS over that of converting a small profile, not counting Node's
+ * fixed cost. Example: 16 distinct stacks 65,536 deep (an 8 MB file) would
+ * make a million nodes (~600 MB): refused after 65,536.
  *
  * The cost per node depends on what is written: 600 bytes is callgrind's on
  * deep distinct stacks; Graph JSON, whose tree is pruned to what the views
@@ -25,10 +27,10 @@ const NODE_BYTES = 600;
 export const JSON_NODE_BYTES = 200;
 const FRAME_BYTES = 3000;
 const THREAD_BYTES = 800;
-const NAME_BYTES = 300;
+const NAME_BYTES = 160;
 const SAMPLE_BYTES = 24;
 const MEMORY_FACTOR = 4;
-const MEMORY_FLOOR_BYTES = 256 * 1048576;
+const MEMORY_FLOOR_BYTES = 4 * 1048576;
 
 export interface IBudgetCounts {
   samples: number;

@@ -19,13 +19,21 @@ export const TIMELINE_BINS = 200;
  * of Graph JSON. Example: 50,000 threads get 20 bins each.
  */
 export const TIMELINE_CELLS = 1_000_000;
+/**
+ * Bins of all threads together per sample at most (but TIMELINE_BINS always
+ * allowed), so that the bins cost O(samples), not O(threads × bins): 32,000
+ * threads of one sample each get 4 bins each rather than 31, and ordinary
+ * profiles (thousands of samples, a few threads) keep their 200.
+ */
+export const TIMELINE_CELLS_PER_SAMPLE = 4;
 
 export function timeline(profile: IProfile, binTarget: number = TIMELINE_BINS): IGraphTimeline | null {
   const n = profile.sampleStack.length;
   if (n === 0) {
     return null;
   }
-  binTarget = Math.max(1, Math.min(binTarget, Math.floor(TIMELINE_CELLS / Math.max(1, profile.threads.length))));
+  const cells = Math.min(TIMELINE_CELLS, Math.max(TIMELINE_BINS, TIMELINE_CELLS_PER_SAMPLE * n));
+  binTarget = Math.max(1, Math.min(binTarget, Math.floor(cells / Math.max(1, profile.threads.length))));
   const times = profile.sampleTime;
   const clock = profile.info.sampleClock ?? null;
   const binOf = times !== null ? timeBins(times, binTarget) : indexBins(n, binTarget);

@@ -4,7 +4,7 @@
  * warnings. bench/extreme_files.py measures the peak memory of each kind.
  */
 import { VmprofFormatError, readVmprof } from '../../src/formats/vmprof';
-import { TIMELINE_CELLS, timeline } from '../../src/model/timeline';
+import { TIMELINE_CELLS, TIMELINE_CELLS_PER_SAMPLE, timeline } from '../../src/model/timeline';
 import { VmprofWriter } from './vmprof-writer';
 
 const CODE = 0x7f0000000000;
@@ -54,7 +54,7 @@ describe('extreme but valid files', () => {
     expect(error).toBeInstanceOf(VmprofFormatError);
     expect((error as VmprofFormatError).code).toBe('too-large');
     expect((error as VmprofFormatError).message).toMatch(
-      /would need about \d+ MB of memory \(\d+ call-tree nodes, .*more than the limit of 4 × its size or 256 MB/
+      /would need about \d+ MB of memory \(\d+ call-tree nodes, .*more than the limit of 4 × its size or 4 MB, whichever is larger \(33 MB\)/
     );
   });
 
@@ -65,13 +65,16 @@ describe('extreme but valid files', () => {
     expect(p.stackFrame.length).toBe(4000);
   });
 
-  test('many threads: the timeline has fewer bins per thread, never more than the cell limit', () => {
+  test('many threads: the timeline has fewer bins per thread, as many in all as samples allow', () => {
     const threads = 20_000;
-    const bytes = fileOf(2 * threads, () => 1, () => CODE, i => 0x10000 + 16 * (i % threads));
+    // 20-deep stacks: enough bytes per thread in the file for its memory limit (vmprof-budget.ts).
+    const bytes = fileOf(2 * threads, () => 20, (_, j) => CODE + 16 * j, i => 0x10000 + 16 * (i % threads));
     const p = readVmprof(bytes);
     expect(p.threads.length).toBe(threads);
     const t = timeline(p)!;
-    expect(t.binCount).toBe(Math.floor(TIMELINE_CELLS / threads));
+    // 40,000 samples allow 160,000 bins in all: 8 per thread, not the 50 the cell limit allows.
+    expect(t.binCount).toBe(8);
+    expect(t.threads.length * t.binCount).toBeLessThanOrEqual(TIMELINE_CELLS_PER_SAMPLE * 2 * threads);
     expect(t.threads.length * t.binCount).toBeLessThanOrEqual(TIMELINE_CELLS);
     expect(t.threads.reduce((n, th) => n + th.counts.reduce((a, b) => a + b, 0), 0)).toBe(2 * threads);
   });

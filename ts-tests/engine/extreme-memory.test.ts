@@ -1,0 +1,183 @@
+/**
+ * Extreme but valid files, converted as the server converts them (the bundled
+ * converter in its own Node process): each either converts with exact counts
+ * or stops with `too-large` naming the limit, and the process's peak memory
+ * grows by at most 4 × the file size over that of converting a small real
+ * profile in the same run (Node's own fixed cost). bench/extreme_files.py
+ * measures the same kinds at more sizes.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { PROFILES, ROOT } from './helpers';
+
+const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
+const HOOK = join(__dirname, 'peak-rss-hook.js');
+const dir = mkdtempSync(join(tmpdir(), 'vmprof-extreme-'));
+const CODE = 0x7f0000000000n;
+const MB = 1048576;
+
+/** Records in vmprof's layout (Linux 64-bit, version 6): docs/vmprof-format.md. */
+class FileWriter {
+  private parts: Buffer[] = [];
+  size = 0;
+
+  constructor() {
+    const words = Buffer.alloc(40);
+    [0, 3, 0, 1000, 0].forEach((w, i) => words.writeBigInt64LE(BigInt(w), 8 * i));
+    const time = Buffer.alloc(25);
+    time[0] = 6;
+    time.writeBigInt64LE(1_700_000_000n, 1);
+    this.push(Buffer.concat([words, Buffer.from([5, 0, 6, 0, 7]), Buffer.from('cpython'), time]));
+  }
+
+  sample(stack: bigint[], thread: bigint): this {
+    const b = Buffer.alloc(25 + 8 * stack.length);
+    b[0] = 1;
+    b.writeBigInt64LE(1n, 1);
+    b.writeBigInt64LE(BigInt(stack.length), 9);
+    stack.forEach((entry, i) => b.writeBigInt64LE(entry, 17 + 8 * i));
+    b.writeBigInt64LE(thread, 17 + 8 * stack.length);
+    return this.push(b);
+  }
+
+  name(addr: bigint, text: string): this {
+    const head = Buffer.alloc(17);
+    head[0] = 2;
+    head.writeBigInt64LE(addr, 1);
+    head.writeBigInt64LE(BigInt(Buffer.byteLength(text)), 9);
+    return this.push(Buffer.concat([head, Buffer.from(text)]));
+  }
+
+  meta(key: string, value: string): this {
+    const b = Buffer.alloc(17 + key.length + value.length);
+    b[0] = 7;
+    b.writeBigInt64LE(BigInt(key.length), 1);
+    b.write(key, 9);
+    b.writeBigInt64LE(BigInt(value.length), 9 + key.length);
+    b.write(value, 17 + key.length);
+    return this.push(b);
+  }
+
+  save(file: string): string {
+    const trailer = Buffer.alloc(25);
+    trailer[0] = 3;
+    trailer.writeBigInt64LE(1_700_000_010n, 1);
+    const path = join(dir, file);
+    writeFileSync(path, Buffer.concat([...this.parts, trailer]));
+    return path;
+  }
+
+  private push(b: Buffer): this {
+    this.parts.push(b);
+    this.size += b.length;
+    return this;
+  }
+}
+
+interface IRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  peakBytes: number;
+}
+
+function convert(profile: string, format = 'json'): IRun {
+  const peakFile = join(dir, 'peak');
+  const r = spawnSync(process.execPath, ['-r', HOOK, BUNDLE, profile, '--format', format], {
+    encoding: 'utf-8',
+    maxBuffer: 256 * MB,
+    env: { ...process.env, PEAK_RSS_FILE: peakFile }
+  });
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    peakBytes: 1024 * Number(readFileSync(peakFile, 'utf-8'))
+  };
+}
+
+let baseline = 0;
+
+beforeAll(() => {
+  execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+  // Node's own cost of a conversion: a small real profile (30 kB), whose share is under 0.2 MB.
+  baseline = convert(join(PROFILES, 'vmprof-0.6.0/threads.prof')).peakBytes;
+});
+
+/** Peak memory over the baseline, per byte of the file. */
+function growth(run: IRun, path: string): number {
+  return (run.peakBytes - baseline) / readFileSync(path).length;
+}
+
+const SIZE = 8 * MB;
+const TOO_LARGE =
+  /^\{"error":\{"code":"too-large","message":"the profile would need about \d+ MB of memory \(.*\), more than the limit of 4 × its size or 4 MB, whichever is larger \(33 MB\)"/;
+
+describe('extreme files converted in a child process: exact counts or too-large, memory ≤ 4 × the file', () => {
+  test('a thread per sample (254,000 threads of one sample): too-large, naming the limit', () => {
+    const w = new FileWriter();
+    for (let i = 0n; w.size < SIZE; i++) {
+      w.sample([CODE], 0x10000n + 16n * i);
+    }
+    const path = w.name(CODE, 'py:work:1:/src/threads.py').save('threads.prof');
+    for (const format of ['json', 'callgrind']) {
+      const run = convert(path, format);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(TOO_LARGE);
+      expect(run.stderr).toMatch(/\d{5,} threads/);
+      expect(growth(run, path)).toBeLessThanOrEqual(4);
+    }
+  });
+
+  test('distinct stacks 65,536 deep: too-large, naming the limit', () => {
+    const w = new FileWriter();
+    let seed = 1;
+    while (w.size < SIZE) {
+      w.sample(
+        Array.from({ length: 1 << 16 }, () => {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          return CODE + 16n * BigInt(seed % 1000);
+        }),
+        0x1000n
+      );
+    }
+    const path = w.save('deep.prof');
+    const run = convert(path);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(TOO_LARGE);
+    expect(growth(run, path)).toBeLessThanOrEqual(4);
+  });
+
+  test('a name record for each of 137,000 code objects, one sample: converted, named', () => {
+    const w = new FileWriter().sample([CODE], 0x1000n);
+    for (let i = 0; w.size < SIZE; i++) {
+      w.name(CODE + 16n * BigInt(i), `py:function_${i}:${i}:/src/package/module_${i % 997}.py`);
+    }
+    const path = w.save('names.prof');
+    const run = convert(path);
+    expect(run.status).toBe(0);
+    const graph = JSON.parse(run.stdout);
+    expect(graph.profile.samples).toBe(1);
+    expect(graph.frames.map((f: { name: string }) => f.name)).toEqual(['function_0']);
+    expect(growth(run, path)).toBeLessThanOrEqual(4);
+  });
+
+  test('a repeated meta key per record: converted, one warning with the count', () => {
+    const w = new FileWriter().sample([CODE], 0x1000n).name(CODE, 'py:work:1:/src/w.py');
+    let repeats = -1; // the first record is the key's value, not a repeat
+    while (w.size < SIZE) {
+      w.meta('same', 'x');
+      repeats++;
+    }
+    const path = w.save('warnings.prof');
+    const run = convert(path);
+    expect(run.status).toBe(0);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^warning: meta key "same" repeated ${repeats} time\\(s\\), first at byte \\d+`))
+    ]);
+    expect(JSON.parse(run.stdout).profile.samples).toBe(1);
+    expect(growth(run, path)).toBeLessThanOrEqual(4);
+  });
+});
