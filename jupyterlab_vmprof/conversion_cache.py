@@ -30,6 +30,8 @@ class Options:
 
     fmt: str = "json"
     thread: Optional[str] = None
+    # "All threads" holds the kernel's own threads too, not only the cell's (cell_threads below).
+    kernel_threads: bool = False
     strip: bool = True
     collapse_dispatcher: bool = True
     lines: bool = False
@@ -77,11 +79,22 @@ def cache_name(inputs: dict, options: Options, script: str, other: Optional[dict
              *inputs.get("part_files", [])]
     if other is not None:
         files += [other["profile_path"], *other["perf_maps"], other["jit_symbols"], other["maps"]]
-    source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None])
+    source = _digest([converter_version(script)] + [_signature(p) for p in files if p is not None]
+                     + [inputs.get("cell_threads") or [], (other or {}).get("cell_threads") or []])
     # A diff's entries name the other profile, so that deleting it can drop them.
     kind = f"diff-{options.diff_with}" if options.diff_with else options.fmt
     prefix = f"{kind}-{options.digest()}-"
     return prefix + source + formats.by_id()[options.fmt].cache_extension, prefix
+
+
+def cell_threads(meta: Optional[dict]) -> list[str]:
+    """The ids of the cell's threads as the profile writes them (decimal strings), from meta.json's
+    `threads.cell_ids` (kernel/threads.py); [] for a profile without them (older, a script, an import)."""
+    threads = (meta or {}).get("threads")
+    ids = threads.get("cell_ids") if isinstance(threads, dict) else None
+    if not isinstance(ids, list):
+        return []
+    return [str(i) for i in ids if isinstance(i, int) and not isinstance(i, bool) and i >= 0]
 
 
 def pending_marker(entry: Path) -> Path:

@@ -72,6 +72,8 @@ class DiffInput(NamedTuple):
     perf_maps: Sequence[os.PathLike | str] = ()
     jit_symbols: Optional[os.PathLike | str] = None
     maps: Optional[os.PathLike | str] = None
+    # Its cell's threads (meta.json threads.cell_ids), so that its kernel's own are left out too.
+    cell_threads: Sequence[str] = ()
 
 
 @dataclass
@@ -205,6 +207,8 @@ def build_command(
     strip: bool = True,
     collapse_dispatcher: bool = True,
     thread: Optional[str] = None,
+    cell_threads: Sequence[str] = (),
+    kernel_threads: bool = False,
     lines: bool = False,
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
     output: Optional[os.PathLike | str] = None,
@@ -233,6 +237,11 @@ def build_command(
         command.append("--no-collapse-dispatcher")
     if thread:
         command += ["--thread", str(thread)]
+    if cell_threads:
+        # The others are the kernel's own threads: left out of "all threads" unless kernel_threads.
+        command += ["--cell-threads", ",".join(str(t) for t in cell_threads)]
+    if kernel_threads:
+        command.append("--kernel-threads")
     if lines:
         command.append("--lines")
     if parts:
@@ -247,6 +256,8 @@ def build_command(
             command += ["--diff-jit-symbols", str(diff.jit_symbols)]
         if diff.maps:
             command += ["--diff-maps", str(diff.maps)]
+        if diff.cell_threads:
+            command += ["--diff-cell-threads", ",".join(str(t) for t in diff.cell_threads)]
     if output:
         command += ["--output", str(output)]
     return command

@@ -122,4 +122,6 @@ def test_a_kernel_with_a_small_bound_prunes_and_says_so(kernel):
     assert "pruned to fit 2 kB" in data["text/plain"] and "raw profile" in data["text/plain"]
     small = decoded(copy)
     check_tree_adds_up(small)
-    assert small["tree"]["total"][0] == data["application/vnd.jupyterlab-vmprof.profile+json"]["samples"]
+    # Every sample of the cell's threads (the kernel's own threads are left out: profile.kernelThreads).
+    assert small["tree"]["total"][0] == small["profile"]["samples"]
+    assert small["profile"]["totalSamples"] == data["application/vnd.jupyterlab-vmprof.profile+json"]["samples"]

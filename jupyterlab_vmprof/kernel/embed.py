@@ -1,6 +1,6 @@
 """The copy of a profile that travels inside its notebook output (contract: docs/architecture.md).
 
-The Graph JSON the summary computes anyway (all threads), gzip-compressed and base64-encoded,
+The Graph JSON the summary computes anyway (the cell's threads), gzip-compressed and base64-encoded,
 so that the views can draw the profile where the store does not have it: a notebook sent to a
 colleague, downloaded from a repository, opened after the profile was deleted. Its size is
 bounded (`VmprofMagics.embed_max_kb`): past the bound, the smallest calls of the call tree are
@@ -24,7 +24,7 @@ from typing import Optional
 EMBED_FORMAT = "jupyterlab-vmprof-embedded"
 EMBED_VERSION = 1
 PRUNED_NAME = "[pruned: calls too small to keep in the notebook]"
-STATIC_NOTE = ("Static flame graph of all threads: calls under 0.2 % of the samples, and any past 1,500 "
+STATIC_NOTE = ("Static flame graph of the cell's threads: calls under 0.2 % of the samples, and any past 1,500 "
                "boxes or 60 levels, are left out (their time stays in their caller's box); hover a box "
                "for its numbers.")
 # Names a profile's side files may have in an embedded copy (the symbol files the converter reads).

@@ -152,6 +152,7 @@ class Summary:
                 self.copy["raw"] = files
                 self.copy_notes += [note] if note else []
             self.svg = flame_svg(graph)
+            self.copy_notes += summary.threads_note(graph)  # the copy and the svg leave them out too
         except Exception as err:  # noqa: BLE001 - the table and the store matter more than the copy
             self.copy, self.svg = None, ""
             self.copy_notes = [f"no copy of this profile in the notebook: {err}"]

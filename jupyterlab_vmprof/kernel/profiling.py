@@ -273,6 +273,8 @@ class ProfileRun:
             return self.meta or {}
         duration, disable_error = self.end_sampling(defer_names)
         error = error or disable_error
+        if extra_meta is not None:
+            self._save_threads()  # the summary reads the cell's threads there (kernel/summary.py)
         try:
             extra = extra_meta(duration, self.cpu_s) if extra_meta else {}
         except BaseException:
@@ -305,7 +307,7 @@ class ProfileRun:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
-        self.warnings.extend(record_symbols(self.folder, self._jit.entries))
+        self.warnings.extend(record_symbols(self.folder, self._jit.entries, sync=self.store.sync_writes))
         return duration, error
 
     def _note_stop(self, report: leanvmprof.StopReport) -> None:
@@ -332,6 +334,13 @@ class ProfileRun:
             return
         with self._session.paused():
             yield
+
+    def _save_threads(self) -> None:
+        """meta.json's `threads` now, before the rest of the stop: what the summary leaves out goes by it."""
+        try:
+            self.meta = self.store.update_meta(self.profile_id, threads=self.threads_meta())
+        except (StoreError, OSError):
+            pass  # the summary then counts every thread, as for a profile without them
 
     def threads_meta(self) -> Optional[dict]:
         return self._threads.as_meta() if self._threads else None

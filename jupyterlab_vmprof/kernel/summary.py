@@ -45,7 +45,7 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
         if entry is None:
             result = converter.convert_sync(
                 folder / PROFILE_FILE, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols,
-                maps=side.maps, strip=strip, timeout=SUMMARY_TIMEOUT_S,
+                maps=side.maps, strip=strip, timeout=SUMMARY_TIMEOUT_S, cell_threads=cell_threads_of(folder),
             )
             return json.loads(result.output), None
         return json.loads(_convert_into_cache(converter, folder / PROFILE_FILE, entry, side, strip)), None
@@ -63,7 +63,7 @@ def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[
         from ..node_converter import converter_script
 
         inputs = {"profile_path": side.profile or folder / PROFILE_FILE, "perf_maps": side.perf_maps,
-                  "jit_symbols": side.jit_symbols, "maps": side.maps}
+                  "jit_symbols": side.jit_symbols, "maps": side.maps, "cell_threads": cell_threads_of(folder)}
         name, _ = conversion_cache.cache_name(inputs, conversion_cache.Options(strip=strip), converter_script(None))
         cache = folder / conversion_cache.CACHE_DIR
         if cache.is_symlink():
@@ -72,25 +72,6 @@ def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[
         return cache / name if os.access(cache, os.W_OK) else None
     except Exception:  # noqa: BLE001 - without the shared cache the summary converts on its own
         return None
-
-
-def claim_server_cache(folder: Path, options: dict) -> Optional[Path]:
-    """Put the pending marker on the server's cache entry for this profile now; its path, or None.
-
-    Called before the profile's output is published: the front end asks for the graph as
-    soon as it sees the output, before the summary thread has started, and the server then
-    waits for the summary instead of converting the same profile a second time."""
-    from ..conversion_cache import pending_marker
-
-    entry = _server_cache_entry(folder, SideFiles.of(folder), options.get("strip", True))
-    if entry is None:
-        return None
-    marker = pending_marker(entry)
-    try:
-        marker.touch()
-    except OSError:
-        return None
-    return marker
 
 
 def _convert_into_cache(converter, profile: Path, entry: Path, side: SideFiles, strip: bool) -> bytes:
@@ -103,7 +84,7 @@ def _convert_into_cache(converter, profile: Path, entry: Path, side: SideFiles, 
     try:
         result = converter.convert_sync(
             profile, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols, maps=side.maps,
-            strip=strip, timeout=SUMMARY_TIMEOUT_S, output=tmp,
+            strip=strip, timeout=SUMMARY_TIMEOUT_S, output=tmp, cell_threads=cell_threads_of(profile.parent),
         )
         data = tmp.read_bytes()
         if result.warnings:
@@ -114,6 +95,29 @@ def _convert_into_cache(converter, profile: Path, entry: Path, side: SideFiles, 
     finally:
         tmp.unlink(missing_ok=True)
         marker.unlink(missing_ok=True)
+
+
+def cell_threads_of(folder: Path) -> list[str]:
+    """The cell's thread ids (meta.json): the summary, like the server's default graph, leaves the
+    kernel's own threads (heartbeat, IOPub, …) out, so its percentages are of the cell's samples."""
+    from ..conversion_cache import cell_threads
+
+    try:
+        return cell_threads(json.loads((folder / "meta.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
+
+
+def threads_note(graph: dict) -> list[str]:
+    """What the summary left out: the kernel's own threads (heartbeat, IOPub, control, history…)."""
+    profile = graph.get("profile") or {}
+    hidden = profile.get("kernelThreads") or {}
+    if hidden.get("included", True) or not hidden.get("threads"):
+        return []
+    count = hidden["threads"]
+    return [f"{count} kernel thread{'s' if count != 1 else ''} left out ({hidden.get('samples', 0)} samples): "
+            f"percentages are of the cell's threads' {profile.get('samples', 0)} samples; the thread chooser's "
+            "\"+ kernel threads\" entry shows them"]
 
 
 def top_functions(graph: dict, count: int = TOP_N) -> list[dict]:

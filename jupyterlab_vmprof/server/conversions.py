@@ -25,7 +25,7 @@ from typing import Any, Optional
 from .. import node_converter as conv
 from . import parts
 # Options is re-exported: the handlers build conversion requests with it.
-from ..conversion_cache import CACHE_DIR, Options, cache_name, pending_marker  # noqa: F401
+from ..conversion_cache import CACHE_DIR, Options, cache_name, cell_threads, pending_marker  # noqa: F401
 from ..store import PROFILE_FILE, ProfileStore, StoreError, is_regular_file
 
 # Which server setting a user can change about each failure.
@@ -106,7 +106,14 @@ class ConversionService:
         if side.profile is None:
             raise StoreError("not-found", f"profile {profile_id} has no profile data ({PROFILE_FILE})")
         return {"profile_path": side.profile, "perf_maps": side.perf_maps, "jit_symbols": side.jit_symbols,
-                "maps": side.maps}
+                "maps": side.maps, "cell_threads": self._cell_threads(profile_id)}
+
+    def _cell_threads(self, profile_id: str) -> list[str]:
+        """The cell's thread ids (meta.json): the converter leaves the kernel's own threads out by them."""
+        try:
+            return cell_threads(self.store.read_meta(profile_id))
+        except (StoreError, OSError, ValueError):
+            return []  # no metadata to go by: every thread, as for an imported file
 
     def cache_name(self, inputs: dict, options: Options, script: str, other: Optional[dict] = None) -> tuple[str, str]:
         """(entry file name, prefix shared by every entry of these options)."""
@@ -247,7 +254,8 @@ class ConversionService:
                 result = await conv.convert_async(
                     inputs["profile_path"], options.fmt, perf_maps=inputs["perf_maps"],
                     jit_symbols=inputs["jit_symbols"], maps=inputs["maps"], strip=options.strip,
-                    collapse_dispatcher=options.collapse_dispatcher, thread=options.thread, lines=options.lines,
+                    collapse_dispatcher=options.collapse_dispatcher, thread=options.thread,
+                    cell_threads=inputs.get("cell_threads", ()), kernel_threads=options.kernel_threads, lines=options.lines,
                     timeout=self.settings.conversion_timeout, max_memory_mb=self.settings.conversion_memory_mb,
                     output=tmp, node_path=self.settings.node_path or None, script_path=script,
                     diff=conv.DiffInput(**other) if other is not None else None,

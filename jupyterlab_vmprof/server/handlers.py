@@ -150,7 +150,7 @@ class BaseHandler(APIHandler):
         return Options(
             fmt=fmt, thread=thread, strip=self.flag("strip", True),
             collapse_dispatcher=self.flag("collapse_dispatcher", True), lines=self.flag("lines", False),
-            process=process,
+            process=process, kernel_threads=self.flag("kernel_threads", False),
         )
 
     _conversion: Optional[asyncio.Future] = None
@@ -360,10 +360,11 @@ class DiffHandler(BaseHandler):
     async def get(self, profile_id: str, other_id: str) -> None:
         self.check_id(profile_id)
         self.check_id(other_id)
-        # Both profiles are cleaned with the same options; --thread and --lines do not apply.
+        # Both profiles are cleaned with the same options; --thread and --lines do not apply. Each
+        # side leaves its kernel's own threads out unless kernel_threads (conversion_cache.cell_threads).
         options = Options(
             fmt="json", strip=self.flag("strip", True), collapse_dispatcher=self.flag("collapse_dispatcher", True),
-            diff_with=other_id,
+            diff_with=other_id, kernel_threads=self.flag("kernel_threads", False),
         )
         converted = await self.convert(profile_id, options)
         await self.send_file(converted.path, "application/json")
