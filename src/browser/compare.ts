@@ -113,7 +113,8 @@ export class CompareViewers implements IDisposable {
   private _retitle(viewer: CompareViewer): void {
     const [a, b] = this._names.get(viewer)!;
     viewer.title.label = `${nameOf(a)} vs ${nameOf(b)}`;
-    viewer.title.caption = `A: ${nameOf(a)} (${a.id})\nB: ${nameOf(b)} (${b.id})\nΔ = B − A`;
+    // The server leaves each cell's kernel threads (heartbeat, IOPub, …) out of both sides, as the views do.
+    viewer.title.caption = `A: ${nameOf(a)} (${a.id})\nB: ${nameOf(b)} (${b.id})\nΔ = B − A (a cell's kernel threads are left out on both sides)`;
   }
 
   private _names = new WeakMap<CompareViewer, [ViewerProfile, ViewerProfile]>();

@@ -6,7 +6,7 @@
  * is the file as recorded: always every thread).
  */
 import { ExportFormat, downloadName, formatInfo } from '../formats/registry';
-import { graphQuery } from './threads';
+import { KERNEL_THREADS, graphQuery } from './threads';
 
 /** The export menu's short name of a format. */
 export function exportLabel(format: ExportFormat): string {
@@ -18,7 +18,10 @@ export function exportTitle(format: ExportFormat): string {
   return formatInfo(format).title;
 }
 
-/** The request path of an export of profile `id` for `thread` (null: all threads). */
+/**
+ * The request path of an export of profile `id` for `thread` (null: all
+ * threads, the cell's when the kernel's are known; KERNEL_THREADS: every thread).
+ */
 export function exportPath(id: string, format: ExportFormat, thread: string | null, process = 'kernel'): string {
   const query = format === 'raw' ? graphQuery(null, { process }) : graphQuery(thread, { process });
   return `profiles/${encodeURIComponent(id)}/export/${format}${query}`;
@@ -27,7 +30,12 @@ export function exportPath(id: string, format: ExportFormat, thread: string | nu
 /** The server's download names (the registry's), plus the thread when one is chosen. */
 export function exportFileName(id: string, format: ExportFormat, thread: string | null, process = 'kernel'): string {
   const processTag = process !== 'kernel' ? `.${process}` : '';
-  const tag = format !== 'raw' && thread ? `.thread-${fileSafe(thread)}` : '';
+  const tag =
+    format === 'raw' || !thread
+      ? ''
+      : thread === KERNEL_THREADS
+        ? '.with-kernel-threads'
+        : `.thread-${fileSafe(thread)}`;
   return downloadName(format, id, processTag + tag);
 }
 

@@ -36,7 +36,7 @@ import { guardText, guardTooltip, summaryText, summaryTooltip } from './summary'
 import { TableView } from './table-widget';
 import { processOptions } from './processes';
 import { KERNEL_DIED_NOTE, progressText, RunningWatch } from './running';
-import { graphPath, threadOptions } from './threads';
+import { KERNEL_THREADS, graphPath, threadOptions, threadSelectionOf } from './threads';
 import { buildTimeline } from './timeline';
 import { IThreadNames, threadNamesFromMeta, withThreadNames } from './thread-names';
 import { TimelinePanel } from './timeline-widget';
@@ -301,6 +301,9 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       if (this._process !== 'kernel') {
         throw new Error("the copy saved in the notebook holds the kernel's profile only; import it to see the workers");
       }
+      if (thread === KERNEL_THREADS) {
+        throw new Error("the copy saved in the notebook holds the cell's threads; import it to see the kernel's too");
+      }
       if (thread !== null) {
         throw new Error('the copy saved in the notebook holds all threads together; import it to see one thread');
       }
@@ -401,7 +404,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     return {
       id,
       name: this._output?.name ?? '',
-      thread: this._graph?.profile.thread ?? null,
+      thread: threadSelectionOf(this._graph?.profile),
       process: this._process,
       notebookPath: notebookPathOf(this.node)
     };

@@ -6,7 +6,7 @@
 import type { IGraphJSON } from '../model/graph-json';
 import type { ICrashGuard } from '../tokens';
 import { formatCount, formatSeconds } from './format';
-import { threadLabel } from './threads';
+import { hiddenThreadsText, threadLabel } from './threads';
 
 /** What the sampled time measures: CPU time unless vmprof ran in real-time mode. */
 export function sampledClock(graph: IGraphJSON): 'CPU' | 'wall' {
@@ -25,8 +25,10 @@ export function sampledSeconds(graph: IGraphJSON): number | null {
   if (secondsPerSample === null || !Number.isFinite(secondsPerSample)) {
     return null;
   }
-  if (mode.realTime && thread === null && threads.length > 0) {
-    return Math.max(...threads.map(t => t.samples)) * secondsPerSample;
+  // The threads the view holds: the kernel's own are not among them when left out.
+  const shown = graph.profile.kernelThreads?.included === false ? threads.filter(t => !t.kernel) : threads;
+  if (mode.realTime && thread === null && shown.length > 0) {
+    return Math.max(...shown.map(t => t.samples)) * secondsPerSample;
   }
   return samples * secondsPerSample;
 }
@@ -48,7 +50,8 @@ export function summaryText(graph: IGraphJSON): string {
     const shown = threads.find(t => t.id === thread);
     text += ` (${shown ? threadLabel(shown) : `thread ${thread}`}; ${formatCount(totalSamples)} in the file)`;
   }
-  return text;
+  const hidden = hiddenThreadsText(graph.profile);
+  return hidden ? `${text} · ${hidden}` : text;
 }
 
 /**

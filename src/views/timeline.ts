@@ -10,6 +10,7 @@
  */
 import type { IGraphJSON, IGraphTimeline, TimelineAxis } from '../model/graph-json';
 import { escapePlotlyText, formatCount, formatEstimatedTime, formatSeconds } from './format';
+import { ALL_THREADS_LABEL, hiddenThreadsText } from './threads';
 
 export type TimelineStyle = 'bars' | 'lines';
 
@@ -118,9 +119,13 @@ export function buildTimeline(
   // Bars and areas sit at bin centres; a bar spans its whole bin.
   const centers = Array.from({ length: binCount }, (_, i) => (i + 0.5) * binWidth);
   const ranges = Array.from({ length: binCount }, (_, i) => binRange(timeline, i));
-  const labels = new Map(graph.profile.threads.map(t => [t.id, t.label ?? `thread ${t.id}`]));
+  const labels = new Map(graph.profile.threads.map(t => [t.id, (t.label ?? `thread ${t.id}`) + (t.kernel ? ' (kernel)' : '')]));
+  // The kernel's own threads are left out with the rest of the view (threads.ts hiddenThreadsText).
+  const kernel = new Set(graph.profile.threads.filter(t => t.kernel).map(t => t.id));
+  const hideKernel = graph.profile.kernelThreads?.included === false && graph.profile.thread === null;
+  const shown = hideKernel ? timeline.threads.filter(t => !kernel.has(t.id)) : timeline.threads;
 
-  const traces: TimelineTrace[] = timeline.threads.map((thread, t) => {
+  const traces: TimelineTrace[] = shown.map((thread, t) => {
     const label = labels.get(thread.id) ?? `thread ${thread.id}`;
     const name = escapePlotlyText(label);
     const color = options.threadColors?.length
@@ -229,6 +234,10 @@ function timelineNotes(graph: IGraphJSON, timeline: IGraphTimeline, hasRss: bool
   }
   if (graph.profile.thread !== null) {
     notes.push('The timeline shows every thread, whichever thread the other views show.');
+  }
+  const hidden = hiddenThreadsText(graph.profile);
+  if (hidden) {
+    notes.push(`${hidden}: the kernel's own threads, not the cell's; "${ALL_THREADS_LABEL} + kernel" shows them.`);
   }
   if (hasRss) {
     notes.push('RSS is the largest resident set size sampled in each bin.');
