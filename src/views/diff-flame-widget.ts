@@ -14,10 +14,9 @@ import { cssVariable, element } from './dom';
 import { LABEL_MIN_FONT_PX } from './flame';
 import { loadPlotly, PlotlyModule, themedLayout } from './plotly';
 
-/** Pixels per level of boxes, and the plot's bounds. */
+/** Pixels per level of boxes (at most MAX_LEVELS of them are drawn at once), and the least height. */
 const LEVEL_PX = 22;
 const MIN_HEIGHT = 160;
-const MAX_HEIGHT = 640;
 
 export class DiffFlame implements IDisposable {
   /** The section to place in the view. */
@@ -78,7 +77,7 @@ export class DiffFlame implements IDisposable {
       return;
     }
     this._plotly = Plotly;
-    const height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, LEVEL_PX * view.levels + 8));
+    const height = Math.max(MIN_HEIGHT, LEVEL_PX * view.levels + 8);
     const layout: Partial<Layout> = {
       ...themedLayout(this.node, height),
       margin: { l: 0, r: 0, t: 4, b: 0 },

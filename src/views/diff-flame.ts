@@ -26,6 +26,11 @@ export type { IDiffFlameColors };
 
 /** Changes of self share below this (in percentage points) are drawn neutral. */
 export const NEUTRAL_POINTS = 0.05;
+/**
+ * Levels drawn at once: deeper ones appear on clicking a box (plotly zooms),
+ * so a deep tree keeps boxes tall enough for their labels.
+ */
+export const MAX_LEVELS = 24;
 /** The faintest tint of a changed box, so a small change is still seen as one. */
 const MIN_TINT = 0.25;
 
@@ -43,6 +48,7 @@ export interface IDiffIcicleTrace {
   sort: false;
   tiling: { orientation: 'v' };
   marker: { colors: string[]; line: { width: number } };
+  maxdepth: number;
 }
 
 export interface IDiffLegendEntry {
@@ -65,7 +71,7 @@ export interface IDiffFlameView {
   legend: IDiffLegendEntry[];
   /** What the colours and widths mean, plain text. */
   note: string;
-  /** Levels of boxes, the root's included (for the plot's height). */
+  /** Levels of boxes drawn at once, the root's included (for the plot's height). */
   levels: number;
 }
 
@@ -95,7 +101,8 @@ export function buildDiffFlame(
     branchvalues: 'total',
     sort: false,
     tiling: { orientation: 'v' },
-    marker: { colors: selfDeltaPoints.map(d => deltaColor(d, maxPoints, colors)), line: { width: 1 } }
+    marker: { colors: selfDeltaPoints.map(d => deltaColor(d, maxPoints, colors)), line: { width: 1 } },
+    maxdepth: Math.min(MAX_LEVELS, levelsOf(tree.parent))
   };
   return {
     trace,
@@ -103,7 +110,7 @@ export function buildDiffFlame(
     functions: [...tree.fn],
     maxPoints,
     legend: legendOf(maxPoints, colors),
-    levels: levelsOf(tree.parent),
+    levels: trace.maxdepth,
     note:
       `Colour: change of self share, B − A in percentage points of each profile's own samples ` +
       `(A ${formatCount(samplesA)} samples, B ${formatCount(samplesB)}); red: larger in B (slower), ` +

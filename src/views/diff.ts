@@ -92,7 +92,7 @@ export interface IDiffColors {
 
 export const FALLBACK_DIFF_COLORS: Readonly<IDiffColors> = Object.freeze({
   up: '#d32f2f',
-  down: '#388e3c'
+  down: '#1976d2'
 });
 
 /** A horizontal plotly bar trace, one bar per function, largest |Δ| on top. */

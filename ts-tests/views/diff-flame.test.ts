@@ -15,6 +15,7 @@ import {
   buildDiffFlame,
   deltaColor,
   FALLBACK_DIFF_FLAME_COLORS as COLORS,
+  MAX_LEVELS,
   mix,
   parseColor,
   signedPoints
@@ -123,6 +124,15 @@ describe('the differential flame graph', () => {
     expect(view.legend[2].color).toBe(COLORS.neutral);
     expect(view.legend[4].color).toBe(COLORS.faster);
     expect(view.note).toMatch(/percentage points of each profile's own samples/);
+  });
+
+  test('levels: all of a shallow tree; a deep one drawn MAX_LEVELS at a time', () => {
+    expect(view.levels).toBe(3); // all samples, main, slow
+    expect(view.trace.maxdepth).toBe(3);
+    const chain = Array.from({ length: MAX_LEVELS + 10 }, (_, i) => `f${i}`).join(';');
+    const deep = buildDiffFlame(diffJSON({ [chain]: 2 }, { [chain]: 1 }))!;
+    expect(deep.trace.maxdepth).toBe(MAX_LEVELS);
+    expect(deep.trace.labels).toHaveLength(MAX_LEVELS + 11); // every box is in the data, for zooming
   });
 
   test('a profile against itself: all grey, one legend entry', () => {
