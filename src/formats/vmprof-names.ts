@@ -29,6 +29,7 @@
  */
 
 import { GrowableFloat64, GrowableInt32 } from '../model/growable';
+import { PairTable } from '../model/pair-table';
 
 /** An address as a number when it fits in 2^53 (the usual case), else a decimal string. */
 export type AddrKey = number | string;
@@ -47,7 +48,7 @@ export class NameTable {
    * and `firstAt` (where its first record starts): one Map, as a file can
    * hold millions of names.
    */
-  private index = new Map<AddrKey, number>();
+  private index = new AddrIndex();
   /**
    * Each name's text is decoded from the file when first asked for: a file
    * names every live code object (hundreds of thousands after a large
@@ -183,6 +184,37 @@ export class NameTable {
     const out = new Set<AddrKey>(this.history.keys());
     this.births.forEach((_, id) => out.add(id));
     return Array.from(out);
+  }
+}
+
+/**
+ * Address → index. Addresses that are numbers (all but those past 2^53) sit
+ * in a typed-array table keyed by their high and low 32 bits: a Map costs a
+ * heap number per key and ~60 bytes per entry, and a file can name hundreds
+ * of thousands of code objects.
+ */
+class AddrIndex {
+  private numbers = new PairTable();
+  private strings = new Map<string, number>();
+
+  get size(): number {
+    return this.numbers.size + this.strings.size;
+  }
+
+  get(id: AddrKey): number | undefined {
+    if (typeof id === 'string') {
+      return this.strings.get(id);
+    }
+    const i = this.numbers.get(Math.floor(id / 0x100000000) | 0, id | 0);
+    return i < 0 ? undefined : i;
+  }
+
+  set(id: AddrKey, index: number): void {
+    if (typeof id === 'string') {
+      this.strings.set(id, index);
+    } else {
+      this.numbers.set(Math.floor(id / 0x100000000) | 0, id | 0, index);
+    }
   }
 }
 
