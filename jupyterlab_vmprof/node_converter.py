@@ -10,7 +10,6 @@ serves the Jupyter server and never blocks its event loop.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -20,9 +19,12 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Sequence
 
 from . import formats
+
+if TYPE_CHECKING:  # asyncio is imported where used: the command-line tools never need it
+    import asyncio
 
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_MEMORY_MB = 4096
@@ -366,6 +368,8 @@ async def convert_async(
     **options: Any,
 ) -> ConversionResult:
     """Same as convert_sync, as an asyncio subprocess: the event loop keeps running meanwhile."""
+    import asyncio
+
     command = build_command(profile_path, fmt, max_memory_mb=max_memory_mb, **options)
     try:
         process = await asyncio.create_subprocess_exec(
@@ -415,6 +419,8 @@ async def _watch_memory(process: asyncio.subprocess.Process, max_memory_mb: int,
     again and again (measured: ~40 s) before it gives up, and memory outside the heap
     (the profile's bytes) is not counted at all.
     """
+    import asyncio
+
     limit = max_memory_mb * 1024 * 1024
     while process.returncode is None:
         used = resident_bytes(process.pid)

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Optional
 
 from .. import formats
-from ..store import JIT_SYMBOLS_FILE, MAPS_FILE, PROFILE_FILE, SideFiles
-from .runscript import profile_stem
+
+# Imported where used, not here: the store and the script runner pull in the kernel side
+# (vmprof, the crash guard, JIT hooks), which vmproftocallgrind pays for at every start.
 
 EXIT_USAGE = 2
 
@@ -72,6 +73,8 @@ def tocallgrind_parser() -> Parser:
 
 def sidecars(profile: Path) -> dict:
     """Symbol files that belong to `profile`, found by the names our tools give them."""
+    from ..store_files import JIT_SYMBOLS_FILE, MAPS_FILE, PROFILE_FILE, SideFiles
+
     folder, stem = profile.parent, profile.stem
     found: dict = {"perf_maps": [], "jit_symbols": None, "maps": None}
     for jit in (folder / f"{stem}.{JIT_SYMBOLS_FILE}", folder / JIT_SYMBOLS_FILE):
@@ -215,6 +218,8 @@ def vmprofrun_main(argv: Optional[list] = None) -> int:
     script = Path(args.script)
     if not script.is_file():
         return _fail(prog, f"no such script: {args.script}")
+    from .runscript import profile_stem
+
     process = _run_child(_child_command(args))
     status, died = _describe_end(process.returncode)
     if died:
