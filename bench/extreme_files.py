@@ -1,6 +1,6 @@
 """Peak memory of the converter on extreme but valid vmprof files, against their size.
 
-    python bench/extreme_files.py [SIZE_MB ...]        (default: 8 32)
+    python bench/extreme_files.py [SIZE_MB ...]        (default: 1 8 32 128)
     KINDS=frames,threads python bench/extreme_files.py 128   (only some kinds)
 
 Each kind of file is generated at each size (Linux 64-bit, version 6, Python frames
@@ -35,7 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-CONVERTER = ROOT / "jupyterlab_vmprof" / "converter" / "vmprof-convert.js"
+# VMPROF_CONVERTER: another bundle (say, one built from a given commit) in place of the built one.
+CONVERTER = Path(os.environ.get("VMPROF_CONVERTER", ROOT / "jupyterlab_vmprof" / "converter" / "vmprof-convert.js"))
 CODE_BASE = 0x7F0000000000
 
 
@@ -173,4 +174,4 @@ def main(sizes_mb: list[float]) -> None:
 
 
 if __name__ == "__main__":
-    main([float(a) for a in sys.argv[1:]] or [8, 32])
+    main([float(a) for a in sys.argv[1:]] or [1, 8, 32, 128])

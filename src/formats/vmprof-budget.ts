@@ -4,14 +4,15 @@
  * Each part of a profile costs far more in memory than in the file (where a
  * stack entry is 8 bytes): measured end to end with bench/extreme_files.py,
  * about 600 bytes per call-tree node, 3 KB per function (callgrind), 800
- * bytes per thread, 300 bytes per Python name and 24 per sample, on top of
- * the file's own bytes, which stay in memory. A reading
- * whose estimate passes 4 × the file size (or 4 MB for smaller files, whose
- * cost is mostly the Node runtime's own) is stopped with `too-large` naming
- * the counts and the limit, before it takes that memory: what is measured is
- * the peak RSS over that of converting a small profile, not counting Node's
- * fixed cost. Example: 16 distinct stacks 65,536 deep (an 8 MB file) would
- * make a million nodes (~600 MB): refused after 65,536.
+ * bytes per thread, 160 bytes per Python name (its text stays in the file) and
+ * 24 per sample, on top of the file's own bytes, which stay in memory. A
+ * reading whose estimate passes 4 × the file size (or 4 MB for smaller files,
+ * whose cost is mostly the Node runtime's own) is stopped with `too-large`
+ * naming the counts and the limit, before it takes that memory. What this
+ * bounds is the peak RSS over that of converting a small profile: Node's own
+ * fixed cost is not the file's. Example: 16 distinct stacks 65,536 deep (an
+ * 8 MB file) would make a million nodes (~600 MB): refused after 65,536
+ * (callgrind) or 131,072 (Graph JSON).
  *
  * The cost per node depends on what is written: 600 bytes is callgrind's on
  * deep distinct stacks; Graph JSON, whose tree is pruned to what the views
