@@ -45,6 +45,7 @@ export function diffTree(
   const childIndex = new Map<string, number>();
   addProfile(merged, childIndex, a, frame => functionOf(0, frame), 'A');
   addProfile(merged, childIndex, b, frame => functionOf(1, frame), 'B');
+  addUpTotals(merged);
   return pruned(merged, a.sampleStack.length, b.sampleStack.length, Math.max(1, maxNodes));
 }
 
@@ -56,7 +57,6 @@ function addProfile(
   side: 'A' | 'B'
 ): void {
   const self = merged.counts[`self${side}`];
-  const total = merged.counts[`total${side}`];
   // Stack nodes come parents first, so a parent's merged node is known before its children's.
   const mergedOf = new Int32Array(profile.stackFrame.length);
   for (let node = 0; node < mergedOf.length; node++) {
@@ -78,10 +78,20 @@ function addProfile(
   }
   for (let i = 0; i < profile.sampleStack.length; i++) {
     const node = profile.sampleStack[i];
-    const leaf = node < 0 ? 0 : mergedOf[node];
-    self[leaf]++;
-    for (let m = leaf; m >= 0; m = merged.parent[m]) {
-      total[m]++;
+    self[node < 0 ? 0 : mergedOf[node]]++; // an empty stack counts at the root
+  }
+}
+
+/** Total = self + the children's totals; children come after their parent, so one backward pass. */
+function addUpTotals(merged: IMergedTree): void {
+  const { selfA, totalA, selfB, totalB } = merged.counts;
+  for (let m = merged.parent.length - 1; m >= 0; m--) {
+    totalA[m] += selfA[m];
+    totalB[m] += selfB[m];
+    const p = merged.parent[m];
+    if (p >= 0) {
+      totalA[p] += totalA[m];
+      totalB[p] += totalB[m];
     }
   }
 }
