@@ -219,14 +219,45 @@ def build_command(
     diff: Optional[DiffInput] = None,
     parts: bool = False,
 ) -> list[str]:
-    known = formats.converted_formats()
-    if fmt not in known:
-        raise ConversionError("usage", f"unknown format {fmt!r}; expected one of {', '.join(known)}")
+    arguments = converter_arguments(
+        profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
+        collapse_dispatcher=collapse_dispatcher, thread=thread, cell_threads=cell_threads,
+        kernel_threads=kernel_threads, lines=lines, output=output, diff=diff, parts=parts,
+    )
+    return node_command(node_path, script_path, max_memory_mb) + arguments
+
+
+def node_command(node_path: Optional[str], script_path: Optional[str], max_memory_mb: int) -> list[str]:
+    """`node [--max-old-space-size=N] vmprof-convert.js`: what starts a converter, before its arguments."""
     command = [node_executable(node_path)]
     if max_memory_mb:
         # The JS heap is where a conversion's memory goes; node aborts cleanly past it.
         command.append(f"--max-old-space-size={int(max_memory_mb)}")
-    command += [converter_script(script_path), str(profile_path), "--format", fmt]
+    return command + [converter_script(script_path)]
+
+
+def converter_arguments(
+    profile_path: os.PathLike | str,
+    fmt: str,
+    *,
+    perf_maps: Iterable[os.PathLike | str] = (),
+    jit_symbols: Optional[os.PathLike | str] = None,
+    maps: Optional[os.PathLike | str] = None,
+    strip: bool = True,
+    collapse_dispatcher: bool = True,
+    thread: Optional[str] = None,
+    cell_threads: Sequence[str] = (),
+    kernel_threads: bool = False,
+    lines: bool = False,
+    output: Optional[os.PathLike | str] = None,
+    diff: Optional[DiffInput] = None,
+    parts: bool = False,
+) -> list[str]:
+    """The converter's arguments for one conversion (a one-shot run's, or a worker request's argv)."""
+    known = formats.converted_formats()
+    if fmt not in known:
+        raise ConversionError("usage", f"unknown format {fmt!r}; expected one of {', '.join(known)}")
+    command = [str(profile_path), "--format", fmt]
     for perf_map in perf_maps:
         command += ["--perf-map", str(perf_map)]
     if jit_symbols:
@@ -298,10 +329,7 @@ def interpret(
     text = stderr.decode("utf-8", "replace")
     if returncode == 0:
         warnings = [line[len("warning:") :].strip() for line in text.splitlines() if line.startswith("warning:")]
-        if len(warnings) > MAX_WARNINGS:
-            dropped = len(warnings) - MAX_WARNINGS
-            warnings = warnings[:MAX_WARNINGS] + [f"{dropped} more warnings not shown"]
-        return ConversionResult(stdout, warnings)
+        return ConversionResult(stdout, bounded_warnings(warnings))
     if any(sign in text for sign in OUT_OF_MEMORY):
         raise ConversionError(
             "memory",
@@ -311,7 +339,7 @@ def interpret(
         if line.startswith('{"error"'):
             try:
                 error = json.loads(line)["error"]
-                return _raise_reported(error)
+                return raise_reported(error)
             except (ValueError, KeyError, TypeError):
                 break  # not the converter's own report: fall through to the generic message
     if returncode is not None and returncode < 0:
@@ -323,7 +351,15 @@ def interpret(
     raise ConversionError("failed", f"the converter failed with exit status {returncode}: {_tail(text) or 'no message'}")
 
 
-def _raise_reported(error: dict) -> ConversionResult:
+def bounded_warnings(warnings: list[str]) -> list[str]:
+    if len(warnings) <= MAX_WARNINGS:
+        return warnings
+    dropped = len(warnings) - MAX_WARNINGS
+    return warnings[:MAX_WARNINGS] + [f"{dropped} more warnings not shown"]
+
+
+def raise_reported(error: dict) -> ConversionResult:
+    """Raise the ConversionError for the converter's own error report ({"code", "message", "offset"})."""
     code = str(error.get("code") or "failed")
     message = str(error.get("message") or "the converter reported an error without a message")
     offset = error.get("offset")
@@ -351,7 +387,7 @@ def convert_sync(
     return interpret(done.returncode, done.stdout, done.stderr, timeout=timeout, max_memory_mb=max_memory_mb)
 
 
-def _lower_priority(pid: int) -> None:
+def lower_priority(pid: int) -> None:
     # A conversion is batch work; the server's other requests should win the CPU.
     try:
         os.setpriority(os.PRIO_PROCESS, pid, 10)
@@ -377,7 +413,7 @@ async def convert_async(
         )
     except OSError as err:
         raise ConversionError("node-missing", f"cannot start Node.js ({command[0]}): {err.strerror or err}") from err
-    _lower_priority(process.pid)
+    lower_priority(process.pid)
     exceeded: list = []
     watch = asyncio.ensure_future(_watch_memory(process, max_memory_mb, exceeded)) if max_memory_mb else None
     try:

@@ -37,6 +37,17 @@ def converter_children() -> list[int]:
     return found
 
 
+async def converting_pids(service, request) -> set[int]:
+    """The converter processes busy with `request`, as soon as there are: the pool's worker that took
+    it, or (converter_workers = 0) a Node process of its own."""
+    for _ in range(500):
+        busy = set(service.pool.busy_pids() if service.pool.size() else converter_children())
+        if busy or request.done():
+            return busy
+        await asyncio.sleep(0.01)
+    return set()
+
+
 async def assert_still_serving(jp_fetch, profile_id=None):
     response = await get(jp_fetch, "profiles")
     assert response.code == 200
@@ -81,16 +92,18 @@ async def test_missing_node_is_503_then_recovers(jp_fetch, settings, put_profile
     assert body(response)["profile"]["samples"] == 758
 
 
-async def test_time_limit_stops_the_conversion(jp_fetch, settings, put_profile, big_profile, store):
+async def test_time_limit_stops_the_conversion(jp_fetch, jp_serverapp, settings, put_profile, big_profile, store):
     path, samples = big_profile
     pid = put_profile(path)
     # Reading 18 MB of samples alone takes longer than this on any machine.
     settings.conversion_timeout = 0.05
-    response = await get(jp_fetch, "profiles", pid, "graph")
+    request = asyncio.ensure_future(get(jp_fetch, "profiles", pid, "graph"))
+    busy = await converting_pids(jp_serverapp.web_app.settings["jupyterlab_vmprof"]["service"], request)
+    response = await request
     assert response.code == 503, response.body
     error = body(response)["error"]
     assert error["code"] == "timeout" and "0.05 s" in error["message"]
-    assert converter_children() == [], "the timed-out converter is still running"
+    assert busy and not busy & set(converter_children()), "the timed-out converter is still running"
     assert [p.name for p in (store.folder(pid) / "cache").iterdir()] == [], "a partial result was left behind"
     await assert_still_serving(jp_fetch, pid)
 
@@ -117,15 +130,11 @@ async def test_memory_limit_stops_the_conversion(jp_fetch, settings, put_profile
     assert (await get(jp_fetch, "profiles", big, "export", "speedscope")).code == 200
 
 
-async def test_killed_converter_is_reported(jp_fetch, settings, put_profile, big_profile):
+async def test_killed_converter_is_reported(jp_fetch, jp_serverapp, put_profile, big_profile):
     path, _samples = big_profile
     pid = put_profile(path)
     request = asyncio.ensure_future(get(jp_fetch, "profiles", pid, "graph"))
-    for _ in range(200):
-        children = converter_children()
-        if children:
-            break
-        await asyncio.sleep(0.01)
+    children = await converting_pids(jp_serverapp.web_app.settings["jupyterlab_vmprof"]["service"], request)
     assert children, "no converter process seen"
     for child in children:
         os.kill(child, signal.SIGKILL)

@@ -181,6 +181,11 @@ def converter_children() -> list[int]:
     return found
 
 
+def converting(service) -> list[int]:
+    """The converters at work: the pool's busy workers, or (converter_workers = 0) every Node child."""
+    return service.pool.busy_pids() if service.pool.size() else converter_children()
+
+
 async def wait_for(predicate, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -191,16 +196,17 @@ async def wait_for(predicate, timeout=20.0):
 
 
 @pytest.fixture
-def held_converters():
+def held_converters(jp_serverapp):
     """hold() -> pid: stops (SIGSTOP) the converter that runs now, so that it cannot finish before
     the test acts; every held one is let go at the end."""
     import signal
 
     held = []
+    service = jp_serverapp.web_app.settings["jupyterlab_vmprof"]["service"]
 
     async def hold() -> int:
-        assert await wait_for(lambda: converter_children()), "no converter started"
-        pid = converter_children()[0]
+        assert await wait_for(lambda: converting(service)), "no converter started"
+        pid = converting(service)[0]
         os.kill(pid, signal.SIGSTOP)
         held.append(pid)
         return pid
@@ -248,7 +254,7 @@ async def test_conversions_nobody_waits_for_are_stopped_or_never_started(
         client.close()
     assert await wait_for(lambda: process_gone(converter), 10), "the converter ran on for nobody"
     await asyncio.sleep(0.5)
-    assert await wait_for(lambda: not converter_children(), 10)
+    assert await wait_for(lambda: not converting(service), 10)
     # The one that ran, perhaps one more that got the slot before its client's leaving was seen.
     assert service.started - started <= 2, "conversions queued for clients that left were started"
 
@@ -293,8 +299,8 @@ async def test_delete_during_a_conversion_stops_it_and_leaks_no_path(jp_fetch, p
 # 7. the memory limit watches the whole process, and stops it as soon as it is passed ----------------
 
 
-async def test_memory_limit_is_watched_on_the_converter_process(jp_fetch, settings, put_profile, profile_data,
-                                                                 big_profile):
+async def test_memory_limit_is_watched_on_the_converter_process(jp_fetch, jp_serverapp, settings, put_profile,
+                                                                 profile_data, big_profile):
     small = put_profile(profile_data / "generated" / "mixed.prof", minutes_ago=1)
     big = put_profile(big_profile[0])
     # Node itself takes ~45 MB; the big profile's bytes live outside the JS heap, which a
@@ -305,7 +311,9 @@ async def test_memory_limit_is_watched_on_the_converter_process(jp_fetch, settin
     assert response.code == 503, response.body[:200]
     error = body(response)["error"]
     assert error["code"] == "memory" and "72 MB" in error["message"]
-    assert not converter_children()
+    # The converter was stopped: no Node child is left but an idle pool worker (a new one).
+    pool = jp_serverapp.web_app.settings["jupyterlab_vmprof"]["service"].pool
+    assert await wait_for(lambda: set(converter_children()) <= set(pool.idle_pids()), 10), converter_children()
 
 
 # 8. the token never reaches the log --------------------------------------------------------------

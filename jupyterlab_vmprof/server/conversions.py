@@ -24,6 +24,7 @@ from typing import Any, Optional
 
 from .. import node_converter as conv
 from . import parts
+from .converter_pool import ConverterPool
 # Options is re-exported: the handlers build conversion requests with it.
 from ..conversion_cache import CACHE_DIR, Options, cache_name, cell_threads, pending_marker  # noqa: F401
 from ..store import PROFILE_FILE, ProfileStore, StoreError, is_regular_file
@@ -87,7 +88,8 @@ class ConversionService:
         self._running: dict[str, _Flight] = {}
         self._slots: Optional[asyncio.Semaphore] = None
         self._fallback_root: Optional[Path] = None
-        self.started = 0  # converter processes started: what the cache and request sharing save
+        self.started = 0  # conversions run: what the cache and request sharing save
+        self.pool = ConverterPool(settings, log)
 
     def _semaphore(self) -> asyncio.Semaphore:
         # Created lazily so it belongs to the loop that serves requests.
@@ -251,16 +253,14 @@ class ConversionService:
         async with self._semaphore():
             self.started += 1
             try:
-                result = await conv.convert_async(
-                    inputs["profile_path"], options.fmt, perf_maps=inputs["perf_maps"],
-                    jit_symbols=inputs["jit_symbols"], maps=inputs["maps"], strip=options.strip,
-                    collapse_dispatcher=options.collapse_dispatcher, thread=options.thread,
-                    cell_threads=inputs.get("cell_threads", ()), kernel_threads=options.kernel_threads, lines=options.lines,
-                    timeout=self.settings.conversion_timeout, max_memory_mb=self.settings.conversion_memory_mb,
-                    output=tmp, node_path=self.settings.node_path or None, script_path=script,
-                    diff=conv.DiffInput(**other) if other is not None else None,
+                arguments = dict(
+                    perf_maps=inputs["perf_maps"], jit_symbols=inputs["jit_symbols"], maps=inputs["maps"],
+                    strip=options.strip, collapse_dispatcher=options.collapse_dispatcher, thread=options.thread,
+                    cell_threads=inputs.get("cell_threads", ()), kernel_threads=options.kernel_threads,
+                    lines=options.lines, output=tmp, diff=conv.DiffInput(**other) if other is not None else None,
                     parts=inputs.get("parts", False),
                 )
+                result = await self._run_converter(inputs["profile_path"], options.fmt, script, arguments)
             except conv.ConversionError as err:
                 tmp.unlink(missing_ok=True)
                 if err.code in SETTING_HINTS:
@@ -276,6 +276,15 @@ class ConversionService:
             raise conv.ConversionError("failed", "the converter exited successfully but wrote no output")
         await asyncio.to_thread(self._commit, tmp, entry, prefix, result.warnings)
         return Converted(entry, result.warnings, from_cache=False)
+
+    async def _run_converter(self, profile_path: Any, fmt: str, script: str, arguments: dict) -> conv.ConversionResult:
+        """On a warm worker of the pool, or (converter_workers = 0) in a Node process of its own."""
+        limits = dict(timeout=self.settings.conversion_timeout, max_memory_mb=self.settings.conversion_memory_mb)
+        if self.pool.size() > 0:
+            return await self.pool.convert(conv.converter_arguments(profile_path, fmt, **arguments), **limits)
+        self.pool.trim()  # no idle worker stays for nothing
+        return await conv.convert_async(
+            profile_path, fmt, node_path=self.settings.node_path or None, script_path=script, **arguments, **limits)
 
     def _commit(self, tmp: Path, entry: Path, prefix: str, warnings: list[str]) -> None:
         if warnings:
@@ -293,6 +302,11 @@ class ConversionService:
         for other in entry.parent.glob(prefix + "*"):
             if not other.name.startswith(entry.name):
                 other.unlink(missing_ok=True)
+
+    async def stop(self) -> None:
+        """Server shutdown: stop the converter workers, remove the private cache."""
+        await self.pool.close()
+        self.close()
 
     def close(self) -> None:
         if self._fallback_root is not None:

@@ -19,6 +19,7 @@ from jupyter_server.utils import url_path_join
 
 from .. import formats
 from .conversions import ConversionService, Options
+from .converter_pool import run_with_server
 from .settings import VmprofExtension
 from .parts import PROCESS_PATTERN, process_inputs
 from ..node_converter import ConversionError, choose_node
@@ -385,6 +386,7 @@ def setup_handlers(server_app: Any, config: Optional[VmprofExtension] = None) ->
     store = ProfileStore(config.store_dir or None)
     web_app = server_app.web_app
     service = ConversionService(store, config, log=server_app.log)
+    run_with_server(server_app, service.pool.keep_one_ready, service.stop)  # a warm converter worker; none left after
     web_app.settings[SETTINGS_KEY] = {"config": config, "store": store, "service": service}
     base = url_path_join(web_app.settings["base_url"], NAMESPACE)
     from .transfer import TransferHandler  # here: transfer.py builds on this module's BaseHandler

@@ -45,3 +45,21 @@ class VmprofExtension(Configurable):
         16,
         help="Conversions that may wait for a free slot; a request beyond them gets 503 with Retry-After.",
     ).tag(config=True)
+    converter_workers = Int(
+        2,
+        help="Long-lived Node.js converter workers: a conversion runs on a warm worker instead of "
+        "starting Node (30-70 ms) for each one; each worker is its own process, so a crash or a limit "
+        "ends only that worker and its request. More requests wait their turn. One worker is started "
+        "with the server. 0: a new Node process per conversion.",
+    ).tag(config=True)
+    converter_worker_max_conversions = Int(
+        200,
+        help="A converter worker is replaced after this many conversions (so whatever a conversion "
+        "leaves behind cannot pile up). 0: no limit.",
+    ).tag(config=True)
+    converter_worker_max_rss_mb = Int(
+        512,
+        help="A converter worker whose resident memory is above this many MB after a conversion is "
+        "replaced (V8 keeps what a big conversion took). 0: no limit. The limit of one conversion is "
+        "conversion_memory_mb.",
+    ).tag(config=True)

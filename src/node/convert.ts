@@ -7,6 +7,7 @@
  * Exit 0 on success (warnings on stderr as `warning: …` lines); exit 2 on
  * failure with one JSON line on stderr:
  *   {"error": {"code": "truncated|version|corrupt|too-large|usage|io|internal", "message": …, "offset": n|null}}
+ * `node vmprof-convert.js --serve` is a long-lived worker answering such runs on a pipe (serve.ts).
  */
 
 import { readFileSync, writeFileSync } from 'fs';
@@ -29,6 +30,7 @@ import { parseJitSymbols } from '../symbols/jit-symbols';
 import { prepareProfile } from '../symbols/prepare';
 import { NativeResolver } from './elf';
 import { readSources } from './sources';
+import { IErrorFields, serve } from './serve';
 import { version } from '../../package.json';
 
 // C++, Rust and Cython names for people in the Graph JSON (the labextension keeps symbols).
@@ -335,38 +337,57 @@ function basename(path: string): string {
   return path.split(/[/\\]/).pop() ?? path;
 }
 
-function errorLine(code: string, message: string, offset: number | null): string {
-  return JSON.stringify({ error: { code, message, offset } });
+/** The error line's fields for anything a conversion threw. */
+export function errorReport(err: unknown): IErrorFields {
+  if (err instanceof VmprofFormatError) {
+    return { code: err.code, message: err.message, offset: err.offset >= 0 ? err.offset : null };
+  }
+  if (err instanceof CliError) {
+    return { code: err.code, message: err.message, offset: null };
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  // Not the file's fault but ours: never reported as a corrupt profile.
+  return { code: 'internal', message: `internal error: ${message}`, offset: null };
+}
+
+/** One conversion as `argv` says, its result written to --output (or stdout); throws on failure. */
+export function run(argv: readonly string[], warn: (text: string) => void): void {
+  const args = parseArgs(argv);
+  const text = convert(args, warn);
+  if (args.output !== null) {
+    try {
+      writeFileSync(args.output, text);
+    } catch (err) {
+      throw new CliError('io', `cannot write ${args.output}: ${(err as Error).message}`);
+    }
+  } else {
+    process.stdout.write(text);
+  }
+}
+
+/** A conversion for a worker (`--serve`): its stdout is the answers' pipe, so --output is required. */
+export function runToFile(argv: readonly string[], warn: (text: string) => void): void {
+  if (parseArgs(argv).output === null) {
+    throw new CliError('usage', 'a served conversion writes to --output FILE, never to the pipe');
+  }
+  run(argv, warn);
 }
 
 export function main(argv: readonly string[]): number {
   try {
-    const args = parseArgs(argv);
-    const text = convert(args, w => process.stderr.write(`warning: ${w.replace(/\n/g, ' ')}\n`));
-    if (args.output !== null) {
-      try {
-        writeFileSync(args.output, text);
-      } catch (err) {
-        throw new CliError('io', `cannot write ${args.output}: ${(err as Error).message}`);
-      }
-    } else {
-      process.stdout.write(text);
-    }
+    run(argv, w => process.stderr.write(`warning: ${w.replace(/\n/g, ' ')}\n`));
     return 0;
   } catch (err) {
-    if (err instanceof VmprofFormatError) {
-      process.stderr.write(errorLine(err.code, err.message, err.offset >= 0 ? err.offset : null) + '\n');
-    } else if (err instanceof CliError) {
-      process.stderr.write(errorLine(err.code, err.message, null) + '\n');
-    } else {
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      // Not the file's fault but ours: never reported as a corrupt profile.
-      process.stderr.write(errorLine('internal', `internal error: ${message}`, null) + '\n');
-    }
+    process.stderr.write(JSON.stringify({ error: errorReport(err) }) + '\n');
     return 2;
   }
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.length === 1 && argv[0] === '--serve') {
+    void serve(process.stdin, process.stdout, runToFile, errorReport);
+  } else {
+    process.exitCode = main(argv);
+  }
 }
