@@ -87,18 +87,37 @@ def _process_alive(pid: int, start_ticks: Optional[int]) -> bool:
     return True
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so that readers see the old file or the new one, never half of one."""
+def write_json_atomic(path: Path, data: Any, sync: bool = True) -> None:
+    """Write JSON so that readers see the old file or the new one, never half of one.
+
+    `sync=False` leaves the fsync to a later `sync_files` (readers never need it; only a
+    machine that loses power before the page cache is written back does)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=1, sort_keys=True)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def sync_files(folder: Path, names: tuple) -> None:
+    """fsync the named files of `folder` (those present), then the folder (their renames)."""
+    for path in [folder / name for name in names] + [folder]:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass  # durability is best effort here: the data is written and readable
+        finally:
+            os.close(fd)
 
 
 def _rewrite_in_place(path: Path, data: Any) -> bool:
@@ -127,8 +146,11 @@ class ProfileStore:
     (separate processes) never undo each other's changes.
     """
 
-    def __init__(self, root: Optional[os.PathLike | str] = None):
+    def __init__(self, root: Optional[os.PathLike | str] = None, sync_writes: bool = True):
         self.root = Path(root).expanduser() if root else default_store_root()
+        # False: meta.json is written without fsync; the writer calls sync() later, off its
+        # critical path (a profiled cell's kernel: the fsyncs cost it 2-15 ms each).
+        self.sync_writes = sync_writes
         self._index = ListIndex(self.root, self._read_listed)
 
     # ids and paths ---------------------------------------------------------------
@@ -207,7 +229,7 @@ class ProfileStore:
         staging = self.root / f".staging-{profile_id}"
         try:
             staging.mkdir(mode=0o700)
-            write_json_atomic(staging / META_FILE, meta)
+            write_json_atomic(staging / META_FILE, meta, self.sync_writes)
             os.replace(staging, self.root / profile_id)
         except OSError as err:
             shutil.rmtree(staging, ignore_errors=True)
@@ -291,12 +313,21 @@ class ProfileStore:
             replaced = change(meta)
             meta = replaced if replaced is not None else meta
             try:
-                write_json_atomic(folder / META_FILE, meta)
+                write_json_atomic(folder / META_FILE, meta, self.sync_writes)
             except OSError as err:
                 if not (err.errno == errno.ENOSPC and _rewrite_in_place(folder / META_FILE, meta)):
                     raise write_failure(err, f"updating the metadata of profile {profile_id}") from err
         self._index.changed(profile_id)
         return self._resolve_status(meta)
+
+    def sync(self, profile_id: str, names: tuple = ()) -> None:
+        """fsync the profile's meta.json, the files `names` and the folder: what a store
+        made with sync_writes=False left to be made durable later."""
+        try:
+            folder = self.existing_folder(profile_id)
+        except StoreError:
+            return
+        sync_files(folder, (META_FILE, *names))
 
     def update_meta(self, profile_id: str, **changes: Any) -> dict:
         return self.update(profile_id, lambda meta: meta.update(changes))

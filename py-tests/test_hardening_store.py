@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 
 import pytest
 
@@ -163,3 +164,38 @@ def test_an_import_that_fills_the_disk_says_so_and_leaves_nothing(small_disk):
     assert store.ids() == []
     assert not [p.name for p in store.root.iterdir() if p.is_dir()]  # no partial profile left
     assert shutil.disk_usage(disk).used < 512 * 1024
+
+
+FSYNC_SCRIPT = """
+import sys
+from jupyterlab_vmprof.store import ProfileStore
+store = ProfileStore(sys.argv[1], sync_writes=sys.argv[2] == "1")
+meta = store.create(name="cell")
+store.update_meta(meta["id"], status="complete")
+print("SYNC", flush=True)
+store.sync(meta["id"], ("jit-symbols.json",))
+"""
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace to count the fsync calls")
+def test_a_cells_writes_leave_their_fsyncs_for_later(tmp_path):
+    """A profiled cell's kernel writes meta.json without fsync (2-15 ms each on a busy disk,
+    docs/benchmarks.md) and makes it durable with sync() after the cell."""
+
+    def fsyncs(sync_writes: str) -> tuple[int, int]:
+        trace = tmp_path / f"trace-{sync_writes}"
+        out = subprocess.run(["strace", "-f", "-e", "trace=fsync,write", "-o", str(trace), sys.executable,
+                              "-c", FSYNC_SCRIPT, str(tmp_path / f"store-{sync_writes}"), sync_writes],
+                             capture_output=True, text=True, check=True).stdout
+        assert "SYNC" in out
+        lines = trace.read_text().splitlines()
+        mark = next(i for i, line in enumerate(lines) if "SYNC" in line)
+        count = lambda part: sum(" fsync(" in f" {line.split(' ', 1)[-1]}" for line in part)  # noqa: E731
+        return count(lines[:mark]), count(lines[mark:])
+
+    before_sync, in_sync = fsyncs("0")
+    assert before_sync == 0, "the deferred store fsync'd while the cell was being written"
+    assert in_sync == 2  # meta.json and the folder (no jit-symbols.json here)
+    assert fsyncs("1")[0] == 2  # the default store: create and update each fsync meta.json
+    meta = ProfileStore(tmp_path / "store-0").list()["profiles"][0]
+    assert meta["status"] == "complete" and meta["name"] == "cell"

@@ -22,6 +22,7 @@ from .forking import cell_error, run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
 from .progress import RunningOutput
 from .workers import WorkerProfiles
+from ..store import ProfileStore
 
 # Options that take a value, for splitting `%vmprof --period 0.01 statement`.
 VALUE_OPTIONS = {"--period", "--name"}
@@ -160,7 +161,8 @@ def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bo
                    live: bool = False) -> None:
     """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
     output.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
-    run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns))
+    # Its files are made durable (fsync) after the cell, by output.show: not on the reply's path.
+    run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns), store=ProfileStore(sync_writes=False))
     for warning in crashes.report_previous_crashes(run.store, run.notebook):
         print(warning, file=sys.stderr)
     needs_loop = cellrun.needs_event_loop(shell, source)

@@ -27,7 +27,7 @@ from .lean import leanvmprof
 from . import embed, summary
 from .embed import EmbedSettings
 from .flamesvg import flame_svg
-from ..store import ProfileStore, StoreError
+from ..store import JIT_SYMBOLS_FILE, ProfileStore, StoreError
 
 WAIT_ENV = "JUPYTERLAB_VMPROF_WAIT_SUMMARY"
 # The converter gives up after SUMMARY_TIMEOUT_S; a thread still alive after this is
@@ -191,6 +191,7 @@ def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, runn
     replaces = running is not None
     if top.done:
         publish(shell, top.bundle(meta, notes), running.display_id if replaces else None, update=replaces)
+        store.sync(meta["id"], (JIT_SYMBOLS_FILE,))
         return
     display_id = running.display_id if replaces else f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
     top.claim()  # the front end's graph request may come before the summary thread starts
@@ -227,3 +228,4 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
         pass
     finally:
         top.release()
+        store.sync(meta["id"], (JIT_SYMBOLS_FILE,))  # the fsyncs the cell's writes left out (magic.py)

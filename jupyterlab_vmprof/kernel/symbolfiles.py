@@ -30,7 +30,8 @@ def save_maps(folder: Path, pid: Optional[int] = None, prefix: str = "") -> Opti
     return None
 
 
-def record_symbols(folder: Path, trampolines: list, pid: Optional[int] = None, prefix: str = "") -> list:
+def record_symbols(folder: Path, trampolines: list, pid: Optional[int] = None, prefix: str = "",
+                   sync: bool = True) -> list:
     """Write maps.txt, jit-symbols.json and copy perf-<pid>.map into `folder`; returns warnings.
 
     `prefix` goes in front of the first two names (the command line keeps several
@@ -57,7 +58,7 @@ def record_symbols(folder: Path, trampolines: list, pid: Optional[int] = None, p
             warnings.append(f"perf map {perf_map} not copied: {err}")
         entries.extend(parse_perf_map(data.decode("utf-8", "replace")))
     try:
-        write_json_atomic(folder / f"{prefix}{JIT_SYMBOLS_FILE}", entries)
+        write_json_atomic(folder / f"{prefix}{JIT_SYMBOLS_FILE}", entries, sync)  # sync: see ProfileStore.sync
     except OSError as err:
         warnings.append(f"JIT symbols not saved: {err}")
     return warnings
