@@ -2,7 +2,7 @@
  * The thread chooser's options and the graph request for a thread. Pure:
  * no DOM. Option texts are plain text for `<option>.textContent`.
  */
-import type { IGraphProfile } from '../model/graph-json';
+import type { IGraphProfile, IGraphThread } from '../model/graph-json';
 import { formatCount, formatPercent, roundedPercents } from './format';
 
 export interface IThreadOption {
@@ -112,7 +112,7 @@ export function threadOptions(profile: IGraphProfile): IThreadOption[] {
   return [
     ...heads,
     ...threads.map(t => {
-      const label = threadLabel(t) + (t.kernel ? ' (kernel)' : '');
+      const label = kernelMarked(t);
       const percent = percents.get(t.id) ?? NaN;
       const share = Number.isNaN(percent) ? '' : ` — ${formatPercent(percent)}`;
       return {
@@ -127,6 +127,12 @@ export function threadOptions(profile: IGraphProfile): IThreadOption[] {
       };
     })
   ];
+}
+
+/** The thread's label, with " (kernel)" for a kernel thread whose label does not say so already. */
+export function kernelMarked(thread: IGraphThread): string {
+  const label = threadLabel(thread);
+  return thread.kernel && !/kernel/.test(label) ? `${label} (kernel)` : label;
 }
 
 /** An "all threads" entry: `all threads (1,234 samples)`. */

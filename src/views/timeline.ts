@@ -10,7 +10,7 @@
  */
 import type { IGraphJSON, IGraphTimeline, TimelineAxis } from '../model/graph-json';
 import { escapePlotlyText, formatCount, formatEstimatedTime, formatSeconds } from './format';
-import { ALL_THREADS_LABEL, hiddenThreadsText } from './threads';
+import { ALL_THREADS_LABEL, hiddenThreadsText, kernelMarked } from './threads';
 
 export type TimelineStyle = 'bars' | 'lines';
 
@@ -119,7 +119,7 @@ export function buildTimeline(
   // Bars and areas sit at bin centres; a bar spans its whole bin.
   const centers = Array.from({ length: binCount }, (_, i) => (i + 0.5) * binWidth);
   const ranges = Array.from({ length: binCount }, (_, i) => binRange(timeline, i));
-  const labels = new Map(graph.profile.threads.map(t => [t.id, (t.label ?? `thread ${t.id}`) + (t.kernel ? ' (kernel)' : '')]));
+  const labels = new Map(graph.profile.threads.map(t => [t.id, kernelMarked(t)]));
   // The kernel's own threads are left out with the rest of the view (threads.ts hiddenThreadsText).
   const kernel = new Set(graph.profile.threads.filter(t => t.kernel).map(t => t.id));
   const hideKernel = graph.profile.kernelThreads?.included === false && graph.profile.thread === null;
