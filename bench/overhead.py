@@ -10,8 +10,10 @@ cells of about --target seconds each:
   numpy   matrix products
   numba   an @njit loop called many times (compiled in the setup cell)
 
-in four modes: plain, %%vmprof (default period), %%prun -q (cProfile) and
-%%pyinstrument (or pyinstrument's Profiler API if the magic is missing). After a
+in six modes: plain; vmprof's own cost (vmprof.enable/vmprof.disable around the
+body, nothing else); %%vmprof (default period); %%prun -q (cProfile); %%pyinstrument
+(or pyinstrument's Profiler API if the magic is missing); and py-spy attached to the
+kernel from outside (`py-spy record -p <kernel pid> -r 1000`, overhead_pyspy.py). After a
 warm-up, --reps repetitions run interleaved (each repetition runs every mode of a
 cell back to back, in a rotating order) so that machine noise spreads over the modes.
 
@@ -49,17 +51,19 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from overhead_kernel import Kernel, KernelDied
+from overhead_pyspy import PySpyRecord
 from overhead_report import overhead, render
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "overhead.json"
-MODES = ("plain", "vmprof", "prun", "pyinstrument")
+MODES = ("plain", "vmprof_raw", "vmprof", "prun", "pyinstrument", "pyspy")
 CELLS = ("python", "numpy", "numba")
 AIM_PCT = 5.0
 
@@ -130,10 +134,16 @@ def body(cell: str) -> str:
             "_bench_body = time.perf_counter() - _bench_t0\n_bench_cpu = time.process_time() - _bench_c0\n")
 
 
+def _indent(text: str) -> str:
+    return "".join("    " + line + "\n" for line in text.splitlines())
+
+
 def source(cell: str, mode: str, has_pyinstrument_magic: bool = True, vmprof_options: str = "") -> str:
     text = body(cell)
-    if mode == "plain":
+    if mode in ("plain", "pyspy"):  # py-spy samples a plain cell from outside the kernel
         return text
+    if mode == "vmprof_raw":  # vmprof's own cost: its enable and disable around the body, nothing else
+        return f"_bp.raw_vmprof_start()\ntry:\n{_indent(text)}finally:\n    _bp.raw_vmprof_stop()\n"
     if mode == "vmprof":
         return f"%%vmprof {vmprof_options}".rstrip() + "\n" + text
     if mode == "prun":
@@ -141,10 +151,9 @@ def source(cell: str, mode: str, has_pyinstrument_magic: bool = True, vmprof_opt
     if mode == "pyinstrument":
         if has_pyinstrument_magic:
             return "%%pyinstrument\n" + text
-        indented = "".join("    " + line + "\n" for line in text.splitlines())
         return (
             "_bench_pi = _BenchProfiler(interval=0.001)\n_bench_pi.start()\ntry:\n"
-            f"{indented}finally:\n    _bench_pi.stop()\n_bench_pi.output_text()\n"
+            f"{_indent(text)}finally:\n    _bench_pi.stop()\n_bench_pi.output_text()\n"
         )
     raise ValueError(mode)
 
@@ -165,15 +174,27 @@ def run_cell(kernel: Kernel, code: str, extra: dict | None = None) -> dict:
     return row
 
 
-def attempt(kernel: Kernel, code: str, extra: dict | None = None, meta: bool = False, **where) -> dict | None:
+def attempt(kernel: Kernel, code: str, extra: dict | None = None, meta: bool = False, pyspy: bool = False,
+            **where) -> dict | None:
     """run_cell, or None if the cell killed the kernel (recorded, kernel restarted).
+
+    pyspy: py-spy attached to the kernel from before the request until after the reply.
 
     meta: also fetch the profile's meta.json, in a request of its own after the timed one:
     its sample count is written by the summary thread after the cell's reply, and waiting
     for it inside the timed request would count the summary again.
     """
     try:
-        row = run_cell(kernel, code, extra)
+        if pyspy:
+            record = PySpyRecord(kernel.pid)
+            record.start()
+            try:
+                row = run_cell(kernel, code, extra)
+            finally:
+                row_samples = record.stop()
+            row["pyspy_samples"] = row_samples
+        else:
+            row = run_cell(kernel, code, extra)
         if meta:
             row["meta"] = kernel.value("_bp.latest_meta(wait=True)")
         return row
@@ -215,14 +236,15 @@ def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list
     for _ in range(args.warmup):
         for cell in CELLS:
             for mode in MODES:
-                attempt(kernel, source(cell, mode, has_pi_magic), phase="warm-up", cell=cell, mode=mode)
+                attempt(kernel, source(cell, mode, has_pi_magic), pyspy=mode == "pyspy",
+                        phase="warm-up", cell=cell, mode=mode)
     raw = []
     for rep in range(args.reps):
         for cell in CELLS:
             order = MODES[rep % len(MODES):] + MODES[: rep % len(MODES)]
             for mode in order:
                 row = attempt(kernel, source(cell, mode, has_pi_magic), meta=mode == "vmprof",
-                              phase="measure", cell=cell, mode=mode, rep=rep)
+                              pyspy=mode == "pyspy", phase="measure", cell=cell, mode=mode, rep=rep)
                 if row is not None:
                     row.update(cell_name=cell, mode=mode, rep=rep)
                     raw.append(row)
@@ -242,6 +264,8 @@ def main_benchmark(kernel: Kernel, args, has_pi_magic: bool) -> tuple[dict, list
                 table[cell][mode]["profile_bytes_median"] = (
                     statistics.median(m["profile_bytes"] or 0 for m in metas) if metas else None)
                 table[cell][mode]["warnings"] = sorted({w for m in metas for w in (m.get("warnings") or [])})
+            if mode == "pyspy":
+                table[cell][mode]["pyspy_samples_median"] = med(r.get("pyspy_samples") for r in rows)
         for mode in MODES:  # paired: each repetition's run against the same repetition's plain run
             for measure in MEASURES:
                 ratios = []
@@ -360,6 +384,14 @@ def breakdown(kernel: Kernel, args, counts: dict) -> dict:
 # ---------------------------------------------------------------------------------
 # Reporting
 
+def uptime() -> str:
+    """`uptime`'s line: how busy the shared machine was."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "load average: " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=5, help="measured repetitions of every cell x mode (default 5)")
@@ -377,6 +409,7 @@ def main() -> None:
 
     started = time.perf_counter()
     load_before = os.getloadavg()
+    uptime_before = uptime()
     with tempfile.TemporaryDirectory(prefix="vmprof-bench-store-") as store:
         kernel = Kernel(Path(store), args.blas_threads)
         try:
@@ -406,6 +439,7 @@ def main() -> None:
         "raw": raw,
         "runtime_s": elapsed,
         "loadavg_before_after": [load_before, os.getloadavg()],
+        "uptime_before_after": [uptime_before, uptime()],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))

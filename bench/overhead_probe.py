@@ -155,6 +155,37 @@ def unwrap() -> None:
 
 
 # ---------------------------------------------------------------------------------
+# vmprof's own cost: vmprof.enable/vmprof.disable around a cell body, nothing else.
+
+_raw: dict = {}
+
+
+def raw_vmprof_start(period: float = 0.001, native: bool = True) -> None:
+    """vmprof.enable on a temporary file, as a script using vmprof directly would."""
+    import tempfile
+
+    import vmprof
+
+    fd, path = tempfile.mkstemp(suffix=".prof", prefix="bench-raw-")
+    _raw.update(fd=fd, path=path)
+    vmprof.enable(fd, period=period, native=native)
+
+
+def raw_vmprof_stop() -> int:
+    """vmprof.disable, then the file is removed; returns the profile's size in bytes."""
+    import os
+
+    import vmprof
+
+    try:
+        vmprof.disable()
+        return os.fstat(_raw["fd"]).st_size
+    finally:
+        os.close(_raw.pop("fd"))
+        os.unlink(_raw.pop("path"))
+
+
+# ---------------------------------------------------------------------------------
 # What the last %%vmprof stored, and micro-benchmarks.
 
 def latest_meta(wait: bool = False) -> Optional[dict]:

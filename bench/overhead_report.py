@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 CELLS = ("python", "numpy", "numba")
-MODES = ("plain", "vmprof", "prun", "pyinstrument")
+MODES = ("plain", "vmprof_raw", "vmprof", "prun", "pyinstrument", "pyspy")
+LABELS = {"plain": "plain", "vmprof_raw": "vmprof (raw enable/disable)", "vmprof": "%%vmprof", "prun": "%%prun -q",
+          "pyinstrument": "%%pyinstrument", "pyspy": "py-spy record -p (attached)"}
 
 
 def overhead(value: float | None, base: float | None) -> float | None:
@@ -122,6 +124,47 @@ def breakdown_tables(bd: dict) -> str:
     return "\n".join(lines)
 
 
+def modes_of(table: dict) -> list:
+    """The modes a saved report holds, in MODES order (older reports lack some)."""
+    present = {mode for modes in table.values() for mode in modes}
+    return [mode for mode in MODES if mode in present]
+
+
+def in_body_table(table: dict) -> str:
+    """Per cell and mode: body wall time min and median, and the cost inside the body against plain."""
+    lines = ["| cell | mode | body min ms | body median ms | in-body cost, min vs min | paired median "
+             "| body CPU min vs min | added around the body (e2e − body, median ms) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for cell in table:
+        for mode in modes_of(table):
+            s = table[cell].get(mode)
+            if s is None:
+                continue
+            body, cpu = s["body"], s["body_cpu"]
+            costs = ("—", "—", "—") if mode == "plain" else (
+                pct(body["overhead_pct_min"]), pct(body["overhead_pct_paired_median"]), pct(cpu["overhead_pct_min"]))
+            lines.append(f"| {cell} | {LABELS.get(mode, mode)} | {ms(body['min'])} | {ms(body['median'])} | "
+                         + " | ".join(costs) + f" | {ms(s['around_e2e']['median'])} |")
+    return "\n".join(lines)
+
+
+def vmprof_against_raw(table: dict) -> list:
+    """%%vmprof's in-body cost minus raw vmprof's, in points (target: at most +1)."""
+    out = []
+    for cell, modes in table.items():
+        if "vmprof_raw" not in modes:
+            continue
+        ours, raw = modes["vmprof"]["body"], modes["vmprof_raw"]["body"]
+        if None in (ours["overhead_pct_min"], raw["overhead_pct_min"]):
+            continue
+        by_min = ours["overhead_pct_min"] - raw["overhead_pct_min"]
+        by_paired = (ours["overhead_pct_paired_median"] or 0.0) - (raw["overhead_pct_paired_median"] or 0.0)
+        verdict = "within" if max(by_min, by_paired) <= 1.0 else "ABOVE"
+        out.append(f"- {cell}: %%vmprof in the body {by_min:+.1f} points over raw vmprof (min vs min), "
+                   f"{by_paired:+.1f} (paired medians): {verdict} the +1 point target")
+    return out
+
+
 def render(report: dict) -> str:
     """The markdown bench/overhead.py prints, from its JSON report."""
     out: list[str] = []
@@ -138,6 +181,15 @@ def render(report: dict) -> str:
     emit(f"Environment: {json.dumps(environment)}; load average before/after "
           f"{load_before:.1f}/{load_after:.1f}; repetitions per cell {counts}; "
           f"pyinstrument via {'%%pyinstrument' if config['pyinstrument'] == 'magic' else 'Profiler API'}.\n")
+    if report.get("uptime_before_after"):
+        emit("uptime before / after: " + " / ".join(report["uptime_before_after"]) + "\n")
+    emit("In the body, against plain (wall time; py-spy pauses the kernel from outside, so its cost shows in "
+         "wall time, not in the kernel's CPU time):\n")
+    emit(in_body_table(table))
+    emit()
+    for line in vmprof_against_raw(table):
+        emit(line)
+    emit()
     emit("Wall time (body: inside the cell; cell: kernel pre_run_cell..post_run_cell; e2e: client round trip):\n")
     emit(markdown_table(table, ("body", "cell", "e2e"), TITLES))
     emit("\nCPU time of the kernel process (process_time; less sensitive to other processes on the machine):\n")
@@ -149,7 +201,7 @@ def render(report: dict) -> str:
           "| estimated e2e overhead |")
     emit("|---|---|---:|---:|---:|---:|")
     for cell in CELLS:
-        for mode in MODES:
+        for mode in modes_of(table):
             s = table[cell][mode]
             est = s["estimate"]
             emit(f"| {cell} | {mode} | {ms(s['around_cell']['median'])} | {ms(s['around_e2e']['median'])} / "
@@ -160,7 +212,7 @@ def render(report: dict) -> str:
     emit("| cell | mode | e2e | cell (kernel) | body | cell CPU | body CPU |")
     emit("|---|---|---:|---:|---:|---:|---:|")
     for cell in CELLS:
-        for mode in MODES[1:]:
+        for mode in modes_of(table)[1:]:
             s = table[cell][mode]
             emit(f"| {cell} | {mode} | " + " | ".join(pct(s[m]["overhead_pct_paired_median"])
                                                    for m in ("e2e", "cell", "body", "cell_cpu", "body_cpu")) + " |")
