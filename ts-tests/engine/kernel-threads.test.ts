@@ -12,7 +12,9 @@ import { callGraph } from '../../src/model/call-graph';
 import { diffProfiles } from '../../src/model/diff';
 import { describeSelection, keepThreads, selectThreads } from '../../src/model/threads';
 import { prepareProfile } from '../../src/symbols/prepare';
-import { load } from './helpers';
+import { join } from 'path';
+import { convert, parseArgs } from '../../src/node/convert';
+import { PROFILES, load } from './helpers';
 import { profileOf } from './model-helpers';
 
 const CELL = '140432396218104';
@@ -131,5 +133,42 @@ describe('keepThreads, for comparisons', () => {
     const diff = diffProfiles(keepThreads(profile, [CELL]), keepThreads(profile, null));
     expect(diff.samplesA).toBe(642);
     expect(diff.samplesB).toBe(663);
+  });
+});
+
+describe('the converter takes the cell threads and the switch', () => {
+  const file = join(PROFILES, 'magic/realtime_idle_threads.prof');
+  const run = (...options: string[]) => JSON.parse(convert(parseArgs([file, ...options]), () => undefined));
+
+  test('arguments: ids in decimal or hex, separated by commas', () => {
+    const args = parseArgs([
+      'p.prof',
+      '--cell-threads',
+      `${CELL},0x10`,
+      '--kernel-threads',
+      '--diff',
+      'q.prof',
+      '--diff-cell-threads',
+      '5'
+    ]);
+    expect(args.cellThreads).toEqual([CELL, '16']);
+    expect(args.kernelThreads).toBe(true);
+    expect(args.diffCellThreads).toEqual(['5']);
+    expect(() => parseArgs(['p.prof', '--cell-threads', 'main'])).toThrow(/not a number/);
+  });
+
+  test('Graph JSON: the cell thread by default, every thread with --kernel-threads', () => {
+    expect(run('--cell-threads', CELL).profile).toMatchObject({
+      samples: 642,
+      kernelThreads: { included: false, threads: 3, samples: 21 }
+    });
+    expect(run('--cell-threads', CELL, '--kernel-threads').profile.samples).toBe(663);
+    expect(run().profile.kernelThreads).toBeUndefined();
+  });
+
+  test('--diff: both sides without their kernel threads', () => {
+    const diff = run('--cell-threads', CELL, '--diff', file, '--diff-cell-threads', CELL);
+    expect([diff.a.samples, diff.b.samples]).toEqual([642, 642]);
+    expect(run('--cell-threads', CELL, '--diff', file).b.samples).toBe(663);
   });
 });
