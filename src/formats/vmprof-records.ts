@@ -36,6 +36,9 @@ export type { VmprofErrorCode } from './vmprof-bytes';
 
 export type { AddrKey } from './vmprof-names';
 
+/** Samples reserved up front at most (8 M: 192 MB of sample arrays); more regrow. */
+const MAX_RESERVED_SAMPLES = 1 << 23;
+
 export function readVmprofRecords(bytes: Uint8Array): IVmprofRecords {
   return new RecordReader(bytes).read();
 }
@@ -325,8 +328,17 @@ class RecordReader {
     // Only a complete sample is recorded, so a cut file keeps exactly the samples before the cut.
     const stack = this.stacks.intern(c.view, stackStart, stackBytes, depth);
     const t = this.samples;
-    this.lastSample = { start, end: c.pos, stack, newThread: t.threadWasNew, threadKey: t.lastThreadKey };
+    const last = this.lastSample; // updated in place: no object per sample
+    last.start = start;
+    last.end = c.pos;
+    last.stack = stack;
+    last.newThread = t.threadWasNew;
+    last.threadKey = t.lastThreadKey;
     t.push(stack, thread, start, out.mode.memory ? rss : null, out.layout !== 'plain' ? time : null);
+    if (t.length === 1) {
+      // Room for as many samples as the rest of the file holds at this one's size: no regrowing.
+      t.reserve(Math.min(Math.ceil((c.end - start) / (c.pos - start)), MAX_RESERVED_SAMPLES));
+    }
   }
 
   private detectLayout(start: number): void {
@@ -349,12 +361,17 @@ class RecordReader {
   }
 
   private threadFor(key: AddrKey, at: number): number {
-    return this.samples.threadFor(key, id => {
-      if (!isPlausibleThread(id)) {
-        throw new VmprofFormatError('corrupt', `thread id ${id} cannot be one`, at);
-      }
-    });
+    this.threadAt = at;
+    return this.samples.threadFor(key, this.acceptThread);
   }
+
+  /** Made once, not a closure per sample; `threadAt` is where the id was read. */
+  private threadAt = 0;
+  private readonly acceptThread = (id: AddrKey): void => {
+    if (!isPlausibleThread(id)) {
+      throw new VmprofFormatError('corrupt', `thread id ${id} cannot be one`, this.threadAt);
+    }
+  };
 
   private finish(): IVmprofRecords {
     const out = this.out;

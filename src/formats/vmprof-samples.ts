@@ -64,6 +64,19 @@ export class SampleTable {
     }
   }
 
+  /** Makes room for `count` samples in all, so that pushing them copies nothing. */
+  reserve(count: number): void {
+    for (const arr of [this.stacks, this.threadOf, this.offsets]) {
+      arr.reserve(count);
+    }
+    // Times and memory are reserved once the first sample has shown it has them.
+    for (const arr of [this.times, this.rss]) {
+      if (arr.length > 0) {
+        arr.reserve(count);
+      }
+    }
+  }
+
   /** Takes the last sample back, and its thread with it if that sample added it. */
   undoLast(addedThread: AddrKey | null): void {
     this.truncate(this.length - 1);

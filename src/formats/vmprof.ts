@@ -203,6 +203,14 @@ class ModelMaker {
   }
 
   private frameFor(addr: AddrKey, pypyKind: number, line: number, at: number): number {
+    if (at < 0 && pypyKind <= 1 && !(this.options.lines === true && line > 0)) {
+      // The common case, once per entry of every distinct stack: a fixed name, cached by address
+      // below; found here before the name lookups it would not need.
+      const known = this.frameOfAddr.get(addr);
+      if (known !== undefined) {
+        return known;
+      }
+    }
     const names = this.records.pythonNames;
     const fixed = at < 0 || names.isFixed(addr);
     const pythonName = fixed ? names.fixedName(addr) : names.nameAt(addr, at);

@@ -7,6 +7,15 @@ export class GrowableInt32 {
   data = new Int32Array(1024);
   length = 0;
 
+  /** Makes room for `capacity` values in all (one copy now instead of doublings later). */
+  reserve(capacity: number): void {
+    if (capacity > this.data.length) {
+      const bigger = new Int32Array(capacity);
+      bigger.set(this.data.subarray(0, this.length));
+      this.data = bigger;
+    }
+  }
+
   push(value: number): void {
     if (this.length === this.data.length) {
       const bigger = new Int32Array(this.data.length * 2);
@@ -36,6 +45,15 @@ export class GrowableInt32 {
 export class GrowableFloat64 {
   data = new Float64Array(1024);
   length = 0;
+
+  /** Makes room for `capacity` values in all (one copy now instead of doublings later). */
+  reserve(capacity: number): void {
+    if (capacity > this.data.length) {
+      const bigger = new Float64Array(capacity);
+      bigger.set(this.data.subarray(0, this.length));
+      this.data = bigger;
+    }
+  }
 
   push(value: number): void {
     if (this.length === this.data.length) {
