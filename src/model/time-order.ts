@@ -87,33 +87,36 @@ export function timeOrder(
 ): IGraphTimeOrder | null {
   const nodeOf = treeNodesOfStacks(profile, tree);
   const times = profile.sampleTime;
-  const samples: number[] = [];
+  const taken = (i: number) => profile.sampleThread[i] === threadIndex && (times === null || Number.isFinite(times[i]));
+  let timed = 0;
   let untimed = 0;
   for (let i = 0; i < profile.sampleStack.length; i++) {
-    if (profile.sampleThread[i] !== threadIndex) {
-      continue;
-    }
-    if (times !== null && !Number.isFinite(times[i])) {
+    if (taken(i)) {
+      timed++;
+    } else if (profile.sampleThread[i] === threadIndex) {
       untimed++;
-      continue;
     }
-    samples.push(i);
   }
-  if (samples.length === 0) {
+  if (timed === 0) {
     return null;
+  }
+  // Counted first, then filled: no array grown one push per sample.
+  const samples = new Int32Array(timed);
+  for (let i = 0, k = 0; k < timed; i++) {
+    if (taken(i)) {
+      samples[k++] = i;
+    }
   }
   const axis: TimelineAxis =
     times === null ? 'sample-index' : profile.info.sampleClock === 'wall' ? 'wall' : 'cpu';
   const first = times === null ? 0 : times[samples[0]];
   const at = (k: number) => (times === null ? k : times[samples[k]] - first);
   // A sample stands for the time until the next one; the last for the median gap.
-  // A typed array sorts numerically without a comparison callback (3× faster at 300k samples).
   const gaps = new Float64Array(Math.max(0, samples.length - 1));
   for (let k = 1; k < samples.length; k++) {
     gaps[k - 1] = at(k) - at(k - 1);
   }
-  gaps.sort();
-  const lastWidth = times === null ? 1 : gaps.length > 0 ? gaps[gaps.length >> 1] : profile.info.secondsPerSample ?? 0;
+  const lastWidth = times === null ? 1 : gaps.length > 0 ? kthSmallest(gaps, gaps.length >> 1) : profile.info.secondsPerSample ?? 0;
 
   const node = (k: number) => {
     const stack = profile.sampleStack[samples[k]];
@@ -172,4 +175,49 @@ function countRuns(n: number, node: (k: number) => number): number {
     }
   }
   return runs;
+}
+
+/**
+ * The value a sort would put at index k (0-based), found by selection: O(n)
+ * instead of sorting. Partitions `values` in place three ways around a
+ * median-of-three pivot, so runs of equal gaps (the usual case: one timer
+ * period) end it at once; past a bound on the rounds the rest is sorted.
+ */
+export function kthSmallest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  for (let round = 0; lo < hi; round++) {
+    if (round > 64) {
+      const rest = values.subarray(lo, hi + 1).sort();
+      return rest[k - lo];
+    }
+    const a = values[lo];
+    const b = values[(lo + hi) >> 1];
+    const c = values[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = values[i];
+      if (v < pivot) {
+        values[i++] = values[lt];
+        values[lt++] = v;
+      } else if (v > pivot) {
+        values[i] = values[gt];
+        values[gt--] = v;
+      } else {
+        i++;
+      }
+    }
+    if (k < lt) {
+      hi = lt - 1;
+    } else if (k > gt) {
+      lo = gt + 1;
+    } else {
+      return pivot;
+    }
+  }
+  return values[k];
 }

@@ -1,6 +1,6 @@
 /** Stacks in time order (src/model/time-order.ts) on real profiles: runs, order, bounds. */
 
-import { timeOrder } from '../../src/model/time-order';
+import { kthSmallest, timeOrder } from '../../src/model/time-order';
 import { callTree } from '../../src/model/call-graph';
 import { load } from './helpers';
 
@@ -65,5 +65,27 @@ describe('time order', () => {
   test('real-time profiles are on the wall clock', () => {
     const p = load('vmprof-0.6.0/threads_realtime.prof');
     expect(timeOrder(p, callTree(p), 0)!.axis).toBe('wall');
+  });
+});
+
+describe("kthSmallest (the last sample's width: the median gap)", () => {
+  const sorted = (xs: Float64Array) => Float64Array.from(xs).sort();
+  // A small deterministic generator: the same arrays every run.
+  let seed = 16;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const cases: Array<[string, Float64Array]> = [
+    ['one timer period', new Float64Array(10001).fill(0.004)],
+    ['random', Float64Array.from({ length: 9999 }, () => next() * 10 - 5)],
+    ['few values', Float64Array.from({ length: 5000 }, () => Math.floor(next() * 3) * 0.004)],
+    ['ascending', Float64Array.from({ length: 4096 }, (_, i) => i)],
+    ['descending', Float64Array.from({ length: 4097 }, (_, i) => -i)],
+    ['one', Float64Array.of(7)],
+    ['two', Float64Array.of(9, 3)]
+  ];
+  test.each(cases)('gives what sorting gives at every tested index: %s', (_, values) => {
+    const want = sorted(values);
+    for (const k of [0, values.length >> 1, values.length - 1, (values.length * 3) >> 2]) {
+      expect(kthSmallest(Float64Array.from(values), k)).toBe(want[k]);
+    }
   });
 });
