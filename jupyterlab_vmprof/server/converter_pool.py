@@ -18,19 +18,13 @@ from __future__ import annotations
 import asyncio
 import atexit
 import collections
-import json
 import os
 import signal
 from typing import Any, Optional
 
 from .. import node_converter as conv
+from .converter_worker import ANSWER_LIMIT, Worker
 
-# What a worker printed on stderr, kept to explain its death (node's out-of-memory report).
-STDERR_KEPT = 64 * 1024
-# An answer line is small (ok or an error, and at most 50 warnings), but a path can be long.
-ANSWER_LIMIT = 1024 * 1024
-# How long a worker whose stdout closed may take to exit before it is killed.
-ENDING_S = 2.0
 # Every worker pid alive in this process: killed at interpreter exit if the server did not stop them.
 _live_pids: set[int] = set()
 
@@ -44,86 +38,6 @@ def _kill_leftovers() -> None:
             pass
 
 
-class _Worker:
-    """One `--serve` process and what it did."""
-
-    def __init__(self, process: asyncio.subprocess.Process, started_with: tuple):
-        self.process = process
-        self.started_with = started_with  # the node command: a worker of older settings is retired
-        self.conversions = 0
-        self.killed_by_pool = False
-        self.watch: Optional[asyncio.Future] = None  # the pool's task that waits for its end
-        self._next_id = 0
-        self._stderr = bytearray()
-        self.stderr_read = asyncio.ensure_future(self._read_stderr())
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    @property
-    def alive(self) -> bool:
-        return self.process.returncode is None
-
-    async def _read_stderr(self) -> None:
-        while chunk := await self.process.stderr.read(65536):
-            self._stderr += chunk
-            del self._stderr[:-STDERR_KEPT]
-
-    async def ask(self, argv: list[str]) -> dict:
-        """Send one request and return its answer; ConversionError if the worker ends first."""
-        self._next_id += 1
-        self._stderr.clear()  # what explains this request's failure, not an earlier one's
-        request = json.dumps({"id": self._next_id, "argv": argv}) + "\n"
-        try:
-            self.process.stdin.write(request.encode())
-            await self.process.stdin.drain()
-            line = await self.process.stdout.readline()
-        except (ConnectionError, ValueError):  # a closed pipe, or an answer over ANSWER_LIMIT
-            line = b""
-        if not line.endswith(b"\n"):
-            raise await self._death()
-        try:
-            answer = json.loads(line)
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict) or answer.get("id") != self._next_id:
-            self.kill()
-            raise conv.ConversionError("failed", f"the converter worker answered out of protocol: {line[:200]!r}")
-        self.conversions += 1
-        return answer
-
-    async def _death(self) -> conv.ConversionError:
-        """Why the worker ended during a request, worded as for a one-shot converter."""
-        # Its answers' pipe closed: it is ending. Not kill() first: Popen.kill() polls, and reaping
-        # it there would hide its exit status (signal) from asyncio, which then reports 255.
-        try:
-            returncode = await asyncio.wait_for(asyncio.shield(self.process.wait()), ENDING_S)
-        except asyncio.TimeoutError:
-            self.kill()
-            returncode = await self.process.wait()
-        await self.stderr_read
-        if returncode == 0:
-            return conv.ConversionError("failed", "the converter worker ended without answering")
-        try:
-            conv.interpret(returncode, b"", bytes(self._stderr))
-        except conv.ConversionError as err:
-            return err
-        return conv.ConversionError("failed", f"the converter worker ended with status {returncode}")
-
-    def kill(self) -> None:
-        if self.alive:
-            try:
-                self.process.kill()
-            except ProcessLookupError:
-                pass
-
-    def retire(self) -> None:
-        """Let the worker end on its own: closing its stdin ends its serve loop."""
-        if self.alive and not self.process.stdin.is_closing():
-            self.process.stdin.close()
-
-
 class ConverterPool:
     """At most `settings.converter_workers` workers, shared by the server's conversions.
 
@@ -134,12 +48,12 @@ class ConverterPool:
     def __init__(self, settings: Any, log: Any = None):
         self.settings = settings
         self.log = log
-        self._idle: list[_Worker] = []
+        self._idle: list[Worker] = []
         self._waiting: collections.deque[asyncio.Future] = collections.deque()
         self._live = 0  # slots taken: workers starting, idle, converting or ending; never above the size
-        self._workers: set[_Worker] = set()
+        self._workers: set[Worker] = set()
         self._warming: set[asyncio.Future] = set()
-        self._busy: set[_Worker] = set()
+        self._busy: set[Worker] = set()
         self.workers_started = 0
         self.most_live = 0
         self._closed = False
@@ -149,7 +63,7 @@ class ConverterPool:
     def size(self) -> int:
         return max(0, int(self.settings.converter_workers))
 
-    async def _acquire(self) -> _Worker:
+    async def _acquire(self) -> Worker:
         """A worker for one request: an idle one, a new one while under the bound, else wait in turn."""
         if not self._waiting:
             while self._idle:
@@ -173,7 +87,7 @@ class ConverterPool:
             raise
         return worker if worker is not None else await self._start()  # None: a free slot to start one in
 
-    def _hand_back(self, worker: Optional[_Worker]) -> None:
+    def _hand_back(self, worker: Optional[Worker]) -> None:
         """A worker is free (or a slot, for None): to the first in line, else idle (or nothing)."""
         while self._waiting:
             turn = self._waiting.popleft()
@@ -192,7 +106,7 @@ class ConverterPool:
             self._live += 1
             self._hand_back(None)
 
-    async def _start(self) -> _Worker:
+    async def _start(self) -> Worker:
         """Start a worker in a slot already counted in `_live`."""
         try:
             command = conv.node_command(
@@ -220,7 +134,7 @@ class ConverterPool:
         _live_pids.add(process.pid)
         self.workers_started += 1
         self.most_live = max(self.most_live, self._live)
-        worker = _Worker(process, tuple(command))
+        worker = Worker(process, tuple(command))
         self._workers.add(worker)
         worker.watch = asyncio.ensure_future(self._watch(worker))
         if self._closed:  # the server stopped while this one started
@@ -228,7 +142,7 @@ class ConverterPool:
             raise conv.ConversionError("failed", "the server is stopping")
         return worker
 
-    async def _watch(self, worker: _Worker) -> None:
+    async def _watch(self, worker: Worker) -> None:
         """Free the worker's slot once its process has ended (so the bound counts processes)."""
         await worker.process.wait()
         await worker.stderr_read
@@ -286,7 +200,7 @@ class ConverterPool:
             conv.raise_reported(answer.get("error") or {})
         return conv.ConversionResult(b"", conv.bounded_warnings([str(w) for w in answer.get("warnings") or []]))
 
-    async def _run(self, worker: _Worker, argv: list[str], timeout: float, max_memory_mb: int) -> dict:
+    async def _run(self, worker: Worker, argv: list[str], timeout: float, max_memory_mb: int) -> dict:
         """The worker's answer, with the limits of a one-shot run: time, and resident memory polled."""
         answer = asyncio.ensure_future(worker.ask(argv))
         loop = asyncio.get_running_loop()
@@ -317,7 +231,7 @@ class ConverterPool:
             if not answer.done():
                 answer.cancel()
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
+    def _release(self, worker: Worker, healthy: bool) -> None:
         if not healthy:
             worker.kill()  # _watch frees its slot once it has ended
             return
@@ -327,12 +241,12 @@ class ConverterPool:
         else:
             self._retire(worker, why)
 
-    def _retire(self, worker: _Worker, why: str) -> None:
+    def _retire(self, worker: Worker, why: str) -> None:
         if self.log:
             self.log.info("jupyterlab_vmprof: converter worker %d replaced: %s", worker.pid, why)
         worker.retire()  # _watch frees its slot once it has ended
 
-    def _why_worn(self, worker: _Worker) -> Optional[str]:
+    def _why_worn(self, worker: Worker) -> Optional[str]:
         """Why a worker should go after its conversions so far, or None."""
         settings = self.settings
         most = settings.converter_worker_max_conversions
@@ -344,7 +258,7 @@ class ConverterPool:
             return f"{used // (1024 * 1024)} MB resident (VmprofExtension.converter_worker_max_rss_mb)"
         return None
 
-    def _why_stale(self, worker: _Worker) -> Optional[str]:
+    def _why_stale(self, worker: Worker) -> Optional[str]:
         """Why a worker may not take the next request (ended, too many, other settings), or None."""
         settings = self.settings
         if not worker.alive:
