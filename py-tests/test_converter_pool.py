@@ -119,6 +119,21 @@ async def test_a_worker_killed_while_converting_fails_only_its_request(
     assert code == 200 and body["profile"]["samples"] == big_profile[1]
 
 
+async def test_a_broken_profile_fails_its_request_and_the_worker_stays(
+    jp_fetch, jp_serverapp, settings, put_profile, tmp_path, small_profiles
+):
+    settings.converter_workers = 1
+    service = service_of(jp_serverapp)
+    junk = tmp_path / "junk.prof"
+    junk.write_bytes(b"not a vmprof file, just text " * 20)
+    (worker,) = await settled(service.pool)
+    code, body = await graph(jp_fetch, put_profile(junk))
+    assert code == 422 and body["error"]["code"] in ("corrupt", "version", "truncated"), body
+    code, body = await graph(jp_fetch, small_profiles(1)[0])
+    assert code == 200 and body["profile"]["samples"] == 758
+    assert service.pool.pids() == [worker], "a file's error cost the worker its life"
+
+
 async def test_a_timed_out_worker_is_replaced(
     jp_fetch, jp_serverapp, settings, put_profile, big_profile, small_profiles
 ):
