@@ -202,6 +202,32 @@ async def test_concurrent_requests_all_succeed_within_the_bound(jp_fetch, jp_ser
     assert 1 <= most <= 2 and service.pool.most_live <= 2, (most, service.pool.most_live)
 
 
+async def test_waiting_requests_are_served_in_arrival_order(
+    jp_fetch, jp_serverapp, settings, store, put_profile, big_profile, small_profiles
+):
+    settings.converter_workers = 1
+    settings.max_concurrent_conversions = 8  # all reach the pool: its line is under test
+    service = service_of(jp_serverapp)
+    (worker,) = await settled(service.pool)
+    first = asyncio.ensure_future(graph(jp_fetch, put_profile(big_profile[0])))
+    assert await wait_for(lambda: service.pool.busy_pids() or first.done())
+    os.kill(worker, signal.SIGSTOP)  # the worker holds its request until every other one is in line
+    try:
+        later = []
+        ids = small_profiles(4)
+        for profile_id in ids:
+            later.append(asyncio.ensure_future(graph(jp_fetch, profile_id)))
+            assert await wait_for(lambda: service.pool.queued() == len(later)), service.pool.queued()
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    answers = await asyncio.gather(first, *later)
+    assert [code for code, _ in answers] == [200] * 5
+    # The worker wrote each result when it converted it: in the order the requests came.
+    written = [(store.folder(i) / "cache").glob("json-*.json") for i in ids]
+    times = [min(p.stat().st_mtime_ns for p in entries if p.name.count(".") == 1) for entries in written]
+    assert times == sorted(times), "requests were not served in the order they came"
+
+
 async def test_pool_size_zero_runs_a_process_per_conversion(jp_fetch, jp_serverapp, settings, small_profiles):
     service = service_of(jp_serverapp)
     (warm,) = await settled(service.pool)  # started with the server

@@ -65,6 +65,8 @@ class ConverterPool:
 
     async def _acquire(self) -> Worker:
         """A worker for one request: an idle one, a new one while under the bound, else wait in turn."""
+        if self._closed:
+            raise conv.ConversionError("failed", "the server is stopping")
         if not self._waiting:
             while self._idle:
                 worker = self._idle.pop()
@@ -177,11 +179,14 @@ class ConverterPool:
 
     def trim(self) -> None:
         """Retire idle workers beyond the size (it was made smaller, down to 0 perhaps)."""
-        staying = [w for w in self._workers if w.alive and not w.process.stdin.is_closing()]
-        for _ in range(len(staying) - self.size()):
+        for _ in range(len(self._staying()) - self.size()):
             if not self._idle:
                 break
             self._retire(self._idle.pop(), "the pool is smaller now")
+
+    def _staying(self) -> list[Worker]:
+        """The workers neither ended nor retired."""
+        return [w for w in self._workers if w.alive and not w.process.stdin.is_closing()]
 
     # converting ------------------------------------------------------------------------
 
@@ -263,7 +268,7 @@ class ConverterPool:
         settings = self.settings
         if not worker.alive:
             return "it ended"
-        if self._closed or self._live > self.size():
+        if self._closed or len(self._staying()) > self.size():
             return "the pool is smaller now"
         try:
             current = conv.node_command(
@@ -282,6 +287,10 @@ class ConverterPool:
     def busy_pids(self) -> list[int]:
         """The process ids of the workers converting."""
         return sorted(worker.pid for worker in self._busy)
+
+    def queued(self) -> int:
+        """Requests waiting for a worker."""
+        return sum(1 for turn in self._waiting if not turn.done())
 
     def pids(self) -> list[int]:
         """The process ids of the workers not yet ended (idle, converting or being replaced)."""
