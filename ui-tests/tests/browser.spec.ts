@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
-import { openNotebook, runFromPalette, saveForDocs, TOKEN } from './helpers';
+import { codeCell, notebookOf, openNotebook, putNotebook, runFromPalette, saveForDocs, TOKEN } from './helpers';
 
 const NOTEBOOK = 'browser-test.ipynb';
 const REPO = path.resolve(__dirname, '..', '..');
@@ -20,33 +20,14 @@ const FAILING_SOURCE = "%%vmprof --name failing-cell\nraise ValueError('boom')";
 const PLAIN_SOURCE =
   'def plain_work():\n    return sum(i % 11 for i in range(3_000_000))\nplain_work()';
 
-function codeCell(source: string, id: string) {
-  return { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source, id };
-}
-
 /** Write the test notebook into the server's root through the contents API. */
 async function createNotebook(page: Page): Promise<void> {
-  const response = await page.request.put(`/api/contents/${NOTEBOOK}`, {
-    headers: { Authorization: `token ${TOKEN}` },
-    data: {
-      type: 'notebook',
-      format: 'json',
-      content: {
-        cells: [
-          codeCell(PROFILED_SOURCE, 'profiled'),
-          codeCell(PLAIN_SOURCE, 'plain'),
-          codeCell(FAILING_SOURCE, 'failing')
-        ],
-        metadata: {
-          kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
-          language_info: { name: 'python' }
-        },
-        nbformat: 4,
-        nbformat_minor: 5
-      }
-    }
-  });
-  expect(response.ok()).toBe(true);
+  const cells = [
+    codeCell(PROFILED_SOURCE, 'profiled'),
+    codeCell(PLAIN_SOURCE, 'plain'),
+    codeCell(FAILING_SOURCE, 'failing')
+  ];
+  await putNotebook(page, NOTEBOOK, notebookOf(cells));
 }
 
 test.describe.serial('profile browser', () => {

@@ -43,3 +43,43 @@ export function saveForDocs(file: string, name: string): void {
     fs.copyFileSync(file, path.join(dir, name));
   }
 }
+
+/**
+ * Dismiss every alert/confirm the page raises and keep its message: a test expects the list
+ * empty (a script run from a hostile name would raise one).
+ */
+export function collectDialogs(page: Page): string[] {
+  const messages: string[] = [];
+  page.on('dialog', dialog => {
+    messages.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return messages;
+}
+
+/** A code cell of nbformat 4.5, not run yet. */
+export function codeCell(source: string, id: string): Record<string, unknown> {
+  return { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source, id };
+}
+
+/** A Python 3 notebook of these cells. */
+export function notebookOf(cells: Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    cells,
+    metadata: {
+      kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
+      language_info: { name: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+}
+
+/** Write a notebook (its JSON content) into the server's root through the contents API. */
+export async function putNotebook(page: Page, notebookPath: string, content: unknown): Promise<void> {
+  const response = await page.request.put(`/api/contents/${notebookPath}`, {
+    headers: { Authorization: `token ${TOKEN}` },
+    data: { type: 'notebook', format: 'json', content }
+  });
+  expect(response.ok()).toBe(true);
+}

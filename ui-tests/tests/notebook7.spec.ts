@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { expect, test } from '@playwright/test';
 import { executedElsewhere, REPO } from './executed';
+import { collectDialogs } from './helpers';
 
 const TOKEN = 'vmprof-notebook7-token';
 const JUPYTER = path.join(REPO, '.venv', 'bin', 'jupyter');
@@ -83,11 +84,7 @@ test.afterAll(() => {
 });
 
 test('profile outputs render in Notebook 7, from the saved copy and from the store', async ({ page }, testInfo) => {
-  const dialogs: string[] = [];
-  page.on('dialog', dialog => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
+  const dialogs = collectDialogs(page);
   await page.goto(`${base}/notebooks/travelled.ipynb?token=${TOKEN}`);
   const output = page.locator('.jp-vmprof-profile').first();
   // The saved output: this server's store never had it.

@@ -6,7 +6,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { expect, Locator, Page, test } from '@playwright/test';
-import { openNotebook, saveForDocs } from './helpers';
+import { collectDialogs, openNotebook, saveForDocs } from './helpers';
 
 const OUTPUT = '.jp-vmprof-profile';
 
@@ -42,11 +42,7 @@ async function clickDeepestBox(output: Locator): Promise<void> {
 test('a %%vmprof cell shows a flame graph, a table and exports callgrind', async ({
   page
 }, testInfo) => {
-  const dialogs: string[] = [];
-  page.on('dialog', dialog => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
+  const dialogs = collectDialogs(page);
   const panel = await openNotebook(page, 'examples/demo.ipynb');
   const cell = panel.locator('.jp-CodeCell').filter({ hasText: '%%vmprof' }).first();
   await runCell(page, cell);
@@ -112,11 +108,7 @@ test('a %%vmprof cell shows a flame graph, a table and exports callgrind', async
 
 test('names are text, never markup, and a missing profile says so', async ({ page }, testInfo) => {
   const evil = '<img src=x onerror=alert(1)>';
-  const dialogs: string[] = [];
-  page.on('dialog', dialog => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
+  const dialogs = collectDialogs(page);
   const panel = await openNotebook(page, 'ui-tests/names-and-errors.ipynb');
   const cells = panel.locator('.jp-CodeCell');
 

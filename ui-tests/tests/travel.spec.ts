@@ -10,28 +10,20 @@
  */
 import { expect, test } from '@playwright/test';
 import { executedElsewhere } from './executed';
-import { openNotebook, runFromPalette, TOKEN } from './helpers';
+import { codeCell, collectDialogs, notebookOf, openNotebook, putNotebook, runFromPalette, TOKEN } from './helpers';
 
 const NOTEBOOK = 'travelled.ipynb';
 
 test('a saved profile output renders everywhere from its copy, and imports into the browser', async ({
   page
 }, testInfo) => {
-  const dialogs: string[] = [];
-  page.on('dialog', dialog => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
+  const dialogs = collectDialogs(page);
   const notebook = executedElsewhere();
   const data = notebook.cells[0].outputs.find((o: any) => o.data?.['application/vnd.jupyterlab-vmprof.profile+json'])
     .data['application/vnd.jupyterlab-vmprof.profile+json'];
   expect(data.embedded.format).toBe('jupyterlab-vmprof-embedded');
   const samples: number = data.samples;
-  const put = await page.request.put(`/api/contents/${NOTEBOOK}`, {
-    headers: { Authorization: `token ${TOKEN}` },
-    data: { type: 'notebook', format: 'json', content: notebook }
-  });
-  expect(put.ok()).toBe(true);
+  await putNotebook(page, NOTEBOOK, notebook);
   // This server's store has never seen the profile.
   const missing = await page.request.get(`/jupyterlab-vmprof/profiles/${data.id}`, {
     headers: { Authorization: `token ${TOKEN}` }
@@ -92,39 +84,19 @@ test('a saved profile output renders everywhere from its copy, and imports into 
 
 test('a kernel on a store the server cannot read still shows its profile from the server', async ({ page }) => {
   const remote = 'remote-kernel.ipynb';
-  const cell = (source: string, id: string) => ({
-    cell_type: 'code',
-    execution_count: null,
-    metadata: {},
-    outputs: [],
-    source,
-    id
-  });
-  const put = await page.request.put(`/api/contents/${remote}`, {
-    headers: { Authorization: `token ${TOKEN}` },
-    data: {
-      type: 'notebook',
-      format: 'json',
-      content: {
-        cells: [
-          // As a kernel on another host or in a container: a store of its own, nothing shared.
-          cell(
-            'import os, tempfile\nos.environ["JUPYTERLAB_VMPROF_STORE"] = tempfile.mkdtemp(prefix="elsewhere-")\n' +
-              'print(os.environ["JUPYTERLAB_VMPROF_STORE"])',
-            'elsewhere'
-          ),
-          cell(
-            '%%vmprof --name from-afar\ndef far_work(n):\n    return sum(i % 7 for i in range(n))\nfar_work(3_000_000)',
-            'far'
-          )
-        ],
-        metadata: { kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' } },
-        nbformat: 4,
-        nbformat_minor: 5
-      }
-    }
-  });
-  expect(put.ok()).toBe(true);
+  const remoteCells = [
+    // As a kernel on another host or in a container: a store of its own, nothing shared.
+    codeCell(
+      'import os, tempfile\nos.environ["JUPYTERLAB_VMPROF_STORE"] = tempfile.mkdtemp(prefix="elsewhere-")\n' +
+        'print(os.environ["JUPYTERLAB_VMPROF_STORE"])',
+      'elsewhere'
+    ),
+    codeCell(
+      '%%vmprof --name from-afar\ndef far_work(n):\n    return sum(i % 7 for i in range(n))\nfar_work(3_000_000)',
+      'far'
+    )
+  ];
+  await putNotebook(page, remote, notebookOf(remoteCells));
   const panel = await openNotebook(page, remote);
   const cells = panel.locator('.jp-CodeCell');
   await cells.nth(0).locator('.jp-InputArea-editor').click();
