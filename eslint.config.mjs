@@ -1,5 +1,5 @@
 // ESLint for the TypeScript, as the JupyterLab extension template configures it
-// (typescript-eslint's recommended rules, formatting left to Prettier). Run: npm run eslint:check
+// (typescript-eslint's recommended rules, formatting left to Prettier). Run: jlpm eslint:check
 import js from '@eslint/js';
 import prettierConfig from 'eslint-config-prettier';
 import globals from 'globals';

@@ -4,7 +4,7 @@
 
 Runs the built converter (jupyterlab_vmprof/converter/vmprof-convert.js) and the peer
 (say, a bundle built from the commit before a change: `git archive COMMIT src package.json
-tsconfig.json | tar -x -C DIR`, link node_modules, then esbuild as `npm run build:converter`
+tsconfig.json | tar -x -C DIR`, link node_modules, then esbuild as `jlpm build:converter`
 does) on the same pairs, interleaved (this, peer, this, peer, ...) so that a busy machine
 slows both alike. Reports the median wall time of each, their ratio, and the size of the
 Diff JSON each writes. Quote the load average with the numbers (`uptime`).

@@ -2,7 +2,7 @@
  * Engine benchmark: a ≥1,000,000-sample vmprof file, converted to callgrind
  * and Graph JSON, against vmprof's own Python reader on the same file.
  *
- * Run:  npx esbuild bench/engine.ts --bundle --platform=node --outfile=bench/out/engine.js \
+ * Run:  jlpm esbuild bench/engine.ts --bundle --platform=node --outfile=bench/out/engine.js \
  *         && node bench/out/engine.js [SAMPLES]        (SAMPLES default 1000000)
  * Env:  VMPROF_PYTHON (default .venv/bin/python), BENCH_SOURCE (a version-7
  *       0.6.0 profile to replicate; default test-data/profiles/vmprof-0.6.0/mixed.prof).

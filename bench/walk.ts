@@ -1,7 +1,7 @@
 /**
  * The vmprof reader's per-sample walk against a bare loop over the same bytes.
  *
- * Run:  npm run bench:walk -- FILE [ROUNDS]       (ROUNDS default 9)
+ * Run:  jlpm bench:walk FILE [ROUNDS]          (ROUNDS default 9)
  *
  * FILE is a version-7 profile of 8-byte words without memory or lines mode,
  * e.g. one written by bench/stack_shapes.py. Per round, interleaved in one

@@ -1,7 +1,7 @@
 """The file formats the project writes, as the TypeScript registry declares them.
 
 The one list lives in src/formats/registry.ts; the build writes it to formats.json
-beside this module (`npm run build:formats`, part of `npm run build` and of the
+beside this module (`jlpm build:formats`, part of `jlpm build` and of the
 package build). The server's export route, its conversion cache and the command
 line all read it from here, so adding a format touches no Python.
 """
@@ -40,7 +40,7 @@ def all_formats() -> tuple[FileFormat, ...]:
         entries = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))["formats"]
     except FileNotFoundError as err:
         raise RegistryMissing(
-            f"{REGISTRY_FILE.name} is missing: build the package (npm run build, or pip install .)"
+            f"{REGISTRY_FILE.name} is missing: build the package (jlpm build, or pip install .)"
         ) from err
     return tuple(
         FileFormat(

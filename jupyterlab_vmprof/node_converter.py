@@ -194,7 +194,7 @@ def converter_script(configured: Optional[str] = None) -> str:
         raise ConversionError(
             "converter-missing",
             f"the converter {path} is missing: this installation is incomplete "
-            "(from a source tree, run `npm run build:converter`)",
+            "(from a source tree, run `jlpm build:converter`)",
         )
     return str(path)
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.timeout(240)
 
 BIN = Path(sys.executable).parent
 needs_converter = pytest.mark.skipif(
-    not SCRIPT_PATH.is_file(), reason="converter bundle missing: run `npm run build:converter`"
+    not SCRIPT_PATH.is_file(), reason="converter bundle missing: run `jlpm build:converter`"
 )
 
 SCRIPT = """

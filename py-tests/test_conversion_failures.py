@@ -164,4 +164,4 @@ async def test_missing_converter_bundle_is_503(jp_fetch, settings, put_profile, 
     response = await get(jp_fetch, "profiles", pid, "graph")
     assert response.code == 503
     assert body(response)["error"]["code"] == "converter-missing"
-    assert "npm run build:converter" in body(response)["error"]["message"]
+    assert "jlpm build:converter" in body(response)["error"]["message"]

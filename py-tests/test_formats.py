@@ -25,7 +25,7 @@ def test_an_unbuilt_registry_says_how_to_build_it(monkeypatch, tmp_path):
     monkeypatch.setattr(formats, "REGISTRY_FILE", tmp_path / "formats.json")
     formats.all_formats.cache_clear()
     try:
-        with pytest.raises(formats.RegistryMissing, match="npm run build"):
+        with pytest.raises(formats.RegistryMissing, match="jlpm build"):
             formats.export_formats()
     finally:
         formats.all_formats.cache_clear()

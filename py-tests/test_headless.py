@@ -19,7 +19,7 @@ from jupyterlab_vmprof.node_converter import SCRIPT_PATH
 
 pytestmark = [
     pytest.mark.timeout(400),
-    pytest.mark.skipif(not SCRIPT_PATH.is_file(), reason="converter bundle missing: run `npm run build:converter`"),
+    pytest.mark.skipif(not SCRIPT_PATH.is_file(), reason="converter bundle missing: run `jlpm build:converter`"),
 ]
 
 REPO = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ from split_workload import FUNCTIONS, HEAVY_WORK, LIGHT_WORK
 
 pytestmark = [
     pytest.mark.timeout(240),
-    pytest.mark.skipif(not SCRIPT_PATH.is_file(), reason="converter bundle missing: run `npm run build:converter`"),
+    pytest.mark.skipif(not SCRIPT_PATH.is_file(), reason="converter bundle missing: run `jlpm build:converter`"),
     pytest.mark.skipif(not shutil.which("callgrind_annotate"), reason="callgrind_annotate not installed"),
 ]
 

@@ -2,18 +2,19 @@
 # Sets up everything jupyterlab-vmprof needs on a fresh Debian 12 machine:
 # system packages (as root or with sudo; graphviz gives KCachegrind's Call Graph tab its `dot`), a virtual environment in .venv with the
 # package installed from this checkout (which builds the labextension and the
-# Node converter), and the npm packages the tests use.
+# Node converter), and the npm packages the tests use, installed by jlpm (JupyterLab's
+# pinned yarn, from the jupyter-builder package) from yarn.lock: no npm is needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-dev gcc nodejs npm libunwind-dev valgrind kcachegrind graphviz
+APT_PACKAGES=(python3 python3-venv python3-dev gcc nodejs libunwind-dev valgrind kcachegrind graphviz
               chromium xvfb xauth dbus-daemon fonts-dejavu-core)
 
 missing_apt_packages() {
   local pkg
   for pkg in "${APT_PACKAGES[@]}"; do
     # A command already on PATH (e.g. a newer Node than Debian's) is good enough.
-    case "$pkg" in nodejs) command -v node >/dev/null && continue;; npm) command -v npm >/dev/null && continue;; esac
+    case "$pkg" in nodejs) command -v node >/dev/null && continue;; esac
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || echo "$pkg"
   done
 }
@@ -31,13 +32,18 @@ install_system_packages() {
 }
 
 install_python_and_node_packages() {
-  echo "==> npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
   if [ ! -x .venv/bin/python ]; then
     echo "==> python3 -m venv .venv"
     python3 -m venv .venv
   fi
   .venv/bin/python -m pip install -q --upgrade pip
+  # jlpm first, so that node_modules/ is installed from yarn.lock as committed; in CI a
+  # yarn.lock that no longer matches package.json fails here instead of being rewritten.
+  .venv/bin/python -m pip install -q "jupyter-builder>=1.2.0,<2"
+  local immutable=()
+  [ -n "${CI:-}" ] && immutable=(--immutable)
+  echo "==> jlpm install ${immutable[*]}"
+  .venv/bin/jlpm install "${immutable[@]}"
   echo "==> pip install .[test] (builds the labextension, the converter and, on CPython 3.11/3.12, the crash guard)"
   # A fresh build every time: a stale labextension would test old code. The crash guard
   # is compiled into the working tree too (hatch_build.py), where kernels in tests import it.

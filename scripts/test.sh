@@ -13,19 +13,19 @@ export PATH="$PWD/.venv/bin:$PATH"
 export VMPROF_PYTHON="$PWD/.venv/bin/python"
 
 echo "==> lint: stylelint, prettier, eslint, tsc over src/node and the tests, ruff"
-npm run --silent lint:check
+jlpm lint:check
 ruff check .
 ruff format --check .
 # The build rewrote THIRD-PARTY-LICENSES.md from what it bundled: it must be the committed one.
 if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- THIRD-PARTY-LICENSES.md; then
-  echo "THIRD-PARTY-LICENSES.md changed with the build (npm run build:licenses): commit it" >&2
+  echo "THIRD-PARTY-LICENSES.md changed with the build (jlpm build:licenses): commit it" >&2
   exit 1
 fi
 echo "==> jest"
-npx jest --ci
+jlpm jest --ci
 echo "==> pytest"
 python -m pytest -q py-tests
 echo "==> playwright (Debian chromium)"
-(cd ui-tests && npx playwright test)
+(cd ui-tests && jlpm playwright test)
 
 echo "==> all tests passed in $(( $(date +%s) - started )) s"

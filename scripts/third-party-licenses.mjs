@@ -33,7 +33,7 @@ function bundledPackages() {
     add(folder, 'labextension');
   }
   if (!fs.existsSync(converter)) {
-    throw new Error(`${converter} is missing: run npm run build:converter first`);
+    throw new Error(`${converter} is missing: run jlpm build:converter first`);
   }
   // esbuild (not minified) starts each bundled module with a `// node_modules/...` comment.
   for (const line of fs.readFileSync(converter, 'utf8').split('\n')) {

@@ -1,7 +1,7 @@
 /**
  * UI tests of jupyterlab-vmprof in a real JupyterLab, driven with Debian's
- * Chromium (no browser download). Run: `cd ui-tests && npx playwright test`
- * or, from the repository root, `npx playwright test -c ui-tests`.
+ * Chromium (no browser download). Run: `cd ui-tests && jlpm playwright test`
+ * or, from the repository root, `jlpm playwright test -c ui-tests`.
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';

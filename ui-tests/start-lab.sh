@@ -44,10 +44,10 @@ export JUPYTERLAB_WORKSPACES_DIR="$WORK/workspaces"
 export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"
 
 if [ ! -f "$REPO/jupyterlab_vmprof/converter/vmprof-convert.js" ]; then
-  echo "start-lab.sh: jupyterlab_vmprof/converter/vmprof-convert.js is missing; run 'npm run build:converter'" >&2
+  echo "start-lab.sh: jupyterlab_vmprof/converter/vmprof-convert.js is missing; run 'jlpm build:converter'" >&2
 fi
 if [ ! -f "$REPO/jupyterlab_vmprof/labextension/package.json" ]; then
-  echo "start-lab.sh: the labextension is not built; run 'npm run build' and 'jupyter labextension develop --overwrite .'" >&2
+  echo "start-lab.sh: the labextension is not built; run 'jlpm build' and 'jupyter labextension develop --overwrite .'" >&2
 fi
 
 echo "start-lab.sh: root $WORK/root, profile store $JUPYTERLAB_VMPROF_STORE" >&2

@@ -7,7 +7,7 @@
  *
  * Specs of the formats themselves are linked from each writer's first
  * comment. The Python side reads this list from `jupyterlab_vmprof/formats.json`,
- * which the build writes from it (`npm run build:formats`,
+ * which the build writes from it (`jlpm build:formats`,
  * src/node/emit-formats.ts); the settings schema's `defaultExportFormat`
  * enum is checked against it by a test.
  *

@@ -2,7 +2,7 @@
  * The converter the server (and `vmproftocallgrind`) runs in Node:
  *   node vmprof-convert.js PROFILE [options]
  * Contract: docs/architecture.md, "Converter (Node)". Bundled by
- * `npm run build:converter` into jupyterlab_vmprof/converter/vmprof-convert.js.
+ * `jlpm build:converter` into jupyterlab_vmprof/converter/vmprof-convert.js.
  *
  * Exit 0 on success (warnings on stderr as `warning: …` lines); exit 2 on
  * failure with one JSON line on stderr:

@@ -1,6 +1,6 @@
 /**
  * Writes the format registry (src/formats/registry.ts) as JSON for the Python
- * side: `node emit-formats.js OUTPUT`. Run by `npm run build:formats`.
+ * side: `node emit-formats.js OUTPUT`. Run by `jlpm build:formats`.
  */
 import { writeFileSync } from 'fs';
 import { formatsForPython } from '../formats/registry';

@@ -4,7 +4,7 @@
  * real vmprof files in test-data/profiles, with the bundled converter, so
  * the views are tested on what the server really sends.
  *
- *     npm run build:converter && node test-data/graphs/generate.js
+ *     jlpm build:converter && node test-data/graphs/generate.js
  *
  * Each fixture is the converter's output unchanged. The `.maps` files let
  * the converter name native frames; on a machine without the libraries they
@@ -42,7 +42,7 @@ const FIXTURES = [
 ];
 
 if (!existsSync(CONVERTER)) {
-  console.error(`${CONVERTER} is missing: run "npm run build:converter" first`);
+  console.error(`${CONVERTER} is missing: run "jlpm build:converter" first`);
   process.exit(1);
 }
 for (const [name, profile, options] of FIXTURES) {

@@ -1,15 +1,15 @@
 /** The bundled converter, run as the server runs it: node vmprof-convert.js PROFILE [options]. */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { PROFILES, ROOT } from './helpers';
+import { PROFILES, ROOT, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 const dir = mkdtempSync(join(tmpdir(), 'vmprof-cli-'));
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+  runPackageScript('build:converter');
 });
 
 function run(args: string[]) {

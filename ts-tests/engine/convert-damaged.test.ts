@@ -1,17 +1,17 @@
 /** The bundled converter on damaged and gzip-compressed profiles: converted, with warnings. */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
-import { PROFILES, ROOT } from './helpers';
+import { PROFILES, ROOT, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 const dir = mkdtempSync(join(tmpdir(), 'vmprof-damaged-'));
 const MIXED = join(PROFILES, 'vmprof-0.6.0/mixed.prof');
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+  runPackageScript('build:converter');
 });
 
 function run(args: string[]) {

@@ -2,14 +2,14 @@
  * The converter's serve mode (src/node/serve.ts): the protocol's parts, and the bundled
  * worker answering several conversions with the same bytes a one-shot run writes.
  */
-import { execFileSync, spawn, spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { PassThrough } from 'stream';
 import { errorReport, runToFile } from '../../src/node/convert';
 import { answer, parseRequest, serve } from '../../src/node/serve';
-import { PROFILES, ROOT } from './helpers';
+import { PROFILES, ROOT, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 const MIXED = join(PROFILES, 'generated/mixed.prof');
@@ -64,7 +64,7 @@ describe('requests', () => {
 
 describe('the bundled worker', () => {
   beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+    runPackageScript('build:converter');
   });
 
   test('writes what a one-shot run writes, request after request, until stdin closes', async () => {

@@ -2,14 +2,14 @@
  * The bundled converter's view additions: timeline, per-line costs, thread
  * labels and --thread for every thread, and --diff.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { join } from 'path';
-import { PROFILES, ROOT } from './helpers';
+import { PROFILES, ROOT, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+  runPackageScript('build:converter');
 });
 
 function run(args: string[]) {

@@ -6,11 +6,11 @@
  * profile in the same run (Node's own fixed cost). bench/extreme_files.py
  * measures the same kinds at more sizes.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { PROFILES, ROOT } from './helpers';
+import { PROFILES, ROOT, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 const HOOK = join(__dirname, 'peak-rss-hook.js');
@@ -101,7 +101,7 @@ function convert(profile: string, format = 'json'): IRun {
 let baseline = 0;
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+  runPackageScript('build:converter');
   // Node's own cost of a conversion: a small real profile (30 kB), whose share is under 0.2 MB.
   baseline = convert(join(PROFILES, 'vmprof-0.6.0/threads.prof')).peakBytes;
 });

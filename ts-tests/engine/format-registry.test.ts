@@ -9,7 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { CONVERTED_FORMATS, EXPORT_FORMATS, FORMATS, downloadName, formatsForPython } from '../../src/formats/registry';
 import { exportFileName } from '../../src/views/export';
-import { PROFILES, ROOT } from './helpers';
+import { PROFILES, ROOT, runPackageScript } from './helpers';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'schema/plugin.json'), 'utf-8'));
 
@@ -36,7 +36,7 @@ describe('format registry', () => {
 
   test('the build writes the same list for Python, without the writers', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'formats-')), 'formats.json');
-    execFileSync('npm', ['run', '--silent', 'build:formats'], { cwd: ROOT, stdio: 'pipe' });
+    runPackageScript('build:formats');
     execFileSync(process.execPath, [join(ROOT, 'lib-node/emit-formats.js'), out]);
     const written = JSON.parse(readFileSync(out, 'utf-8'));
     expect(written).toEqual(JSON.parse(JSON.stringify(formatsForPython())));
@@ -46,7 +46,7 @@ describe('format registry', () => {
   });
 
   test("the converter takes exactly the registry's converted formats", () => {
-    execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+    runPackageScript('build:converter');
     const bundle = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
     const profile = join(PROFILES, 'vmprof-0.6.0/mixed.prof');
     for (const id of CONVERTED_FORMATS) {

@@ -1,5 +1,6 @@
 /** Shared paths and loaders for the engine tests. */
 
+import { execFileSync } from 'child_process';
 import { readFileSync, readdirSync } from 'fs';
 import { join, resolve } from 'path';
 import { readVmprof } from '../../src/formats/vmprof';
@@ -8,6 +9,13 @@ import { IProfile } from '../../src/model/profile';
 export const ROOT = resolve(__dirname, '../..');
 export const PROFILES = join(ROOT, 'test-data/profiles');
 export const PYTHON = process.env.VMPROF_PYTHON ?? join(ROOT, '.venv/bin/python');
+/** jlpm (JupyterLab's pinned yarn, installed in .venv with JupyterLab) runs package.json scripts: no npm needed. */
+export const JLPM = process.env.JLPM ?? join(ROOT, '.venv/bin/jlpm');
+
+/** Runs a package.json script such as `build:converter` in the checkout; throws with its output if it fails. */
+export function runPackageScript(script: string): void {
+  execFileSync(JLPM, ['run', script], { cwd: ROOT, stdio: 'pipe' });
+}
 
 /** Every real profile file in the repo, as paths relative to PROFILES. */
 export function allProfiles(): string[] {

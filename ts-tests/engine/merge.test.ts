@@ -2,14 +2,14 @@
  * Several processes' profiles as one (model/merge.ts, `vmprof-convert --parts`):
  * what `%%vmprof --workers` shows for "all workers".
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { mergeProfiles } from '../../src/model/merge';
 import { IProfile } from '../../src/model/profile';
 import { prepareProfile } from '../../src/symbols/prepare';
-import { PROFILES, ROOT, functionCounts, load } from './helpers';
+import { PROFILES, ROOT, functionCounts, load, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 const A = 'vmprof-0.6.0/mixed.prof';
@@ -43,7 +43,7 @@ describe('merging processes', () => {
 
 describe('vmprof-convert --parts', () => {
   beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+    runPackageScript('build:converter');
   });
   const dir = mkdtempSync(join(tmpdir(), 'vmprof-parts-'));
   const manifest = join(dir, 'parts.json');

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { PYTHON, ROOT } from './helpers';
+import { PYTHON, ROOT, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 const DISPATCHER = /Dispatcher|type_call|call_cfunc|compile_and_invoke|find_named_args/;
@@ -61,7 +61,7 @@ describeIfNumba('real Numba profile with the kernel’s trampolines', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build:converter'], { cwd: ROOT, stdio: 'pipe' });
+    runPackageScript('build:converter');
     const report = JSON.parse(profileOnce(dir));
     expect(report.entries.map((e: { kind: string; name: string }) => [e.kind, e.name])).toEqual([
       ['trampoline', 'sum_of_roots']

@@ -84,7 +84,7 @@ describe('profiling a cell with %%vmprof', () => {
 
   it('converts with the bundled converter into a graph that has samples and fib', async () => {
     expect(profileId).toMatch(ID_PATTERN);
-    expect(existsSync(CONVERTER)).toBe(true); // built by `npm run build:converter`
+    expect(existsSync(CONVERTER)).toBe(true); // built by `jlpm build:converter`
     const { stdout } = await promisify(execFile)(
       'node',
       [CONVERTER, join(store, profileId, 'profile.prof'), '--format', 'json'],

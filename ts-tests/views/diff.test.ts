@@ -1,7 +1,7 @@
 /**
  * The comparison builders on Diff JSON made right now by the bundled
  * converter (`--diff`) from the real profiles of test-data/profiles/generated.
- * Skips when the bundle is not built (`npm run build:converter`).
+ * Skips when the bundle is not built (`jlpm build:converter`).
  */
 import { execFileSync } from 'child_process';
 import { existsSync } from 'fs';

@@ -27,7 +27,7 @@ export function loadGraph(name: string): IGraphJSON {
 
 /**
  * Graph JSON straight from the bundled converter, or null when the bundle
- * is not built (`npm run build:converter`): these tests then skip.
+ * is not built (`jlpm build:converter`): these tests then skip.
  */
 export function convertProfile(profile: string, args: string[] = []): IGraphJSON | null {
   if (!existsSync(CONVERTER)) {
