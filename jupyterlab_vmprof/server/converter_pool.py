@@ -197,12 +197,19 @@ class ConverterPool:
         healthy = False
         try:
             answer = await self._run(worker, argv, timeout, max_memory_mb)
-            healthy = True
+            error = None if answer.get("ok") else (answer.get("error") or {})
+            # An allocation that failed (caught, so reported) leaves a worker best not trusted again.
+            out_of_memory = error is not None and any(sign in str(error.get("message")) for sign in conv.OUT_OF_MEMORY)
+            healthy = not out_of_memory
         finally:
             self._busy.discard(worker)
             self._release(worker, healthy)
-        if not answer.get("ok"):
-            conv.raise_reported(answer.get("error") or {})
+        if out_of_memory:  # as a one-shot run's is read (node_converter.interpret)
+            raise conv.ConversionError(
+                "memory", f"the conversion ran out of memory (JavaScript heap limit {max_memory_mb} MB) and was stopped"
+            )
+        if error is not None:
+            conv.raise_reported(error)
         return conv.ConversionResult(b"", conv.bounded_warnings([str(w) for w in answer.get("warnings") or []]))
 
     async def _run(self, worker: Worker, argv: list[str], timeout: float, max_memory_mb: int) -> dict:
