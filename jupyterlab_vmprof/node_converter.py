@@ -1,12 +1,13 @@
 """Run the bundled TypeScript converter (vmprof-convert.js) in Node.
 
-The command line contract is in docs/architecture.md ("Converter (Node)"). One
-Node process per conversion (see "Conversion service" there for the measurement
-behind that choice): a crash, a runaway conversion or a memory blow-up ends that
+The command line contract is in docs/architecture.md ("Converter (Node)"). Here one
+Node process per conversion: a crash, a runaway conversion or a memory blow-up ends that
 process only, and the time and memory limits are simply the process's limits.
 
 `convert_sync` serves the kernel side and the command-line tools; `convert_async`
-serves the Jupyter server and never blocks its event loop.
+serves the Jupyter server when its converter workers are off (converter_workers = 0;
+server/converter_pool.py runs them, with the same arguments, limits and errors) and
+never blocks its event loop.
 """
 from __future__ import annotations
 
