@@ -393,6 +393,7 @@ def uptime() -> str:
 
 
 def main() -> None:
+    global MODES  # --modes narrows the run
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=5, help="measured repetitions of every cell x mode (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="warm-up runs of every cell x mode (default 1)")
@@ -404,8 +405,11 @@ def main() -> None:
     parser.add_argument("--long-factor", type=int, default=5,
                         help="the breakdown also runs the python cell this many times longer once (default 5; 1 = skip)")
     parser.add_argument("--no-breakdown", action="store_true", help="skip the %%vmprof cost breakdown")
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help="comma-separated modes to run, plain always included (default: all of " + ",".join(MODES) + ")")
     parser.add_argument("--out", type=Path, default=OUT, help=f"JSON results (default {OUT})")
     args = parser.parse_args()
+    MODES = ("plain",) + tuple(mode for mode in args.modes.split(",") if mode in MODES and mode != "plain")
 
     started = time.perf_counter()
     load_before = os.getloadavg()
