@@ -56,7 +56,8 @@ export function hiddenThreadsText(profile: IGraphProfile): string | null {
   if (!kernel || kernel.included || profile.thread !== null) {
     return null;
   }
-  return `${kernelThreadCount(kernel.threads)} hidden, ${formatCount(kernel.samples)} samples`;
+  const samples = `${formatCount(kernel.samples)} ${kernel.samples === 1 ? 'sample' : 'samples'}`;
+  return `${kernelThreadCount(kernel.threads)} hidden, ${samples}`;
 }
 
 /** The selection a graph was made for: its thread, KERNEL_THREADS, or null for the default. */

@@ -80,6 +80,8 @@ describe('what the views say was left out', () => {
   it('the summary line', () => {
     const hidden = graphOf(null, false);
     expect(hiddenThreadsText(hidden.profile)).toBe('3 kernel threads hidden, 21 samples');
+    const one = { ...hidden.profile, kernelThreads: { included: false, threads: 1, samples: 1 } };
+    expect(hiddenThreadsText(one)).toBe('1 kernel thread hidden, 1 sample');
     expect(summaryText(hidden)).toMatch(/^642 samples · .* · 3 kernel threads hidden, 21 samples$/);
     expect(hiddenThreadsText(graphOf(null, true).profile)).toBeNull();
     expect(summaryText(graphOf(null, true))).toMatch(/^663 samples · /);

@@ -37,10 +37,15 @@ test('a saved profile output renders everywhere from its copy, and imports into 
   await expect(bar).toContainText('shown from the copy saved in the notebook output');
   await expect(output.locator('.jp-vmprof-profile-error')).toBeHidden();
 
-  // Flame graph, with the sample count the kernel measured.
+  // Flame graph, with the sample count the kernel measured: the kernel counted every thread,
+  // the view shows the cell's and says how many samples of kernel threads it hides.
   await expect(output.locator('.js-plotly-plot').first()).toBeVisible({ timeout: 120_000 });
   await expect(output.locator('.jp-vmprof-flame g.slice').first()).toBeVisible();
-  await expect(output.locator('.jp-vmprof-summary')).toHaveText(new RegExp(`^${samples.toLocaleString('en-US')} samples · `));
+  const summary = output.locator('.jp-vmprof-summary');
+  await expect(summary).toHaveText(/^[\d,]+ samples? · /);
+  const summaryText = (await summary.textContent()) ?? '';
+  const countIn = (pattern: RegExp) => Number((summaryText.match(pattern)?.[1] ?? '0').replace(/,/g, ''));
+  expect(countIn(/^([\d,]+) sample/) + countIn(/hidden, ([\d,]+) sample/)).toBe(samples);
   await output.screenshot({ path: testInfo.outputPath('from-copy-flame.png') });
 
   // Table: the cell's function by name, self percentages adding up to 100 %.
