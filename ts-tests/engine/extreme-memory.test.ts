@@ -131,6 +131,41 @@ describe('extreme files converted in a child process: exact counts or too-large,
     }
   });
 
+  // 32 MB: at 8 MB, a file this dense in samples (of one thread or many) grows the process by
+  // 4.2 × (docs/benchmarks.md, issue 13): the reader's ~64 bytes per sample and Node's busier
+  // compiler and young generation, ~8 MB, which the 30 kB baseline does not pay.
+  test('20,000 threads of 50 samples each: converted, every thread and sample counted, 50 bins per thread', () => {
+    const w = new FileWriter();
+    for (let i = 0; i < 1_000_000; i++) {
+      w.sample([CODE], 0x10000n + 16n * BigInt(i % 20_000));
+    }
+    const path = w.name(CODE, 'py:work:1:/src/threads.py').save('threads50.prof');
+    const run = convert(path);
+    expect(run.status).toBe(0);
+    const graph = JSON.parse(run.stdout);
+    expect(graph.profile.samples).toBe(1_000_000);
+    expect(graph.profile.threads).toHaveLength(20_000);
+    expect(graph.profile.threads.every((t: { samples: number }) => t.samples === 50)).toBe(true);
+    // At most 1,000,000 bins over all threads (src/model/timeline.ts): 50 each, not 200.
+    expect(graph.timeline.binCount).toBe(50);
+    expect(graph.timeline.threads).toHaveLength(20_000);
+    expect(growth(run, path)).toBeLessThanOrEqual(4);
+  });
+
+  test('a distinct named function per sample, 32 MB: too-large, naming the limit', () => {
+    const w = new FileWriter();
+    for (let i = 0; w.size < 4 * SIZE; i++) {
+      const addr = CODE + 16n * BigInt(i + 1);
+      w.sample([addr, CODE], 0x1000n).name(addr, `py:function_${i}:${i}:/src/many_${i % 97}.py`);
+    }
+    const path = w.name(CODE, 'py:<module>:1:/src/main.py').save('frames.prof');
+    const run = convert(path);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/more than the limit of 4 × its size or 4 MB, whichever is larger \(129 MB\)/);
+    expect(run.stderr).toMatch(/\d+ functions/);
+    expect(growth(run, path)).toBeLessThanOrEqual(4);
+  });
+
   test('distinct stacks 65,536 deep: too-large, naming the limit', () => {
     const w = new FileWriter();
     let seed = 1;
