@@ -74,6 +74,25 @@ def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[
         return None
 
 
+def claim_server_cache(folder: Path, options: dict) -> Optional[Path]:
+    """Put the pending marker on the server's cache entry for this profile now; its path, or None.
+
+    Called before the profile's output is published: the front end asks for the graph as
+    soon as it sees the output, before the summary thread has started, and the server then
+    waits for the summary instead of converting the same profile a second time."""
+    from ..conversion_cache import pending_marker
+
+    entry = _server_cache_entry(folder, SideFiles.of(folder), options.get("strip", True))
+    if entry is None:
+        return None
+    marker = pending_marker(entry)
+    try:
+        marker.touch()
+    except OSError:
+        return None
+    return marker
+
+
 def _convert_into_cache(converter, profile: Path, entry: Path, side: SideFiles, strip: bool) -> bytes:
     """Converts into the server's cache entry (committed by rename, as the server does); its bytes."""
     from ..conversion_cache import pending_marker
