@@ -5,10 +5,12 @@
  * stack entry is 8 bytes): measured end to end with bench/extreme_files.py,
  * about 600 bytes per call-tree node, 3 KB per function (callgrind), 800
  * bytes per thread, 160 bytes per Python name (its text stays in the file) and
- * 24 per sample, on top of the file's own bytes, which stay in memory. A
- * reading whose estimate passes 4 × the file size (or 4 MB for smaller files,
- * whose cost is mostly the Node runtime's own) is stopped with `too-large`
- * naming the counts and the limit, before it takes that memory. What this
+ * 70 per sample (the reader's arrays and the writers' passes: 250,000 samples
+ * of one stack took 68 each beyond the file and Node's own cost), on top of
+ * the file's own bytes, which stay in memory. A reading whose estimate passes
+ * 4 × the file size (or 4 MB for smaller files, whose cost is mostly the Node
+ * runtime's own) is stopped with `too-large` naming the counts and the
+ * limit, before it takes that memory. What this
  * bounds is the peak RSS over that of converting a small profile: Node's own
  * fixed cost is not the file's. Example: 16 distinct stacks 65,536 deep (an
  * 8 MB file) would make a million nodes (~600 MB): refused after 65,536
@@ -29,7 +31,7 @@ export const JSON_NODE_BYTES = 200;
 const FRAME_BYTES = 3000;
 const THREAD_BYTES = 800;
 const NAME_BYTES = 160;
-const SAMPLE_BYTES = 24;
+const SAMPLE_BYTES = 70;
 const MEMORY_FACTOR = 4;
 const MEMORY_FLOOR_BYTES = 4 * 1048576;
 
