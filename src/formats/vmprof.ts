@@ -11,6 +11,7 @@
  */
 
 import { FrameKind } from '../model/graph-json';
+import { PairTable } from '../model/pair-table';
 import { IProfile, IProfileInfo, ProfileBuilder, TimeBasis } from '../model/profile';
 import { addrKeyAt, hexKey, isNativeKey } from './vmprof-bytes';
 import { checkMemoryBudget } from './vmprof-budget';
@@ -84,6 +85,8 @@ export function parseVmprofName(text: string): IParsedName {
 class ModelMaker {
   private builder = new ProfileBuilder();
   private frameOfAddr = new Map<AddrKey, number>();
+  /** The frame of a fixed-name 8-byte entry by its two words: no number or Map hash per entry. */
+  private frameOfWords = new PairTable();
   private frameOfLine = new Map<string, number>();
   private view: DataView;
   /** Sampled addresses with several names and no recorded birth. */
@@ -180,7 +183,19 @@ class ModelMaker {
     const size = r.addrSize;
     const paired = r.mode.rpython || r.mode.lines;
     const frames: number[] = [];
-    if (!paired) {
+    if (!paired && size === 8 && at < 0) {
+      // Once per entry of every distinct stack: the entry's words find its frame directly.
+      for (let i = depth - 1; i >= 0; i--) {
+        const lo = this.view.getInt32(offset + i * 8, true);
+        const hi = this.view.getInt32(offset + i * 8 + 4, true);
+        let frame = this.frameOfWords.get(lo, hi);
+        if (frame < 0) {
+          frame = this.frameFor(addrKeyAt(this.view, offset + i * 8, 8), 0, 0, at);
+          this.frameOfWords.set(lo, hi, frame);
+        }
+        frames.push(frame);
+      }
+    } else if (!paired) {
       for (let i = depth - 1; i >= 0; i--) {
         frames.push(this.frameFor(addrKeyAt(this.view, offset + i * size, size), 0, 0, at));
       }
