@@ -1,6 +1,7 @@
 """Cost per distinct stack: the converter against vmprof's own reader, side by side.
 
-    .venv/bin/python bench/stack_shapes.py [--runs N] [--tail N] [--converter NAME=JS]... [SAMPLES:DISTINCT ...]
+    .venv/bin/python bench/stack_shapes.py [--runs N] [--tail N] [--converter NAME=JS]... [--cli NAME=DIR]...
+        [SAMPLES:DISTINCT ...]
 
 Each SAMPLES:DISTINCT (default 300000:10000 300000:100000 300000:300000) makes a
 vmprof 0.6.0 file (version 7, CPython, no native frames) of SAMPLES samples over
@@ -10,7 +11,10 @@ DISTINCT distinct 20-deep stacks, then runs, interleaved N times (default 3):
 - `vmprof.read_profile(FILE)` + `get_tree()` in a fresh Python (start-up included).
 Each run is a fresh process under /usr/bin/time: wall and CPU seconds and peak
 RSS are its own (CPU time is the fairer figure on a busy machine). `--converter
-NAME=JS` (repeatable) compares converter bundles, e.g. before and after a change.
+NAME=JS` (repeatable) compares converter bundles, e.g. before and after a change;
+`--cli NAME=DIR` (repeatable) adds the command line as a user runs it,
+`vmproftocallgrind FILE --format json -o OUT` with the package imported from DIR
+(Python start-up, its imports and the converter it runs, each included).
 Prints the median and min per tool, the ratio of medians, the size of
 the Graph JSON, and the 1-minute load average before and after.
 
@@ -24,6 +28,7 @@ as real programs' stacks do, about 1.33 call-tree nodes per distinct stack.
 files beyond ~450k nodes per 58 MB). The header, time and meta records come
 from test-data/profiles/vmprof-0.6.0/nonative.prof.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,6 +49,7 @@ DEPTH = 20
 LEAF_FUNCTIONS = 1000
 CODE_BASE = 0x7F00_0000_0000
 THREAD = 140_000_000_000_000
+PY_CLI = "import sys; from jupyterlab_vmprof.cli.main import tocallgrind_main; sys.exit(tocallgrind_main())"
 PY_READER = (
     "import sys, vmprof\n"
     "stats = vmprof.read_profile(sys.argv[1])\n"
@@ -94,10 +100,10 @@ def make_profile(path: Path, samples: int, distinct: int, tail: int = 0, seed: i
         out.write(source[-25:])  # trailer
 
 
-def _timed(cmd: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process."""
+def _timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process and its children."""
     t0 = time.perf_counter()
-    r = subprocess.run(["/usr/bin/time", "-f", "cpu=%U+%S maxrss=%M", *cmd], capture_output=True, text=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "cpu=%U+%S maxrss=%M", *cmd], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     if r.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed: {r.stderr[-2000:]}")
@@ -106,46 +112,58 @@ def _timed(cmd: list[str]) -> tuple[float, float, int]:
     return wall, float(user) + float(system), int(stats[1].removeprefix("maxrss=")) // 1024
 
 
-def compare(samples: int, distinct: int, tail: int, runs: int, work: Path, converters: dict[str, str]) -> None:
+def compare(
+    samples: int, distinct: int, tail: int, runs: int, work: Path, converters: dict[str, str], clis: dict[str, str]
+) -> None:
     prof = work / f"shapes-{samples}-{distinct}-{tail}.prof"
     if not prof.exists():
         make_profile(prof, samples, distinct, tail)
     out = work / "out.json"
     tools = {name: ["node", path, str(prof), "-o", str(out)] for name, path in converters.items()}
+    envs: dict[str, dict] = {}
+    for name, folder in clis.items():
+        tools[name] = [PYTHON, "-c", PY_CLI, str(prof), "--format", "json", "-o", str(out)]
+        envs[name] = {**os.environ, "PYTHONPATH": folder}
     tools["vmprof"] = [PYTHON, "-c", PY_READER, str(prof)]
     results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in tools}
     for _ in range(runs):
         for name, cmd in tools.items():  # interleaved: both see the same load
-            results[name].append(_timed(cmd))
+            results[name].append(_timed(cmd, envs.get(name)))
     line = [f"{samples:>9,} samples {distinct:>8,} distinct tail {tail} ({prof.stat().st_size / 1e6:.0f} MB):"]
     med = {}
     for name, rows in results.items():
         walls, cpus = [w for w, _, _ in rows], [c for _, c, _ in rows]
         med[name] = statistics.median(cpus)
-        line.append(f"{name} CPU median {med[name]:.2f} s min {min(cpus):.2f} s, wall median {statistics.median(walls):.2f} s, "
-                    f"rss {max(r for _, _, r in rows)} MB;")
-    ratios = ", ".join(f"{name} {med['vmprof'] / med[name]:.1f}x" for name in converters)
+        line.append(
+            f"{name} CPU median {med[name]:.2f} s min {min(cpus):.2f} s, wall median {statistics.median(walls):.2f} s, "
+            f"rss {max(r for _, _, r in rows)} MB;"
+        )
+    ratios = ", ".join(f"{name} {med['vmprof'] / med[name]:.1f}x" for name in [*converters, *clis])
     line.append(f"vmprof / converter: {ratios}; graph JSON {out.stat().st_size / 1e6:.1f} MB")
     print(" ".join(line), flush=True)
 
 
 def main(argv: list[str]) -> int:
-    runs, tail, converters = 3, 0, {}
-    while argv[:1] in (["--runs"], ["--tail"], ["--converter"]):
+    runs, tail, converters, clis = 3, 0, {}, {}
+    while argv[:1] in (["--runs"], ["--tail"], ["--converter"], ["--cli"]):
         if argv[0] == "--runs":
             runs = int(argv[1])
         elif argv[0] == "--tail":
             tail = int(argv[1])
         else:
             name, _, path = argv[1].partition("=")
-            converters[name] = path
+            (converters if argv[0] == "--converter" else clis)[name] = path
         argv = argv[2:]
     converters = converters or {"converter": str(CONVERTER)}
-    cases = [tuple(int(x) for x in a.split(":")) for a in argv] or [(300_000, 10_000), (300_000, 100_000), (300_000, 300_000)]
+    cases = [tuple(int(x) for x in a.split(":")) for a in argv] or [
+        (300_000, 10_000),
+        (300_000, 100_000),
+        (300_000, 300_000),
+    ]
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores); runs per tool: {runs}", flush=True)
     with tempfile.TemporaryDirectory(prefix="stack-shapes-") as tmp:
         for samples, distinct in cases:
-            compare(samples, distinct, tail, runs, Path(tmp), converters)
+            compare(samples, distinct, tail, runs, Path(tmp), converters, clis)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 
