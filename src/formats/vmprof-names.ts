@@ -44,19 +44,24 @@ interface IHistory {
 
 export class NameTable {
   /**
-   * Per address, an index into `names` (its only name, or the last one read)
-   * and `firstAt` (where its first record starts): one Map, as a file can
-   * hold millions of names.
+   * Per address, an index into the per-name arrays below (`firstAt`: where
+   * its first record starts), in typed arrays (AddrIndex), as a file can hold
+   * millions of names.
    */
   private index = new AddrIndex();
+  private count = 0;
   /**
    * Each name's text is decoded from the file when first asked for: a file
    * names every live code object (hundreds of thousands after a large
-   * import), and most are never sampled. Kept: where its text lies.
+   * import), and most are never sampled. Kept: its length; it starts
+   * `textOffset` bytes after its record (the record's fixed header), so
+   * that offset is kept once, not per name.
    */
-  private names: Array<string | undefined> = [];
-  private textStart = new GrowableFloat64();
+  private decoded = new Map<number, string>();
   private textLength = new GrowableInt32();
+  private textOffset = -1;
+  /** Names whose text does not start `textOffset` after their record: none in vmprof's layout. */
+  private textStartOf = new Map<number, number>();
   private decoder = new TextDecoder('utf-8');
   private firstAt = new GrowableFloat64();
   /** Addresses with two or more different names: every record, in file order. */
@@ -70,9 +75,13 @@ export class NameTable {
   addText(id: AddrKey, start: number, length: number, at: number): void {
     const i = this.index.get(id);
     if (i === undefined) {
-      this.index.set(id, this.names.length);
-      this.names.push(undefined);
-      this.textStart.push(start);
+      const index = this.count++;
+      this.index.set(id, index);
+      if (this.textOffset < 0) {
+        this.textOffset = start - at;
+      } else if (start - at !== this.textOffset) {
+        this.textStartOf.set(index, start);
+      }
       this.textLength.push(length);
       this.firstAt.push(at);
       return;
@@ -86,10 +95,11 @@ export class NameTable {
 
   /** The name at index `i`, decoded on first use. */
   private nameOf(i: number): string {
-    let name = this.names[i];
+    let name = this.decoded.get(i);
     if (name === undefined) {
-      name = this.decode(this.textStart.data[i], this.textLength.data[i]);
-      this.names[i] = name;
+      const start = this.textStartOf.get(i) ?? this.firstAt.data[i] + this.textOffset;
+      name = this.decode(start, this.textLength.data[i]);
+      this.decoded.set(i, name);
     }
     return name;
   }
@@ -107,7 +117,7 @@ export class NameTable {
     }
     h.at.push(at);
     h.names.push(name);
-    this.names[i] = name;
+    this.decoded.set(i, name);
   }
 
   private last(id: AddrKey): string | undefined {
