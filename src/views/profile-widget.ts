@@ -8,8 +8,8 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { APIError, requestAPI } from '../handler';
-import { GRAPH_FORMAT, GRAPH_VERSION, IGraphJSON } from '../model/graph-json';
+import { APIError } from '../handler';
+import { IGraphJSON } from '../model/graph-json';
 import {
   DEFAULT_VIEW_SETTINGS,
   IProfileOutput,
@@ -22,23 +22,22 @@ import {
 import { onProfileArrived, profileArrived } from './arrivals';
 import { CallersView } from './callers-widget';
 import { CopyBar } from './copy-bar';
-import { decodeGraph } from './embedded';
 import { cssVariable, element } from './dom';
 import { ExportMenu, notebookPathOf } from './export-menu';
 import { FlameView } from './flame-widget';
+import { GraphSource, unreadableGraph } from './graph-source';
 import { kindColorVariable, resolveKindColors } from './kinds';
 import { buildLegend } from './legend';
 import { LinesView } from './lines-widget';
 import { loadPlotly, mark, MARKS, observeTheme } from './plotly';
-import { searchFrames, searchSummary, tableRowMatcher } from './search';
+import { SearchBox } from './search-box';
 import { heaviestFrame } from './selection';
 import { guardText, guardTooltip, summaryText, summaryTooltip } from './summary';
 import { TableView } from './table-widget';
 import { processOptions } from './processes';
 import { KERNEL_DIED_NOTE, progressText, RunningWatch } from './running';
-import { KERNEL_THREADS, graphPath, threadOptions, threadSelectionOf } from './threads';
+import { threadOptions, threadSelectionOf } from './threads';
 import { buildTimeline } from './timeline';
-import { IThreadNames, threadNamesFromMeta, withThreadNames } from './thread-names';
 import { TimelinePanel } from './timeline-widget';
 import { renderLegend, renderProcessOptions, renderThreadOptions, ViewSwitch } from './toolbar';
 
@@ -76,14 +75,6 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
         void this._load(id, this._threads.value || null);
       }
     });
-    this._search = element('input', 'jp-vmprof-search');
-    this._search.type = 'search';
-    this._search.placeholder = 'Search functions';
-    this._search.setAttribute('aria-label', 'Search functions (text, or /regex/)');
-    this._search.title = 'Name or file contains the text (or matches /regex/): highlights boxes, filters the table';
-    this._search.addEventListener('input', () => this._applySearch());
-    this._searchStatus = element('span', 'jp-vmprof-search-status');
-    this._searchStatus.setAttribute('aria-live', 'polite');
     this._switch = new ViewSwitch(view => this._choose(view));
     this._export = new ExportMenu(
       () => this._exportTarget(),
@@ -94,8 +85,8 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
       this._summary,
       this._processes,
       this._threads,
-      this._search,
-      this._searchStatus,
+      this._search.input,
+      this._search.status,
       this._switch.node,
       this._export.node
     );
@@ -221,24 +212,17 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     super.onBeforeDetach(msg);
   }
 
-  /** The kernel's thread names (meta.json), fetched once per profile; none when unreadable. */
-  private _threadNamesOf(id: string): Promise<IThreadNames> {
-    if (this._threadNames?.id !== id) {
-      const names = requestAPI<unknown>(`profiles/${encodeURIComponent(id)}`)
-        .then(threadNamesFromMeta)
-        .catch(() => threadNamesFromMeta(null));
-      this._threadNames = { id, names };
-    }
-    return this._threadNames.names;
-  }
-
   /** Fetch and show the graph of the profile, for one thread or all (null). */
   private async _load(id: string, thread: string | null = null): Promise<void> {
+    const output = this._output;
+    if (output?.id !== id) {
+      return; // another profile came meanwhile
+    }
     let graph: IGraphJSON;
     this._threads.disabled = true;
     try {
       mark(MARKS.graphRequested);
-      graph = withThreadNames(await this._fetchGraph(id, thread), await this._threadNamesOf(id));
+      graph = await this._source.fetch({ output, thread, process: this._process, node: this.node });
       mark(MARKS.graphReceived);
     } catch (error) {
       this._threads.disabled = false;
@@ -255,12 +239,9 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     if (this.isDisposed) {
       return;
     }
-    if (!graph || graph.format !== GRAPH_FORMAT || graph.version !== GRAPH_VERSION) {
-      this._fail(
-        `The server sent a call graph this version of the extension cannot read (format ${String(
-          graph?.format
-        )} version ${String(graph?.version)}, expected ${GRAPH_FORMAT} ${GRAPH_VERSION}). Rebuild or reinstall jupyterlab-vmprof.`
-      );
+    const unreadable = unreadableGraph(graph);
+    if (unreadable) {
+      this._fail(unreadable);
       return;
     }
     this._graph = graph;
@@ -285,32 +266,6 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._applySearch();
     this._renderSelection();
     this._showView(this._view === 'timeline' && !hasTimeline ? 'flame' : this._view);
-  }
-
-  /** The graph from the store; where the store lacks the profile, from the output's saved copy. */
-  private async _fetchGraph(id: string, thread: string | null): Promise<IGraphJSON> {
-    try {
-      const graph = await requestAPI<IGraphJSON>(graphPath(id, thread, { process: this._process }));
-      this._copyBar.hide();
-      return graph;
-    } catch (error) {
-      const copy = this._copyBar.copyOf(this._output);
-      if (!(error instanceof APIError && error.status === 404) || !copy || !this._output) {
-        throw error;
-      }
-      if (this._process !== 'kernel') {
-        throw new Error("the copy saved in the notebook holds the kernel's profile only; import it to see the workers");
-      }
-      if (thread === KERNEL_THREADS) {
-        throw new Error("the copy saved in the notebook holds the cell's threads; import it to see the kernel's too");
-      }
-      if (thread !== null) {
-        throw new Error('the copy saved in the notebook holds all threads together; import it to see one thread');
-      }
-      const graph = await decodeGraph(copy);
-      this._copyBar.show(this._output, copy, notebookPathOf(this.node));
-      return graph;
-    }
   }
 
   private _choose(view: ProfileView): void {
@@ -359,8 +314,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
 
   private _renderTable(): void {
     if (this._graph) {
-      const filter = this._searchResult ? tableRowMatcher(this._searchResult.frames) : null;
-      this._table.render(this._graph, this._viewSettings.maxTableRows, filter, this._selected);
+      this._table.render(this._graph, this._viewSettings.maxTableRows, this._search.tableFilter, this._selected);
     }
   }
 
@@ -369,24 +323,13 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     if (!graph) {
       return;
     }
-    this._searchResult = searchFrames(graph, this._search.value);
-    this._flame.setMatches(this._searchResult ? this._searchResult.frames : null);
+    this._flame.setMatches(this._search.search(graph));
     this._renderTable();
     this._updateSearchStatus();
   }
 
   private _updateSearchStatus(): void {
-    const result = this._searchResult;
-    const highlight = this._flame.highlight;
-    const view = this._flame.view;
-    this._search.classList.toggle('jp-mod-error', !!result?.query.error);
-    if (!result) {
-      this._searchStatus.textContent = '';
-    } else if (result.query.error) {
-      this._searchStatus.textContent = result.query.error;
-    } else if (highlight && view) {
-      this._searchStatus.textContent = searchSummary(result, highlight, view.viewTotal);
-    }
+    this._search.showStatus(this._flame.highlight, this._flame.view?.viewTotal ?? null);
   }
 
   private _renderLegend(): void {
@@ -467,7 +410,6 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _userChoseView = false;
   private _selected = -1;
   private _userSelected = false;
-  private _searchResult: ReturnType<typeof searchFrames> = null;
   private _title: HTMLElement;
   private _summary: HTMLElement;
   private _threads: HTMLSelectElement;
@@ -478,8 +420,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _afterLoadNotes: string[] = [];
   /** The process shown of a --workers profile (processes.ts). */
   private _process = 'kernel';
-  private _search: HTMLInputElement;
-  private _searchStatus: HTMLElement;
+  private _search = new SearchBox(() => this._applySearch());
   private _switch: ViewSwitch;
   private _export: ExportMenu;
   private _legend: HTMLElement;
@@ -487,13 +428,13 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _error: HTMLElement;
   private _themeObserver: MutationObserver | null = null;
   private _copyBar = new CopyBar(id => profileArrived(id));
+  private _source = new GraphSource(this._copyBar);
   private _stopListening: () => void;
   private _flame = new FlameView();
   private _table = new TableView();
   private _callers = new CallersView();
   private _lines = new LinesView();
   private _timeline = new TimelinePanel();
-  private _threadNames: { id: string; names: Promise<IThreadNames> } | null = null;
   private _views: Record<ProfileView, Widget> = {
     flame: this._flame,
     table: this._table,
