@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from jupyterlab_vmprof import node_converter as converter
+from jupyterlab_vmprof import node_runtime
 from jupyterlab_vmprof.node_converter import ConversionError, convert_async, convert_sync
 
 
@@ -71,7 +72,7 @@ def test_a_new_enough_node_on_path_is_used(monkeypatch, tmp_path):
 def test_an_old_node_and_no_wheel_says_both(monkeypatch, tmp_path):
     old = _fake_node(tmp_path / "bin", "v12.22.9")
     monkeypatch.setenv("PATH", str(old.parent))
-    monkeypatch.setattr(converter, "_wheel_node", lambda: None)
+    monkeypatch.setattr(node_runtime, "_wheel_node", lambda: None)
     with pytest.raises(ConversionError) as caught:
         converter.node_executable()
     assert caught.value.code == "node-missing"
