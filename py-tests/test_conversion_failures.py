@@ -103,7 +103,13 @@ async def test_time_limit_stops_the_conversion(jp_fetch, jp_serverapp, settings,
     assert response.code == 503, response.body
     error = body(response)["error"]
     assert error["code"] == "timeout" and "0.05 s" in error["message"]
-    assert busy and not busy & set(converter_children()), "the timed-out converter is still running"
+    assert busy, "no converter took the request"
+    # Killed with the answer; the process may take a moment to end on a busy machine.
+    for _ in range(500):
+        if not busy & set(converter_children()):
+            break
+        await asyncio.sleep(0.02)
+    assert not busy & set(converter_children()), "the timed-out converter is still running 10 s later"
     assert [p.name for p in (store.folder(pid) / "cache").iterdir()] == [], "a partial result was left behind"
     await assert_still_serving(jp_fetch, pid)
 
