@@ -5,7 +5,8 @@ import asyncio
 import json
 import os
 import signal
-from pathlib import Path
+
+from converter_processes import converter_processes
 
 
 API = "jupyterlab-vmprof"
@@ -21,20 +22,7 @@ async def get(jp_fetch, *parts, **kwargs):
 
 def converter_children() -> list[int]:
     """Node converter processes started by this process (the server runs in the test process)."""
-    me = str(os.getpid())
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        parent = stat[stat.rfind(")") + 2 :].split()[1]
-        if parent == me and b"vmprof-convert" in cmdline:
-            found.append(int(entry.name))
-    return found
+    return converter_processes()
 
 
 async def converting_pids(service, request) -> set[int]:

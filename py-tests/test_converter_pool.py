@@ -10,6 +10,8 @@ import secrets
 import signal
 import socket
 import subprocess
+
+from converter_processes import converter_processes
 import sys
 import time
 import urllib.request
@@ -31,19 +33,7 @@ async def graph(jp_fetch, profile_id: str, *query: str):
 
 def serve_workers(parent: int) -> list[int]:
     """Node processes running `vmprof-convert.js --serve` whose parent is `parent`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
-        if ppid == parent and b"--serve" in cmdline and any(b"vmprof-convert" in part for part in cmdline):
-            found.append(int(entry.name))
-    return sorted(found)
+    return converter_processes(parent, serving=True)
 
 
 def alive(pid: int) -> bool:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from converter_processes import converter_processes
+
 API = "jupyterlab-vmprof"
 MiB = 1024 * 1024
 
@@ -166,19 +168,7 @@ async def test_unknown_thread_error_is_cached(jp_fetch, jp_serverapp, put_profil
 
 
 def converter_children() -> list[int]:
-    me = str(os.getpid())
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if stat[stat.rfind(")") + 2:].split()[1] == me and b"vmprof-convert" in cmdline:
-            found.append(int(entry.name))
-    return found
+    return converter_processes()
 
 
 def converting(service) -> list[int]:
