@@ -113,28 +113,13 @@ def build_command(
     profile_path: os.PathLike | str,
     fmt: str,
     *,
-    perf_maps: Iterable[os.PathLike | str] = (),
-    jit_symbols: Optional[os.PathLike | str] = None,
-    maps: Optional[os.PathLike | str] = None,
-    strip: bool = True,
-    collapse_dispatcher: bool = True,
-    thread: Optional[str] = None,
-    cell_threads: Sequence[str] = (),
-    kernel_threads: bool = False,
-    lines: bool = False,
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
-    output: Optional[os.PathLike | str] = None,
     node_path: Optional[str] = None,
     script_path: Optional[str] = None,
-    diff: Optional[DiffInput] = None,
-    parts: bool = False,
+    **options: Any,
 ) -> list[str]:
-    arguments = converter_arguments(
-        profile_path, fmt, perf_maps=perf_maps, jit_symbols=jit_symbols, maps=maps, strip=strip,
-        collapse_dispatcher=collapse_dispatcher, thread=thread, cell_threads=cell_threads,
-        kernel_threads=kernel_threads, lines=lines, output=output, diff=diff, parts=parts,
-    )
-    return node_command(node_path, script_path, max_memory_mb) + arguments
+    """The whole command of one conversion: node_command + converter_arguments(**options)."""
+    return node_command(node_path, script_path, max_memory_mb) + converter_arguments(profile_path, fmt, **options)
 
 
 def node_command(node_path: Optional[str], script_path: Optional[str], max_memory_mb: int) -> list[str]:
