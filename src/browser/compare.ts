@@ -1,13 +1,15 @@
 /**
  * Comparisons of two profiles in the main area: one "A vs B" tab per
  * ordered pair, showing the DiffView on `GET profiles/<a>/diff/<b>`.
- * Comparing a pair that already has a tab brings that tab forward.
+ * Comparing a pair that already has a tab brings that tab forward. The
+ * view's "Include kernel threads" switch asks again with `kernel_threads=true`
+ * (or without it); a failure keeps the comparison shown.
  */
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IDisposable } from '@lumino/disposable';
 
 import { requestAPI } from '../handler';
-import { isDiffJSON } from '../model/diff-json';
+import { IDiffJSON, isDiffJSON } from '../model/diff-json';
 import { DiffView } from '../views/diff-widget';
 import { profileIcon } from './icon';
 import { IProfileMeta, messageOf } from './profile-list';
@@ -60,13 +62,9 @@ export class CompareViewers implements IDisposable {
     this._addToMainArea(viewer);
     void this.tracker.add(viewer);
     this._activate(viewer);
+    content.threads.changed.connect((_, include) => void this._switchKernelThreads(viewer, include));
     try {
-      const diff = await requestAPI<unknown>(
-        `profiles/${encodeURIComponent(a.id)}/diff/${encodeURIComponent(b.id)}`
-      );
-      if (!isDiffJSON(diff)) {
-        throw new Error('the server sent a comparison this version of the extension cannot read');
-      }
+      const diff = await fetchDiff(a.id, b.id, false);
       if (!content.isDisposed) {
         content.setDiff(diff, nameOf(a), nameOf(b));
       }
@@ -110,15 +108,48 @@ export class CompareViewers implements IDisposable {
     }
   }
 
+  /** The switch was flipped: the comparison with (or without) the kernel's threads replaces the one shown. */
+  private async _switchKernelThreads(viewer: CompareViewer, include: boolean): Promise<void> {
+    const content = viewer.content;
+    const shown = content.diff;
+    const [a, b] = this._names.get(viewer) ?? [];
+    if (!shown || !a || !b) {
+      return;
+    }
+    content.threads.setBusy();
+    try {
+      const diff = await fetchDiff(a.id, b.id, include);
+      if (!content.isDisposed) {
+        content.setDiff(diff, nameOf(a), nameOf(b));
+        this._retitle(viewer);
+      }
+    } catch (error) {
+      if (!content.isDisposed) {
+        content.threads.fail(shown, `Cannot compare again: ${messageOf(error)}`);
+      }
+    }
+  }
+
   private _retitle(viewer: CompareViewer): void {
     const [a, b] = this._names.get(viewer)!;
     viewer.title.label = `${nameOf(a)} vs ${nameOf(b)}`;
-    // The server leaves each cell's kernel threads (heartbeat, IOPub, …) out of both sides, as the views do.
-    viewer.title.caption = `A: ${nameOf(a)} (${a.id})\nB: ${nameOf(b)} (${b.id})\nΔ = B − A (a cell's kernel threads are left out on both sides)`;
+    // By default the server leaves each cell's kernel threads (heartbeat, IOPub, …) out of both sides, as the views do.
+    const kernel = viewer.content.threads.checked ? 'included' : 'left out';
+    viewer.title.caption = `A: ${nameOf(a)} (${a.id})\nB: ${nameOf(b)} (${b.id})\nΔ = B − A (a cell's kernel threads are ${kernel} on both sides)`;
   }
 
   private _names = new WeakMap<CompareViewer, [ViewerProfile, ViewerProfile]>();
   private _isDisposed = false;
+}
+
+/** `GET profiles/<a>/diff/<b>`, with every thread of both when `kernelThreads`. */
+async function fetchDiff(a: string, b: string, kernelThreads: boolean): Promise<IDiffJSON> {
+  const query = kernelThreads ? '?kernel_threads=true' : '';
+  const diff = await requestAPI<unknown>(`profiles/${encodeURIComponent(a)}/diff/${encodeURIComponent(b)}${query}`);
+  if (!isDiffJSON(diff)) {
+    throw new Error('the server sent a comparison this version of the extension cannot read');
+  }
+  return diff;
 }
 
 function nameOf(profile: ViewerProfile): string {

@@ -4,6 +4,7 @@
  * docs/architecture.md, "Diff JSON". Computed by model/diff.ts.
  */
 import type { FrameKind } from './graph-json';
+import type { IKernelThreads } from './threads';
 
 export const DIFF_FORMAT = 'jupyterlab-vmprof-diff';
 export const DIFF_VERSION = 1;
@@ -52,13 +53,34 @@ export interface IDiffTree {
   totalB: number[];
 }
 
+/**
+ * One side of a comparison. `samples` are the samples compared (the cell's
+ * threads' unless the kernel's are included); `kernelThreads`, as in Graph
+ * JSON's profile, is present only when that profile recorded its cell's
+ * threads and the kernel's own had samples: whether they are in `samples`,
+ * and how many threads and samples they are.
+ */
+export interface IDiffSide {
+  profile: string;
+  samples: number;
+  kernelThreads?: { included: boolean; threads: number; samples: number };
+}
+
+/** One side as the converter writes it; the kernel's threads counted as Graph JSON counts them. */
+export function diffSide(profile: string, samples: number, kernel?: IKernelThreads): IDiffSide {
+  if (!kernel) {
+    return { profile, samples };
+  }
+  return { profile, samples, kernelThreads: { included: kernel.included, threads: kernel.ids.length, samples: kernel.samples } };
+}
+
 /** `GET profiles/<a>/diff/<b>`: what `vmprof-convert A --diff B` writes. */
 export interface IDiffJSON {
   format: typeof DIFF_FORMAT;
   version: typeof DIFF_VERSION;
   creator?: string;
-  a: { profile: string; samples: number };
-  b: { profile: string; samples: number };
+  a: IDiffSide;
+  b: IDiffSide;
   functions: IFunctionDiff[];
   /** The differential flame graph's tree; absent from older converters' output. */
   tree?: IDiffTree;

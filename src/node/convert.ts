@@ -21,9 +21,9 @@ import { nativeDisplayName } from '../symbols/demangle';
 import { VmprofFormatError, readVmprof } from '../formats/vmprof';
 import { JSON_NODE_BYTES } from '../formats/vmprof-budget';
 import { diffProfiles } from '../model/diff';
-import { DIFF_FORMAT, DIFF_VERSION } from '../model/diff-json';
+import { DIFF_FORMAT, DIFF_VERSION, diffSide } from '../model/diff-json';
 import { IProfile } from '../model/profile';
-import { IThreadSelection, describeSelection, keepThreads, selectThreads } from '../model/threads';
+import { IKernelThreads, IThreadSelection, describeSelection, keepThreads, selectThreads } from '../model/threads';
 import { matchFunction } from '../symbols/match-keys';
 import { AddressTable } from '../symbols/address-table';
 import { parseJitSymbols } from '../symbols/jit-symbols';
@@ -219,8 +219,9 @@ export function convert(args: IArgs, warn: (text: string) => void): string {
     const both = [...warnings, ...other.profile.info.warnings.map(w => `${basename(args.diff!)}: ${w}`), ...other.warnings];
     boundedWarnings(both).forEach(warn);
     // Both sides without the kernel's own threads, unless --kernel-threads (Compare's default).
-    const b = selectThreads(other.profile, null, args.diffCellThreads, args.kernelThreads).filter;
-    return renderDiff(keepThreads(profile, selection.filter), keepThreads(other.profile, b), args);
+    const b = selectThreads(other.profile, null, args.diffCellThreads, args.kernelThreads);
+    const sides = { a: selection.kernelThreads, b: b.kernelThreads };
+    return renderDiff(keepThreads(profile, selection.filter), keepThreads(other.profile, b.filter), args, sides);
   }
   warnings.forEach(warn);
   // Per-line costs need line-level frames: read a lines-mode file a second time for them.
@@ -299,15 +300,15 @@ function loadProfile(path: string, symbols: ISymbolFiles, args: IArgs, lines: bo
   return { profile, warnings };
 }
 
-function renderDiff(a: IProfile, b: IProfile, args: IArgs): string {
+function renderDiff(a: IProfile, b: IProfile, args: IArgs, kernel: { a?: IKernelThreads; b?: IKernelThreads }): string {
   // Keys that hold across processes: library + symbol, cells as one file (symbols/match-keys.ts).
   const diff = diffProfiles(a, b, { match: matchFunction });
   return JSON.stringify({
     format: DIFF_FORMAT,
     version: DIFF_VERSION,
     creator: CREATOR,
-    a: { profile: basename(args.profile), samples: diff.samplesA },
-    b: { profile: basename(args.diff!), samples: diff.samplesB },
+    a: diffSide(basename(args.profile), diff.samplesA, kernel.a),
+    b: diffSide(basename(args.diff!), diff.samplesB, kernel.b),
     // Matched on the symbols as recorded, shown as the Graph JSON shows them (demangled).
     functions: diff.functions.map(f => (f.library !== undefined ? { ...f, name: nativeDisplayName(f.name) } : f)),
     tree: diff.tree

@@ -22,6 +22,7 @@ import {
 } from './diff';
 import type { IDiffJSON } from '../model/diff-json';
 import { DiffFlame } from './diff-flame-widget';
+import { DiffThreadsSwitch } from './diff-threads-widget';
 import { formatCount } from './format';
 import { loadPlotly, PlotlyModule } from './plotly';
 
@@ -59,7 +60,8 @@ export class DiffView extends Widget {
     this._tableHolder = element('div', 'jp-vmprof-diff-table-holder');
     this._content = element('div', 'jp-vmprof-diff-content');
     this._flame = new DiffFlame();
-    this._content.append(this._summary, this._flame.node, this._plot, bar, this._tableHolder);
+    this._threads = new DiffThreadsSwitch();
+    this._content.append(this._summary, this._threads.node, this._flame.node, this._plot, bar, this._tableHolder);
     this._content.hidden = true;
     this.node.append(this._message, this._content);
     this.showMessage('Comparing the profiles…');
@@ -73,6 +75,11 @@ export class DiffView extends Widget {
   /** The differential flame graph. */
   get flame(): DiffFlame {
     return this._flame;
+  }
+
+  /** The "Include kernel threads" switch (its `changed` signal asks for the other comparison). */
+  get threads(): DiffThreadsSwitch {
+    return this._threads;
   }
 
   /** The rows of the last table drawn. */
@@ -97,6 +104,7 @@ export class DiffView extends Widget {
     this._content.hidden = false;
     this._renderTable();
     this._summary.textContent = diffSummary(this._view!, nameA, nameB);
+    this._threads.show(diff);
     void this._drawPlot();
     void this._flame.draw(diff);
   }
@@ -110,6 +118,7 @@ export class DiffView extends Widget {
       this._plotly.purge(this._plot);
     }
     this._flame.dispose();
+    this._threads.dispose();
     super.dispose();
   }
 
@@ -232,6 +241,7 @@ export class DiffView extends Widget {
 
   private _diff: IDiffJSON | null = null;
   private _flame: DiffFlame;
+  private _threads: DiffThreadsSwitch;
   private _view: IDiffView | null = null;
   private _names: [string, string] = ['A', 'B'];
   private _summary: HTMLElement;
