@@ -6,6 +6,11 @@
  * B) and shrink's blue, that the legend and tooltip say so in text, and
  * that a function named like an HTML tag shows as text and runs nothing.
  * With VMPROF_UI_SCREENSHOTS=1, writes docs/images/compare-diff.png.
+ *
+ * Then the "Include kernel threads" switch: two `--real-time` cells (where the
+ * kernel's idle threads are sampled while they wait), compared; ticking the
+ * box grows each side's sample count by exactly the kernel samples its note
+ * said were hidden, and unticking it goes back.
  */
 import { expect, Locator, Page, test } from '@playwright/test';
 import {
@@ -165,5 +170,110 @@ test.describe.serial('differential flame graph', () => {
     await flame.scrollIntoViewIfNeeded();
     await page.screenshot({ path: testInfo.outputPath('compare-diff.png') });
     saveForDocs(testInfo.outputPath('compare-diff.png'), 'compare-diff.png');
+  });
+});
+
+const KERNEL_NOTEBOOK = 'compare-kernel-threads.ipynb';
+const realTimeCell = (name: string) =>
+  `%%vmprof --real-time --name ${name}\n` +
+  'import threading, time\n' +
+  'def cell_work(seconds):\n' +
+  '    end = time.perf_counter() + seconds\n' +
+  '    while time.perf_counter() < end:\n' +
+  '        sum(i * i for i in range(2000))\n' +
+  "worker = threading.Thread(target=cell_work, args=(1.5,), name='cell-worker')\n" +
+  'worker.start()\n' +
+  'cell_work(1.5)\n' +
+  'worker.join()';
+/** The Compare headline's sample counts: `A: name (1,234 samples) · B: name (987 samples) · …`. */
+const HEADLINE = /^A: .* \(([\d,]+) samples\) · B: .* \(([\d,]+) samples\) · /;
+/** What one side of the switch's note says it hides or includes: [threads, samples], or none. */
+const SIDE_NOTE = (side: string, verb: string) =>
+  new RegExp(`${side}: (?:(\\d+) kernel threads? ${verb}, ([\\d,]+) samples?|none (?:hidden|to include))`);
+const count = (text: string | undefined) => Number((text ?? '0').replace(/,/g, ''));
+
+test.describe.serial('kernel threads in a comparison', () => {
+  let page: Page;
+
+  test.beforeAll(async ({ browser: chromium }) => {
+    page = await chromium.newPage();
+    await putNotebook(
+      page,
+      KERNEL_NOTEBOOK,
+      notebookOf([codeCell(realTimeCell('kt-before'), 'kt-before'), codeCell(realTimeCell('kt-after'), 'kt-after')])
+    );
+  });
+
+  test.afterAll(async () => {
+    await page.close();
+  });
+
+  test("the switch adds each side's hidden kernel samples, and takes them away again", async () => {
+    const notebook = await openNotebook(page, KERNEL_NOTEBOOK);
+    const outputOf = (index: number) => notebook.locator('.jp-CodeCell').nth(index).locator('.jp-vmprof-profile');
+    const ids: string[] = ['', ''];
+    // Idle kernel threads are sampled now and then, not always: run the pair again (a few times
+    // at most) until one of the two profiles has kernel threads to hide.
+    for (let round = 0; round < 4; round++) {
+      for (const index of [0, 1]) {
+        const cell = notebook.locator('.jp-CodeCell').nth(index);
+        await cell.locator('.jp-InputArea-editor').click();
+        await page.keyboard.press('Shift+Enter');
+        const before = ids[index];
+        await expect
+          .poll(async () => (await outputOf(index).getAttribute('data-profile-id')) ?? before, { timeout: 180_000 })
+          .not.toBe(before);
+        ids[index] = (await outputOf(index).getAttribute('data-profile-id'))!;
+        await expect(outputOf(index).locator('.jp-vmprof-summary')).toHaveText(/samples/, { timeout: 180_000 });
+      }
+      const summaries = await Promise.all([0, 1].map(i => outputOf(i).locator('.jp-vmprof-summary').textContent()));
+      if (summaries.some(text => / kernel threads? hidden, /.test(text ?? ''))) {
+        break;
+      }
+    }
+    const sampled = await Promise.all([0, 1].map(i => outputOf(i).locator('.jp-vmprof-summary').textContent()));
+    test.skip(!sampled.some(text => / hidden, /.test(text ?? '')), "the kernel's threads got no sample in four rounds");
+
+    await runFromPalette(page, 'Show vmprof Profiles');
+    const browser = page.locator('#jp-vmprof-browser');
+    const row = (id: string) => browser.locator(`.jp-vmprof-browser-row[data-profile-id="${id}"]`);
+    await expect(row(ids[1])).toHaveCount(1, { timeout: 30_000 });
+    await row(ids[0]).click();
+    await row(ids[1]).click({ modifiers: ['Control'] });
+    await row(ids[1]).click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Compare with “kt-before”' }).click();
+
+    const view = page.locator('.jp-vmprof-compare-viewer:not(.lm-mod-hidden) .jp-vmprof-diff');
+    const summary = view.locator('.jp-vmprof-diff-summary');
+    const toggle = view.locator('input.jp-vmprof-diff-kernel-toggle');
+    const note = view.locator('.jp-vmprof-diff-kernel-note');
+    await expect(summary).toHaveText(HEADLINE, { timeout: 60_000 });
+    await expect(toggle).toBeVisible();
+    await expect(toggle).not.toBeChecked();
+    await expect(note).toHaveText(/ kernel threads? hidden, /);
+    const noteText = (await note.textContent()) ?? '';
+    const hidden = ['A', 'B'].map(side => SIDE_NOTE(side, 'hidden').exec(noteText));
+    expect(hidden.every(match => match !== null)).toBe(true);
+    const [, shownA, shownB] = HEADLINE.exec((await summary.textContent()) ?? '')!;
+
+    // Ticked: both sides with every thread; each grows by what it hid, and says it is included.
+    await toggle.check();
+    await expect(note).toHaveText(/ included, /);
+    await expect(toggle).toBeChecked();
+    const withKernel = HEADLINE.exec((await summary.textContent()) ?? '')!;
+    expect(count(withKernel[1])).toBe(count(shownA) + count(hidden[0]![2]));
+    expect(count(withKernel[2])).toBe(count(shownB) + count(hidden[1]![2]));
+    const includedText = (await note.textContent()) ?? '';
+    ['A', 'B'].forEach((side, i) => {
+      const included = SIDE_NOTE(side, 'included').exec(includedText);
+      expect(included?.[1]).toBe(hidden[i]![1]);
+      expect(included?.[2]).toBe(hidden[i]![2]);
+    });
+
+    // Unticked: back to the cell's threads.
+    await toggle.uncheck();
+    await expect(note).toHaveText(/ hidden, /);
+    const back = HEADLINE.exec((await summary.textContent()) ?? '')!;
+    expect([back[1], back[2]]).toEqual([shownA, shownB]);
   });
 });
