@@ -142,3 +142,19 @@ async def test_exports_and_the_cell_summary_follow_the_default(kernel, store_dir
         f"{default['profile']['samples']} samples"
     )
     assert any(n.startswith(note) for n in payload["notes"]), payload["notes"]
+
+
+async def test_the_diff_route_says_per_side_what_the_kernel_threads_were(kernel, store_dir, jp_fetch):
+    meta, _ = profiled(kernel, store_dir)
+    hidden = (await graph(jp_fetch, meta["id"]))["profile"]["kernelThreads"]
+
+    async def diff(**params) -> dict:
+        response = await jp_fetch(API, "profiles", meta["id"], "diff", meta["id"], params=params)
+        return json.loads(response.body)
+
+    default, everything = await diff(), await diff(kernel_threads="true")
+    for side in ("a", "b"):
+        # The Compare view's switch reads these: what is left out, then the same threads counted.
+        assert default[side]["kernelThreads"] == hidden
+        assert everything[side]["kernelThreads"] == {**hidden, "included": True}
+        assert everything[side]["samples"] == default[side]["samples"] + hidden["samples"]
