@@ -2,6 +2,7 @@
 
     python bench/extreme_files.py [SIZE_MB ...]        (default: 1 8 32 128)
     KINDS=frames,threads python bench/extreme_files.py 128   (only some kinds)
+    NODE_FLAGS="" python bench/extreme_files.py   (node's options: default the converter's V8_FLAGS)
 
 Each kind of file is generated at each size (Linux 64-bit, version 6, Python frames
 only), then converted to Graph JSON and to callgrind in a fresh `node` process whose
@@ -19,6 +20,8 @@ Kinds (what made earlier versions take gigabytes or fail):
 - names:    one sample, then a name record per code object (vmprof names every live code
             object at the stop: a short cell after a large import)
 - warnings: a repeated meta key per record (each one a warning)
+- dense:    not extreme: one stack of one frame on one thread, sampled over and over (the
+            densest ordinary file: 33 bytes per sample, 250,000 samples in 8 MB)
 
 Writes bench/out/extreme_files.json and prints a table.
 """
@@ -38,6 +41,11 @@ OUT = ROOT / "bench" / "out"
 # VMPROF_CONVERTER: another bundle (say, one built from a given commit) in place of the built one.
 CONVERTER = Path(os.environ.get("VMPROF_CONVERTER", ROOT / "jupyterlab_vmprof" / "converter" / "vmprof-convert.js"))
 CODE_BASE = 0x7F0000000000
+# Node's options for every run, the baseline's included: the converter's own (V8_FLAGS), or NODE_FLAGS.
+sys.path.insert(0, str(ROOT))
+from jupyterlab_vmprof.node_converter import V8_FLAGS  # noqa: E402
+
+NODE_FLAGS = os.environ["NODE_FLAGS"].split() if "NODE_FLAGS" in os.environ else list(V8_FLAGS)
 
 
 def header() -> bytes:
@@ -102,6 +110,12 @@ def make(kind: str, size: int, path: Path) -> None:
                 f.write(record)
                 written += len(record)
                 i += 1
+        elif kind == "dense":
+            record = sample([CODE_BASE])
+            while written < size:
+                f.write(record)
+                written += len(record)
+            f.write(name(CODE_BASE, "py:work:1:/src/dense.py"))
         elif kind == "warnings":
             f.write(sample([CODE_BASE]) + name(CODE_BASE, "py:work:1:/src/w.py"))
             while written < size:
@@ -124,7 +138,7 @@ def peak_rss(path: Path, fmt: str) -> dict:
         "'stderr_lines':len(d.stderr.splitlines()),'error':d.stderr.strip()[:300] if d.returncode else None}))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, "node", str(CONVERTER), str(path), "--format", fmt, "-o", os.devnull],
+        [sys.executable, "-c", code, "node", *NODE_FLAGS, str(CONVERTER), str(path), "--format", fmt, "-o", os.devnull],
         capture_output=True,
         text=True,
         check=True,
@@ -139,10 +153,11 @@ def main(sizes_mb: list[float]) -> None:
     tiny_mb = {fmt: peak_rss(tiny, fmt)["peak_mb"] for fmt in ("json", "callgrind")}
     small = ROOT / "test-data" / "profiles" / "vmprof-0.6.0" / "threads.prof"
     baseline = {fmt: peak_rss(small, fmt)["peak_mb"] for fmt in ("json", "callgrind")}
+    print(f"node flags {NODE_FLAGS}, load average {os.getloadavg()[0]:.2f}", flush=True)
     print(f"baseline (30 kB real profile) {baseline}, 1 kB file {tiny_mb}", flush=True)
     rows = []
     for size_mb in sizes_mb:
-        for kind in os.environ.get("KINDS", "deep,frames,threads,names,warnings").split(","):
+        for kind in os.environ.get("KINDS", "deep,frames,threads,names,warnings,dense").split(","):
             path = OUT / f"extreme-{kind}-{size_mb:g}mb.prof"
             make(kind, int(size_mb * 1024 * 1024), path)
             file_mb = path.stat().st_size / 1024 / 1024

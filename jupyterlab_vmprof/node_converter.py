@@ -34,6 +34,11 @@ MEMORY_POLL_S = 0.05
 MAX_WARNINGS = 100
 
 SCRIPT_PATH = Path(__file__).resolve().parent / "converter" / "vmprof-convert.js"
+# V8's options for every converter process (one-shot and the pool's workers): the optimizing
+# compiler works on the main thread (its background thread's memory stayed 3-4 MB above Node's
+# own cost after even a 1 MB file) and the young generation's semi-spaces stay at 1 MB (they grew
+# to 16 MB). Measured with bench/extreme_files.py and bench/stack_shapes.py (docs/benchmarks.md).
+V8_FLAGS = ("--no-concurrent-recompilation", "--max-semi-space-size=1")
 
 
 class ConversionError(Exception):
@@ -123,8 +128,8 @@ def build_command(
 
 
 def node_command(node_path: Optional[str], script_path: Optional[str], max_memory_mb: int) -> list[str]:
-    """`node [--max-old-space-size=N] vmprof-convert.js`: what starts a converter, before its arguments."""
-    command = [node_executable(node_path)]
+    """`node V8_FLAGS [--max-old-space-size=N] vmprof-convert.js`: what starts a converter, before its arguments."""
+    command = [node_executable(node_path), *V8_FLAGS]
     if max_memory_mb:
         # The JS heap is where a conversion's memory goes; node aborts cleanly past it.
         command.append(f"--max-old-space-size={int(max_memory_mb)}")
