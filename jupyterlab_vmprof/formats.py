@@ -8,9 +8,12 @@ line all read it from here, so adding a format touches no Python.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 REGISTRY_FILE = Path(__file__).with_name("formats.json")
 
@@ -28,6 +31,23 @@ class FileFormat:
 
     def download_name(self, profile_id: str, tag: str = "") -> str:
         return self.download.replace("{id}", profile_id).replace("{tag}", tag)
+
+
+def thread_tag(thread: Optional[str], kernel_threads: bool) -> str:
+    """The thread part of an export's file name, as the browser names its downloads
+    (src/views/export.ts exportFileName): `.thread-<id>` for one thread, `.with-kernel-threads` for
+    every thread of a cell's profile, nothing for the default. A collapsed-stacks file has no header
+    its readers accept (src/formats/collapsed.ts), so its name is where the choice is kept."""
+    if thread:
+        return f".thread-{file_safe(thread)}"
+    return ".with-kernel-threads" if kernel_threads else ""
+
+
+def file_safe(text: str) -> str:
+    """Letters, digits, '.', '_' and '-' kept, runs of anything else one '-', at most 80 characters
+    (src/views/export.ts fileSafe)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", unicodedata.normalize("NFKD", text))
+    return re.sub(r"^[-.]+|-+$", "", safe)[:80]
 
 
 class RegistryMissing(RuntimeError):

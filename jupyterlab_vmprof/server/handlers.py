@@ -337,8 +337,11 @@ class ExportHandler(BaseHandler):
             path = await self.call(self.raw_profile, profile_id, options.process)
         else:
             path = (await self.convert(profile_id, options)).path
-        # A worker's export says whose it is: callgrind.out.<id>.worker-0
+        # A worker's export says whose it is (callgrind.out.<id>.worker-0), and a converted one which
+        # threads it holds (.thread-<id>, .with-kernel-threads), as the browser names its downloads.
         tag = "" if options.process == "kernel" else f".{options.process}"
+        if info.converted:
+            tag += formats.thread_tag(options.thread, options.kernel_threads)
         # Ids are [0-9a-zT-] only, so the name needs no quoting beyond the quotes.
         self.set_header("Content-Disposition", f'attachment; filename="{info.download_name(profile_id, tag)}"')
         await self.send_file(path, info.content_type)

@@ -83,7 +83,8 @@ export const FORMATS = [
     id: 'collapsed',
     label: 'collapsed stacks',
     command: 'Export Collapsed Stacks (flamegraph.pl)',
-    title: 'One line per stack (a;b;c 12), for flamegraph.pl, inferno and speedscope',
+    // The file has no header its readers accept (collapsed.ts): the download's name says the threads.
+    title: 'One line per stack (a;b;c 12), for flamegraph.pl, inferno and speedscope; the file name says which threads',
     download: '{id}{tag}.collapsed.txt',
     contentType: 'text/plain; charset=utf-8',
     cliSuffix: '.collapsed.txt',

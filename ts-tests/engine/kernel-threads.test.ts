@@ -112,6 +112,35 @@ describe('exports hold the same samples and say which', () => {
     expect(lines.reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)).toBe(642);
   });
 
+  test('collapsed: no header, every line a stack that flamegraph.pl, inferno and speedscope take', () => {
+    const lines = toCollapsed(profile, selection.filter).trimEnd().split('\n');
+    const split = (line: string) => [line.slice(0, line.lastIndexOf(' ')), line.slice(line.lastIndexOf(' ') + 1)];
+    for (const line of lines) {
+      // speedscope keeps `stack count` lines and skips others quietly; flamegraph.pl and inferno
+      // count a line without a final number as invalid, and read `stack n m` as a differential line.
+      expect(line).toMatch(/^(.*) (\d+)$/);
+      expect(split(line)[0]).not.toMatch(/\s\d+(\.\d*)?$/);
+    }
+    // Read back, each stack's innermost frame holds its samples: the same self counts as Graph JSON's.
+    const selfByLeaf = new Map<string, number>();
+    for (const [stack, count] of lines.map(split)) {
+      const leaf = stack.slice(stack.lastIndexOf(';') + 1);
+      selfByLeaf.set(leaf, (selfByLeaf.get(leaf) ?? 0) + Number(count));
+    }
+    const graph = toGraphJSON(profile, {
+      creator: 'x',
+      thread: selection.filter,
+      kernelThreads: selection.kernelThreads
+    });
+    const expected = new Map<string, number>();
+    for (const f of graph.frames.filter(frame => frame.self > 0)) {
+      const label = (f.file ? `${f.name} (${f.file}:${f.line})` : f.name).replace(/;/g, ':');
+      expected.set(label, (expected.get(label) ?? 0) + f.self);
+    }
+    expect(selfByLeaf).toEqual(expected);
+    expect([...selfByLeaf.values()].reduce((a, b) => a + b, 0)).toBe(642);
+  });
+
   test('speedscope: one profile, the cell thread', () => {
     const file = toSpeedscope(profile, { name: 'p', exporter: 'x', thread: selection.filter });
     expect(file.profiles.map(p => p.name)).toEqual([`thread ${CELL}`]);

@@ -1,4 +1,5 @@
 import { callgrindPathNextTo, contentsPath, exportFileName, exportPath, fileSafe } from '../../src/views/export';
+import { KERNEL_THREADS } from '../../src/views/threads';
 
 const ID = '20261125T090438-603584d4';
 
@@ -16,6 +17,14 @@ describe('export requests', () => {
     expect(exportFileName(ID, 'speedscope', null)).toBe(`${ID}.speedscope.json`);
     expect(exportFileName(ID, 'collapsed', null)).toBe(`${ID}.collapsed.txt`);
     expect(exportFileName(ID, 'raw', '140')).toBe(`${ID}.prof`);
+  });
+
+  it('names the threads a collapsed-stacks file holds, which the file itself cannot say', () => {
+    // The same names as the server's (py-tests/test_formats.py, formats.thread_tag).
+    expect(exportFileName(ID, 'collapsed', KERNEL_THREADS)).toBe(`${ID}.with-kernel-threads.collapsed.txt`);
+    expect(exportFileName(ID, 'collapsed', 'worker 0 (tcp://127.0.0.1:4321)/0x7f3a')).toBe(
+      `${ID}.thread-worker-0-tcp-127.0.0.1-4321-0x7f3a.collapsed.txt`
+    );
   });
 });
 
