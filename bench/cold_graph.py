@@ -19,10 +19,7 @@ import argparse
 import http.client
 import json
 import os
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,48 +27,32 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
+
+from extension_server import ExtensionServer  # noqa: E402
 
 from jupyterlab_vmprof.store import ProfileStore  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """A jupyter server with this extension on `store`, and one kept-alive connection to it."""
+class Server(ExtensionServer):
+    """The extension's server with `workers` warm converter workers, asked over one kept-alive connection."""
 
     def __init__(self, store: Path, workers: int):
         self.workers = workers
-        self.port = free_port()
-        self.token = secrets.token_hex(16)
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={self.port}",
-             "--ip=127.0.0.1", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={store.parent}",
-             "--ServerApp.jpserver_extensions={'jupyterlab_vmprof': True}", f"--VmprofExtension.store_dir={store}",
-             f"--VmprofExtension.converter_workers={workers}"],
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        deadline = time.time() + 60
-        while True:
-            try:
-                self.get("profiles?per_page=1")
-                return
-            except OSError:
-                if time.time() > deadline or self.process.poll() is not None:
-                    self.log.seek(0)
-                    raise RuntimeError("the server did not start:\n" + self.log.read().decode(errors="replace"))
-                self.connection.close()
-                time.sleep(0.2)
+        self.connection: http.client.HTTPConnection | None = None
+        super().__init__(store, {"converter_workers": workers})
 
     def get(self, path: str) -> bytes:
-        self.connection.request("GET", f"/jupyterlab-vmprof/{path}", headers={"Authorization": f"token {self.token}"})
-        response = self.connection.getresponse()
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            self.connection.request("GET", f"/jupyterlab-vmprof/{path}", headers=self.headers)
+            response = self.connection.getresponse()
+        except OSError:
+            self.connection.close()  # not up yet, or dropped: a new connection next time
+            self.connection = None
+            raise
         data = response.read()
         if response.status != 200:
             raise RuntimeError(f"{path}: {response.status} {data[:300]!r}")
@@ -85,12 +66,9 @@ class Server:
         return elapsed
 
     def stop(self) -> None:
-        self.connection.close()
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        if self.connection is not None:
+            self.connection.close()
+        super().stop()
 
 
 def load() -> str:

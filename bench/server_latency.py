@@ -18,15 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,55 +31,13 @@ SOURCE = REPO / "test-data" / "profiles" / "generated" / "mixed.prof"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
+from extension_server import ExtensionServer  # noqa: E402
 from make_big_profile import multiply  # noqa: E402
 
 from jupyterlab_vmprof.store import ProfileStore  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, store: Path, conversions: int):
-        self.port = free_port()
-        self.token = secrets.token_hex(16)
-        self.base = f"http://127.0.0.1:{self.port}/jupyterlab-vmprof/"
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={self.port}", "--ip=127.0.0.1",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={store.parent}",
-             "--ServerApp.jpserver_extensions={'jupyterlab_vmprof': True}",
-             f"--VmprofExtension.store_dir={store}", f"--VmprofExtension.max_concurrent_conversions={conversions}",
-             "--VmprofExtension.conversion_timeout=600"],
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                self.get("profiles?per_page=1")
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.log.seek(0)
-        raise RuntimeError("the server did not start:\n" + self.log.read().decode(errors="replace")[-3000:])
-
-    def get(self, path: str) -> bytes:
-        request = urllib.request.Request(self.base + path, headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=600) as response:
-            return response.read()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-def probe(server: Server, small_ids: list[str], keep_going) -> list[float]:
+def probe(server: ExtensionServer, small_ids: list[str], keep_going) -> list[float]:
     """Alternate list and metadata requests, one at a time, as a user clicking around would."""
     latencies = []
     i = 0
@@ -120,7 +74,7 @@ def main() -> int:
         print(f"store: {args.profiles} small profiles, {args.conversions} x {len(big) / 1e6:.0f} MB "
               f"({samples} samples); {os.cpu_count()} CPUs")
 
-        server = Server(store.root, args.conversions)
+        server = ExtensionServer(store.root, {"max_concurrent_conversions": args.conversions, "conversion_timeout": 600})
         try:
             until = time.perf_counter() + 3
             idle = probe(server, small_ids, lambda: time.perf_counter() < until)
