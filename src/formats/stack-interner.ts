@@ -31,7 +31,39 @@ export class StackInterner {
   private collisions = 0;
 
   intern(view: DataView, start: number, length: number, depth: number): number {
-    const h = this.hash(view, start, length);
+    return this.find(view, start, length, depth, this.hash(view, start, length));
+  }
+
+  /**
+   * `intern`, for a sample whose previous sample (of the same thread) had
+   * stack `prevIndex` at `prevStart`: consecutive samples often repeat a
+   * stack, so that one is compared first, word by word in the hashing pass
+   * (its bytes were just read: sequential, in cache), before any probe.
+   */
+  internAfter(view: DataView, start: number, length: number, depth: number, prevStart: number, prevIndex: number): number {
+    if (this.lengths.data[prevIndex] !== length || (length & 7) !== 0 || this.hashStep !== 8) {
+      return this.intern(view, start, length, depth);
+    }
+    // Real stacks that differ mostly differ in their innermost entry: compare the rest only then.
+    if (
+      length === 0 ||
+      view.getInt32(start, true) !== view.getInt32(prevStart, true) ||
+      view.getInt32(start + 4, true) !== view.getInt32(prevStart + 4, true)
+    ) {
+      return this.find(view, start, length, depth, this.hash(view, start, length));
+    }
+    let h = length | 0;
+    let same = true;
+    for (let i = 0; i < length; i += 8) {
+      const low = view.getInt32(start + i, true);
+      h = ((h << 5) | (h >>> 27)) ^ Math.imul(low, 0x9e3779b1);
+      same = same && low === view.getInt32(prevStart + i, true) && view.getInt32(start + i + 4, true) === view.getInt32(prevStart + i + 4, true);
+    }
+    return same ? prevIndex : this.find(view, start, length, depth, mix(h));
+  }
+
+  /** The index of the stack at `start` whose hash is `h`, added if new. */
+  private find(view: DataView, start: number, length: number, depth: number, h: number): number {
     const table = this.table;
     let slot = h & this.mask;
     for (;;) {
@@ -71,8 +103,7 @@ export class StackInterner {
     for (let i = 0; i < length; i += step) {
       h = ((h << 5) | (h >>> 27)) ^ Math.imul(view.getInt32(start + i, true), 0x9e3779b1);
     }
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    return h ^ (h >>> 13);
+    return mix(h);
   }
 
   /** A table of `size` Int32 (size / 2 slots) holding every stack; hashed anew after a change of hashStep. */
@@ -97,6 +128,12 @@ export class StackInterner {
     this.table = table;
     this.mask = mask;
   }
+}
+
+/** The hash's last step: the words' rotate-and-xor chain mixed, so that its low bits (the slot) depend on every word. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 /**

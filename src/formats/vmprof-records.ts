@@ -14,6 +14,7 @@
 
 import { ByteCursor, VmprofFormatError } from './vmprof-bytes';
 import { StackInterner } from './stack-interner';
+import { SampleRun } from './vmprof-sample-run';
 import { checkMemoryBudget } from './vmprof-budget';
 import { DamageLog } from './vmprof-damage';
 import { SampleTable } from './vmprof-samples';
@@ -56,6 +57,8 @@ class RecordReader {
   /** The last sample read, and the samples that may be garbage read as samples (see noteSuspect). */
   private suspects: Array<{ sample: number; start: number; region: number }> = [];
   private lastSample = { start: -1, end: -1, stack: -1, newThread: false, threadKey: null as AddrKey | null };
+  /** The fast path for the samples after a sample, once the first sample has shown the layout (null: not this file's). */
+  private run: SampleRun | null | undefined;
 
   constructor(bytes: Uint8Array) {
     this.cur = new ByteCursor(bytes);
@@ -100,6 +103,7 @@ class RecordReader {
       try {
         if (marker === MARKER_STACKTRACE) {
           this.readSample(start);
+          this.readSampleRun();
         } else if (marker === MARKER_VIRTUAL_IP) {
           const id = this.cur.addrKey();
           const text = this.cur.stringStart();
@@ -339,6 +343,29 @@ class RecordReader {
       // Room for as many samples as the rest of the file holds at this one's size: no regrowing.
       t.reserve(Math.min(Math.ceil((c.end - start) / (c.pos - start)), MAX_RESERVED_SAMPLES));
     }
+  }
+
+  /** The ordinary samples after the one just read, on the fast path (vmprof-sample-run.ts), if it takes this file's. */
+  private readSampleRun(): void {
+    const { out, cur } = this;
+    if (this.run === undefined) {
+      const timed = out.version >= VERSION_SAMPLE_TIME;
+      const takes = cur.wordSize === 8 && cur.addrSize === 8 && out.version >= VERSION_THREAD_ID && !out.mode.memory;
+      const paired = out.mode.rpython || out.mode.lines;
+      this.run = takes && out.layout === (timed ? 'count-time' : 'plain') ?
+        new SampleRun(cur.bytes, cur.view, this.stacks, this.samples, timed, paired) : null;
+    }
+    const last = this.lastSample;
+    if (this.run === null || last.end !== cur.pos) {
+      return;
+    }
+    // As many as leave the next memory check (every 65,536 records) to the loop in readRecords.
+    const end = this.run.read(cur.pos, 0xffff - (this.records & 0xffff), last.start, last.stack);
+    this.records += end.taken;
+    cur.pos = end.pos;
+    last.start = end.lastStart;
+    last.end = end.pos;
+    last.stack = end.lastStack;
   }
 
   private detectLayout(start: number): void {
