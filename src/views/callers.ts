@@ -22,7 +22,7 @@ import {
   formatLocation,
   formatPercent
 } from './format';
-import { kindLabel } from './kinds';
+import { functionColumns, type IFunctionColumns, kindLabel } from './kinds';
 
 /** Name shown for the synthetic root: the outermost recorded frame's "caller". */
 export const ROOT_CALLER_NAME = '<root>';
@@ -35,17 +35,7 @@ export interface ICallIndex {
   outOf: IGraphEdge[][];
 }
 
-export interface ICallRow {
-  /** Index in graph.frames; -1 for the synthetic root. */
-  frame: number;
-  name: string;
-  file: string;
-  line: number;
-  /** `file:line` as shown, '' when unknown. */
-  location: string;
-  /** null for the synthetic root. */
-  kind: FrameKind | null;
-  kindLabel: string;
+export interface ICallRow extends IFunctionColumns {
   /** Samples with this call on the stack (once per sample). */
   samples: number;
   /** Of the selected function's inclusive samples. */
@@ -152,13 +142,7 @@ export function buildCallers(
     const f = other >= 0 ? graph.frames[other] : undefined;
     const percent = ofFunction(samples);
     return {
-      frame: f ? other : -1,
-      name: f ? f.name : ROOT_CALLER_NAME,
-      file: f ? f.file : '',
-      line: f ? f.line : 0,
-      location: f ? formatLocation(f.file, f.line) : '',
-      kind: f ? f.kind : null,
-      kindLabel: f ? kindLabel(f.kind) : '',
+      ...functionColumns(other, f, ROOT_CALLER_NAME),
       samples,
       percent,
       percentText: formatPercent(percent),

@@ -6,7 +6,8 @@
  * getComputedStyle and hand plain colours to the trace builders and the
  * legend, because plotly cannot resolve `var(--…)` itself.
  */
-import type { FrameKind } from '../model/graph-json';
+import type { FrameKind, IGraphFrame } from '../model/graph-json';
+import { formatLocation } from './format';
 
 export const FRAME_KINDS: readonly FrameKind[] = [
   'python',
@@ -31,6 +32,36 @@ const KIND_LABELS: Record<FrameKind, string> = {
 
 export function kindLabel(kind: FrameKind): string {
   return KIND_LABELS[kind] ?? 'unknown';
+}
+
+/** The columns naming a function in the table, callers and callees rows. */
+export interface IFunctionColumns {
+  /** Index in graph.frames; -1 for a synthetic row (root caller, "other functions"). */
+  frame: number;
+  name: string;
+  file: string;
+  line: number;
+  /** `file:line` as shown, '' when unknown. */
+  location: string;
+  /** null for a synthetic row. */
+  kind: FrameKind | null;
+  kindLabel: string;
+}
+
+/** The function at `index` of graph.frames, or a synthetic row named `name` when there is none. */
+export function functionColumns(index: number, frame: IGraphFrame | undefined, name = ''): IFunctionColumns {
+  if (!frame) {
+    return { frame: -1, name, file: '', line: 0, location: '', kind: null, kindLabel: '' };
+  }
+  return {
+    frame: index,
+    name: frame.name,
+    file: frame.file,
+    line: frame.line,
+    location: formatLocation(frame.file, frame.line),
+    kind: frame.kind,
+    kindLabel: kindLabel(frame.kind)
+  };
 }
 
 /** The CSS custom property holding the colour of `kind`. */

@@ -6,27 +6,16 @@
  * frame left (all stripped) get their own row, and functions beyond
  * `maxRows` are summed into one "N other functions" row.
  */
-import type { FrameKind, IGraphJSON } from '../model/graph-json';
+import type { IGraphJSON } from '../model/graph-json';
 import {
   formatCount,
   formatEstimatedTime,
-  formatLocation,
   formatPercent,
   roundedPercents
 } from './format';
-import { kindLabel } from './kinds';
+import { functionColumns, type IFunctionColumns } from './kinds';
 
-export interface ITableRow {
-  /** Index in graph.frames; -1 for the synthetic rows. */
-  frame: number;
-  name: string;
-  file: string;
-  line: number;
-  /** `file:line` as shown, '' when unknown. */
-  location: string;
-  /** null for the synthetic rows. */
-  kind: FrameKind | null;
-  kindLabel: string;
+export interface ITableRow extends IFunctionColumns {
   self: number;
   /** Inclusive samples; null when not meaningful (the "other" row). */
   total: number | null;
@@ -87,13 +76,7 @@ export function buildTable(graph: IGraphJSON, options: ITableOptions): ITableVie
 
   type Partial = Omit<ITableRow, 'selfPercent' | 'selfText'>;
   const partial: Partial[] = shown.map(({ frame, index }) => ({
-    frame: index,
-    name: frame.name,
-    file: frame.file,
-    line: frame.line,
-    location: formatLocation(frame.file, frame.line),
-    kind: frame.kind,
-    kindLabel: kindLabel(frame.kind),
+    ...functionColumns(index, frame),
     self: frame.self,
     total: frame.total,
     totalPercent: viewTotal > 0 ? (frame.total / viewTotal) * 100 : 0,
@@ -102,13 +85,7 @@ export function buildTable(graph: IGraphJSON, options: ITableOptions): ITableVie
     selfTimeText: formatEstimatedTime(frame.self, secondsPerSample)
   }));
   const synthetic = (name: string, self: number): Partial => ({
-    frame: -1,
-    name,
-    file: '',
-    line: 0,
-    location: '',
-    kind: null,
-    kindLabel: '',
+    ...functionColumns(-1, undefined, name),
     self,
     total: null,
     totalPercent: null,
