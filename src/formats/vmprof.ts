@@ -113,8 +113,9 @@ class ModelMaker {
       if (used[s] === 0) {
         continue;
       }
-      if ((s & 1023) === 0 || r.stackDepth[s] > 4096) {
-        this.checkBudget();
+      if ((s & 255) === 0 || r.stackDepth[s] > 4096) {
+        // A deep stack is counted before it is interned: it may add a node per entry.
+        this.checkBudget(r.stackDepth[s] > 4096 ? r.stackDepth[s] : 0);
       }
       const timed = timedIds.size > 0 ? this.timedEntries(r.stackOffset[s], r.stackDepth[s], timedIds) : [];
       if (timed.length > 0) {
@@ -148,11 +149,11 @@ class ModelMaker {
   }
 
   /** Stops a conversion that would need far more memory than the file (vmprof-budget.ts). */
-  private checkBudget(): void {
+  private checkBudget(newNodes = 0): void {
     const r = this.records;
     checkMemoryBudget(r.bytes.length, {
       samples: r.sampleCount, names: r.pythonNames.size, threads: r.threads.length,
-      nodes: this.builder.nodeCount, functions: this.builder.frameCount, nodeBytes: this.options.treeNodeBytes
+      nodes: this.builder.nodeCount + newNodes, functions: this.builder.frameCount, nodeBytes: this.options.treeNodeBytes
     });
   }
 

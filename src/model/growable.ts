@@ -1,7 +1,14 @@
 /**
  * Append-only typed arrays that double when full: samples arrive one at a
  * time and their number is unknown until the end of the file.
+ *
+ * `toArray()` ends the pushing: on a file of samples alone, the sample arrays
+ * are most of the memory, so the values are handed over without a copy where
+ * that wastes little (docs/benchmarks.md, issue 13).
  */
+
+/** Storage at least this full is handed over as it is (at most 1/8 of it unused), not copied. */
+const SHARED_FILL = 7 / 8;
 
 export class GrowableInt32 {
   data = new Int32Array(1024);
@@ -36,9 +43,25 @@ export class GrowableInt32 {
     this.length += values.length;
   }
 
-  /** A copy holding exactly the pushed values. */
+  /**
+   * Exactly the pushed values, once pushing is done: the storage itself when it is nearly
+   * full (reserved or adopted arrays), else a copy.
+   */
   toArray(): Int32Array {
-    return this.data.slice(0, this.length);
+    return this.length >= this.data.length * SHARED_FILL
+      ? this.data.subarray(0, this.length)
+      : this.data.slice(0, this.length);
+  }
+
+  /** A growable whose values are `values` itself: kept, not copied (the caller gives them up). */
+  static adopting(values: Int32Array): GrowableInt32 {
+    const out = new GrowableInt32();
+    if (values.length === 0) {
+      return out; // push doubles the storage: it must not be empty
+    }
+    out.data = values;
+    out.length = values.length;
+    return out;
   }
 }
 
@@ -75,7 +98,24 @@ export class GrowableFloat64 {
     this.length += values.length;
   }
 
+  /**
+   * Exactly the pushed values, once pushing is done: the storage itself when it is nearly
+   * full (reserved or adopted arrays), else a copy.
+   */
   toArray(): Float64Array {
-    return this.data.slice(0, this.length);
+    return this.length >= this.data.length * SHARED_FILL
+      ? this.data.subarray(0, this.length)
+      : this.data.slice(0, this.length);
+  }
+
+  /** A growable whose values are `values` itself: kept, not copied (the caller gives them up). */
+  static adopting(values: Float64Array): GrowableFloat64 {
+    const out = new GrowableFloat64();
+    if (values.length === 0) {
+      return out; // push doubles the storage: it must not be empty
+    }
+    out.data = values;
+    out.length = values.length;
+    return out;
   }
 }

@@ -173,7 +173,8 @@ export class ProfileBuilder {
 
   /**
    * Adds many samples at once (stack node ids of this builder); much faster
-   * than addSample in a loop for million-sample profiles.
+   * than addSample in a loop for million-sample profiles. The first call's
+   * arrays are kept, not copied: the caller must not change them afterwards.
    */
   addSamples(stacks: Int32Array, threads: Int32Array, rss: Float64Array | null, times: Float64Array | null): void {
     const n = stacks.length;
@@ -183,6 +184,15 @@ export class ProfileBuilder {
     }
     if (threads.length !== n || (rss && rss.length !== n) || (times && times.length !== n)) {
       throw new Error('addSamples: arrays of different lengths');
+    }
+    if (base === 0) {
+      // The usual case, all samples at once: the arrays are kept, not copied (on a file of samples
+      // alone, each copy is a large share of the conversion's memory).
+      this.samples = GrowableInt32.adopting(stacks);
+      this.sampleThreads = GrowableInt32.adopting(threads);
+      this.rss = rss && GrowableFloat64.adopting(rss);
+      this.times = times && GrowableFloat64.adopting(times);
+      return;
     }
     this.samples.pushAll(stacks);
     this.sampleThreads.pushAll(threads);

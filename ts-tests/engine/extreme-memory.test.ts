@@ -1,16 +1,17 @@
 /**
  * Extreme but valid files, converted as the server converts them (the bundled
- * converter in its own Node process): each either converts with exact counts
+ * converter in its own Node process, with the server's V8 options,
+ * node_converter.V8_FLAGS, for the baseline too): each either converts with exact counts
  * or stops with `too-large` naming the limit, and the process's peak memory
  * grows by at most 4 × the file size over that of converting a small real
  * profile in the same run (Node's own fixed cost). bench/extreme_files.py
  * measures the same kinds at more sizes.
  */
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { PROFILES, ROOT, runPackageScript } from './helpers';
+import { PROFILES, PYTHON, ROOT, runPackageScript } from './helpers';
 
 const BUNDLE = join(ROOT, 'jupyterlab_vmprof/converter/vmprof-convert.js');
 const HOOK = join(__dirname, 'peak-rss-hook.js');
@@ -76,6 +77,18 @@ class FileWriter {
   }
 }
 
+/** Node's options for a converter, as the server starts one (jupyterlab_vmprof/node_converter.py). */
+const V8_FLAGS = execFileSync(
+  PYTHON,
+  ['-c', 'from jupyterlab_vmprof.node_converter import V8_FLAGS; print(*V8_FLAGS)'],
+  {
+    cwd: ROOT,
+    encoding: 'utf-8'
+  }
+)
+  .trim()
+  .split(' ');
+
 interface IRun {
   status: number | null;
   stdout: string;
@@ -85,7 +98,7 @@ interface IRun {
 
 function convert(profile: string, format = 'json'): IRun {
   const peakFile = join(dir, 'peak');
-  const r = spawnSync(process.execPath, ['-r', HOOK, BUNDLE, profile, '--format', format], {
+  const r = spawnSync(process.execPath, [...V8_FLAGS, '-r', HOOK, BUNDLE, profile, '--format', format], {
     encoding: 'utf-8',
     maxBuffer: 256 * MB,
     env: { ...process.env, PEAK_RSS_FILE: peakFile }
@@ -131,9 +144,27 @@ describe('extreme files converted in a child process: exact counts or too-large,
     }
   });
 
-  // 32 MB: at 8 MB, a file this dense in samples (of one thread or many) grows the process by
-  // 4.2 × (docs/benchmarks.md, issue 13): the reader's ~64 bytes per sample and Node's busier
-  // compiler and young generation, ~8 MB, which the 30 kB baseline does not pay.
+  test('an ordinary file of 254,000 samples of one stack, 8 MB: converted, every sample counted', () => {
+    const w = new FileWriter();
+    let samples = 0;
+    for (; w.size < SIZE; samples++) {
+      w.sample([CODE], 0x1000n);
+    }
+    const path = w.name(CODE, 'py:work:1:/src/dense.py').save('dense.prof');
+    for (const format of ['json', 'callgrind']) {
+      const run = convert(path, format);
+      expect(run.status).toBe(0);
+      if (format === 'json') {
+        const graph = JSON.parse(run.stdout);
+        expect(graph.profile.samples).toBe(samples);
+        expect(graph.frames.map((f: { name: string; self: number }) => [f.name, f.self])).toEqual([['work', samples]]);
+      } else {
+        expect(run.stdout).toMatch(new RegExp(`^summary: ${samples}$`, 'm'));
+      }
+      expect(growth(run, path)).toBeLessThanOrEqual(4);
+    }
+  });
+
   test('20,000 threads of 50 samples each: converted, every thread and sample counted, 50 bins per thread', () => {
     const w = new FileWriter();
     for (let i = 0; i < 1_000_000; i++) {
@@ -166,10 +197,11 @@ describe('extreme files converted in a child process: exact counts or too-large,
     expect(growth(run, path)).toBeLessThanOrEqual(4);
   });
 
-  test('distinct stacks 65,536 deep: too-large, naming the limit', () => {
+  /** Distinct stacks 65,536 deep (the format's limit) of 1,000 functions, `size` bytes of them. */
+  function deepFile(size: number, file: string): string {
     const w = new FileWriter();
     let seed = 1;
-    while (w.size < SIZE) {
+    while (w.size < size) {
       w.sample(
         Array.from({ length: 1 << 16 }, () => {
           seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -178,10 +210,25 @@ describe('extreme files converted in a child process: exact counts or too-large,
         0x1000n
       );
     }
-    const path = w.save('deep.prof');
+    return w.save(file);
+  }
+
+  test('distinct stacks 65,536 deep: too-large, naming the limit', () => {
+    const path = deepFile(SIZE, 'deep.prof');
     const run = convert(path);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(TOO_LARGE);
+    expect(growth(run, path)).toBeLessThanOrEqual(4);
+  });
+
+  // Refused before the first stack's 65,536 nodes are built: building them grew the process 7 MB.
+  test('two stacks 65,536 deep, 1 MB: too-large, naming the limit, before the nodes are built', () => {
+    const path = deepFile(MB, 'deep-1mb.prof');
+    const run = convert(path);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /"code":"too-large","message":"the profile would need about \d+ MB of memory \(65536 call-tree nodes, .*more than the limit of 4 × its size or 4 MB/
+    );
     expect(growth(run, path)).toBeLessThanOrEqual(4);
   });
 
