@@ -8,14 +8,12 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { APIError } from '../handler';
 import { IGraphJSON } from '../model/graph-json';
 import {
   DEFAULT_VIEW_SETTINGS,
   IProfileOutput,
   IViewSettings,
   IVmprofSettings,
-  KindColorSettings,
   PROFILE_MIME_TYPE,
   ProfileView
 } from '../tokens';
@@ -26,9 +24,10 @@ import { cssVariable, element } from './dom';
 import { ExportMenu, notebookPathOf } from './export-menu';
 import { FlameView } from './flame-widget';
 import { GraphSource, unreadableGraph } from './graph-source';
-import { kindColorVariable, resolveKindColors } from './kinds';
+import { resolveKindColors } from './kinds';
 import { buildLegend } from './legend';
 import { LinesView } from './lines-widget';
+import { loadFailure, Notices, outputNotes } from './notices';
 import { loadPlotly, mark, MARKS, observeTheme } from './plotly';
 import { SearchBox } from './search-box';
 import { heaviestFrame } from './selection';
@@ -39,7 +38,7 @@ import { KERNEL_DIED_NOTE, progressText, RunningWatch } from './running';
 import { threadOptions, threadSelectionOf } from './threads';
 import { buildTimeline } from './timeline';
 import { TimelinePanel } from './timeline-widget';
-import { renderLegend, renderProcessOptions, renderThreadOptions, ViewSwitch } from './toolbar';
+import { chooser, renderLegend, renderProcessOptions, renderThreadOptions, setKindColors, ViewSwitch } from './toolbar';
 
 /** Profile ids as the store makes them; anything else never reaches a URL. */
 const PROFILE_ID = /^[0-9]{8}T[0-9]{6}-[0-9a-f]{8}$/;
@@ -54,14 +53,9 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     const toolbar = element('div', 'jp-vmprof-toolbar');
     this._title = element('span', 'jp-vmprof-title');
     this._summary = element('span', 'jp-vmprof-summary', 'Loading profile…');
-    this._threads = element('select', 'jp-vmprof-thread');
-    this._threads.title = 'Show the samples of one thread';
-    this._threads.setAttribute('aria-label', 'Thread');
-    this._threads.hidden = true;
-    this._processes = element('select', 'jp-vmprof-process');
-    this._processes.title = 'Show the kernel, one Dask worker, or all workers merged';
-    this._processes.setAttribute('aria-label', 'Process');
-    this._processes.hidden = true;
+    this._threads = chooser('jp-vmprof-thread', 'Show the samples of one thread', 'Thread');
+    const processTitle = 'Show the kernel, one Dask worker, or all workers merged';
+    this._processes = chooser('jp-vmprof-process', processTitle, 'Process');
     this._processes.addEventListener('change', () => {
       const id = this._output?.id;
       if (id) {
@@ -78,7 +72,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._switch = new ViewSwitch(view => this._choose(view));
     this._export = new ExportMenu(
       () => this._exportTarget(),
-      message => this._fail(message)
+      message => this._notices.fail(message)
     );
     toolbar.append(
       this._title,
@@ -92,12 +86,8 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     );
     this._legend = element('div', 'jp-vmprof-legend');
     this._legend.setAttribute('aria-label', 'Frame kinds: share of self samples');
-    this._warnings = element('ul', 'jp-vmprof-warnings');
-    this._error = element('div', 'jp-vmprof-error jp-vmprof-profile-error');
-    this._error.setAttribute('role', 'alert');
-    this._error.hidden = true;
     // Everything is a child widget, so the Panel keeps them in this order.
-    for (const node of [toolbar, this._legend, this._warnings, this._error, this._copyBar.node]) {
+    for (const node of [toolbar, this._legend, this._notices.warnings, this._notices.error, this._copyBar.node]) {
       this.addWidget(new Widget({ node }));
     }
     for (const view of Object.values(this._views)) {
@@ -134,7 +124,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const output = model.data[PROFILE_MIME_TYPE] as unknown as IProfileOutput | undefined;
     if (!output || typeof output.id !== 'string') {
-      this._fail('This output holds no vmprof profile id.');
+      this._notices.fail('This output holds no vmprof profile id.');
       return;
     }
     if (this._output && this._output.id === output.id && (this._graph || this._loadingId === output.id)) {
@@ -147,11 +137,11 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this.node.dataset.profileId = output.id;
     this._title.textContent = output.name || output.id;
     this._title.title = output.id;
-    this._setWarnings(outputNotes(output));
+    this._notices.setWarnings(outputNotes(output));
     this._process = 'kernel';
     renderProcessOptions(this._processes, processOptions(output.workers), this._process);
     if (!PROFILE_ID.test(output.id)) {
-      this._fail(`"${output.id}" is not a profile id of this extension.`);
+      this._notices.fail(`"${output.id}" is not a profile id of this extension.`);
       return;
     }
     if (output.status === 'running') {
@@ -182,7 +172,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
         return; // the final output came first
       }
       if (status === 'interrupted') {
-        this._setWarnings([KERNEL_DIED_NOTE, ...outputNotes(output)]);
+        this._notices.setWarnings([KERNEL_DIED_NOTE, ...outputNotes(output)]);
         this._afterLoadNotes = [KERNEL_DIED_NOTE];
       }
       void this._load(output.id);
@@ -227,13 +217,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     } catch (error) {
       this._threads.disabled = false;
       this._summary.textContent = '';
-      if (error instanceof APIError && error.status === 404) {
-        this._fail(
-          `This profile is no longer in the profile store (deleted, or the store moved). Server: ${error.message}`
-        );
-      } else {
-        this._fail(`Could not load the profile's call graph: ${errorText(error)}`);
-      }
+      this._notices.fail(loadFailure(error));
       return;
     }
     if (this.isDisposed) {
@@ -241,7 +225,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     }
     const unreadable = unreadableGraph(graph);
     if (unreadable) {
-      this._fail(unreadable);
+      this._notices.fail(unreadable);
       return;
     }
     this._graph = graph;
@@ -251,8 +235,8 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     this._summary.title = [summaryTooltip(graph), guardTooltip(guard)].filter(text => text).join('\n');
     this._summary.dataset.samples = String(graph.profile.samples);
     renderThreadOptions(this._threads, threadOptions(graph.profile));
-    this._clearError();
-    this._setWarnings([...this._afterLoadNotes, ...outputNotes(this._output), ...graph.profile.warnings]);
+    this._notices.clearError();
+    this._notices.setWarnings([...this._afterLoadNotes, ...outputNotes(this._output), ...graph.profile.warnings]);
     if (!this._userSelected || !graph.frames[this._selected]) {
       this._selected = heaviestFrame(graph);
       this._userSelected = false;
@@ -370,35 +354,12 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
 
   /** Colours (as CSS variables on this output: table, legend and plotly read them) and export format. */
   private _applySettings(settings: Readonly<IViewSettings>): void {
-    for (const kind of Object.keys(settings.kindColors) as (keyof KindColorSettings)[]) {
-      const color = settings.kindColors[kind];
-      if (color) {
-        this.node.style.setProperty(kindColorVariable(kind), color);
-      } else {
-        this.node.style.removeProperty(kindColorVariable(kind));
-      }
-    }
+    setKindColors(this.node, settings.kindColors);
     this._export.setFormat(settings.defaultExportFormat);
   }
 
   private get _viewSettings(): Readonly<IViewSettings> {
     return this._settings?.current ?? DEFAULT_VIEW_SETTINGS;
-  }
-
-  private _setWarnings(warnings: string[]): void {
-    const unique = Array.from(new Set(warnings.filter(w => typeof w === 'string' && w)));
-    this._warnings.replaceChildren(...unique.map(w => element('li', 'jp-vmprof-warning', w)));
-    this._warnings.hidden = unique.length === 0;
-  }
-
-  private _fail(message: string): void {
-    this._error.textContent = message;
-    this._error.hidden = false;
-  }
-
-  private _clearError(): void {
-    this._error.textContent = '';
-    this._error.hidden = true;
   }
 
   private _settings: IVmprofSettings | null;
@@ -424,8 +385,7 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
   private _switch: ViewSwitch;
   private _export: ExportMenu;
   private _legend: HTMLElement;
-  private _warnings: HTMLElement;
-  private _error: HTMLElement;
+  private _notices = new Notices();
   private _themeObserver: MutationObserver | null = null;
   private _copyBar = new CopyBar(id => profileArrived(id));
   private _source = new GraphSource(this._copyBar);
@@ -442,17 +402,4 @@ export class ProfileWidget extends Panel implements IRenderMime.IRenderer {
     lines: this._lines,
     timeline: this._timeline
   };
-}
-
-const INTERRUPTED_NOTE = 'Interrupted: the cell was stopped; the profile covers it up to the stop.';
-
-/** The kernel's warnings and notes (--fork keeps no variables, a crash explained) for the warnings list. */
-function outputNotes(output: IProfileOutput | null): string[] {
-  const notes = (output as { notes?: unknown } | null)?.notes;
-  const stopped = output?.status === 'interrupted' ? [INTERRUPTED_NOTE] : [];
-  return [...stopped, ...(Array.isArray(notes) ? notes : []), ...(output?.warnings ?? [])];
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

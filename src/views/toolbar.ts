@@ -3,7 +3,8 @@
  * the thread chooser, the search box and the frame-kind legend. DOM only;
  * what they show comes from the pure builders (threads.ts, legend.ts).
  */
-import type { ProfileView } from '../tokens';
+import type { KindColorSettings, ProfileView } from '../tokens';
+import { kindColorVariable } from './kinds';
 import { button, element } from './dom';
 import type { ILegendEntry } from './legend';
 import type { IThreadOption } from './threads';
@@ -24,6 +25,27 @@ const VIEW_TITLES: Readonly<Record<ProfileView, string>> = Object.freeze({
   lines: 'Per-line costs of the selected function (profiles taken with --lines)',
   timeline: 'Samples over time per thread, and memory when recorded'
 });
+
+/** The kind colours chosen in the settings, as CSS variables on `node` ('' leaves the theme's). */
+export function setKindColors(node: HTMLElement, colors: Readonly<KindColorSettings>): void {
+  for (const kind of Object.keys(colors) as (keyof KindColorSettings)[]) {
+    const color = colors[kind];
+    if (color) {
+      node.style.setProperty(kindColorVariable(kind), color);
+    } else {
+      node.style.removeProperty(kindColorVariable(kind));
+    }
+  }
+}
+
+/** A chooser of the toolbar (thread, process), hidden until it has options. */
+export function chooser(className: string, title: string, label: string): HTMLSelectElement {
+  const select = element('select', className);
+  select.title = title;
+  select.setAttribute('aria-label', label);
+  select.hidden = true;
+  return select;
+}
 
 /** The view switch: one toggle button per view. */
 export class ViewSwitch {
