@@ -12,6 +12,7 @@ Imported inside the benchmark's kernel (never by the package). It
   time for the last cell; `unwrap()` puts every original back;
 * has small micro-benchmarks: Numba trampoline cost per call, node start-up.
 """
+
 from __future__ import annotations
 
 import json
@@ -109,7 +110,8 @@ def wrap_vmprof_parts() -> list[str]:
     targets = [
         (magic, "profile_source", "profile_source (all of the magic after option parsing)"),
         (output, "show", "  output.show (display message, summary thread started)"),
-        (output, "wait_pending", "  output.wait_pending (previous summary thread still running)"),
+        (output, "wait_pending", "  output.wait_pending (previous summary thread still running; before the gate)"),
+        (output, "enter_gate", "  output.enter_gate (a previous summary's Python work in progress)"),
         (cellrun, "needs_event_loop", "  needs_event_loop"),
         (profiling.ProfileRun, "prepare", "  ProfileRun.prepare (vmprof import, store.create)"),
         (store.ProfileStore, "create", "    ProfileStore.create (meta.json, fsync)"),
@@ -124,16 +126,28 @@ def wrap_vmprof_parts() -> list[str]:
         (leanvmprof, "scan_profile", "          rawscan.scan_profile"),
         (leanvmprof, "find_code_objects", "          find_code_objects"),
         (leanvmprof, "_insert_before_trailer", "          write the names before the trailer"),
-        (leanvmprof.DeferredSearch, "run", "  DeferredSearch.run (reused code addresses; after the cell, before the summary)"),
+        (
+            leanvmprof.DeferredSearch,
+            "run",
+            "  DeferredSearch.run (reused code addresses; after the cell, before the summary)",
+        ),
         (vmprof, "disable", "      vmprof.disable (not used by the magic since leanvmprof)"),
         (_vmprof, "stop_sampling", "        _vmprof.stop_sampling"),
-        (vmprof.reader.LogReader, "read_all", "        LogReaderDumpNative.read_all (re-read profile, add native symbols)"),
+        (
+            vmprof.reader.LogReader,
+            "read_all",
+            "        LogReaderDumpNative.read_all (re-read profile, add native symbols)",
+        ),
         (vmprof, "resolve_many_addr", "          vmprof.resolve_many_addr (native symbol lookup)"),
         (_vmprof, "write_all_code_objects", "        _vmprof.write_all_code_objects (Python code objects)"),
         (_vmprof, "disable", "        _vmprof.disable"),
         (profiling, "record_symbols", "      record_symbols (maps.txt, perf map, jit-symbols.json)"),
         (profiling.ProfileRun, "finish_meta", "    ProfileRun.finish_meta (meta.json, fsync)"),
-        (output.Summary, "compute", "  Summary.compute (converter summary: in a thread after the cell unless --wait-summary)"),
+        (
+            output.Summary,
+            "compute",
+            "  Summary.compute (converter summary: in a thread after the cell unless --wait-summary)",
+        ),
         (summary, "summarize", "    summary.summarize (converter summary)"),
         (converter, "convert_sync", "    converter.convert_sync (node subprocess)"),
         (store.ProfileStore, "update_meta", "  ProfileStore.update_meta (all calls)"),
@@ -187,6 +201,7 @@ def raw_vmprof_stop() -> int:
 
 # ---------------------------------------------------------------------------------
 # What the last %%vmprof stored, and micro-benchmarks.
+
 
 def latest_meta(wait: bool = False) -> Optional[dict]:
     """samples, duration, size and warnings of the newest profile in the store.
@@ -247,8 +262,10 @@ def enable_cost(rounds: int = 5) -> dict:
     def lean_enable(fd, native):
         leanvmprof.enable(vmprof, fd, period=0.001, memory=False, lines=False, native=native, real_time=False)
 
-    pairs = {"": (lambda fd, native: vmprof.enable(fd, period=0.001, native=native), lambda fd: vmprof.disable()),
-             "lean_": (lean_enable, leanvmprof.stop)}
+    pairs = {
+        "": (lambda fd, native: vmprof.enable(fd, period=0.001, native=native), lambda fd: vmprof.disable()),
+        "lean_": (lean_enable, leanvmprof.stop),
+    }
     result = {}
     for (prefix, (enable, disable)), native in [(pair, native) for pair in pairs.items() for native in (True, False)]:
         enables, disables = [], []
@@ -266,8 +283,12 @@ def enable_cost(rounds: int = 5) -> dict:
             enables.append(t1 - t0)
             disables.append(t2 - t1)
         key = prefix + ("native" if native else "python_only")
-        result[key] = {"enable_s": min(enables), "disable_s": min(disables),
-                       "enable_median_s": sorted(enables)[rounds // 2], "disable_median_s": sorted(disables)[rounds // 2]}
+        result[key] = {
+            "enable_s": min(enables),
+            "disable_s": min(disables),
+            "enable_median_s": sorted(enables)[rounds // 2],
+            "disable_median_s": sorted(disables)[rounds // 2],
+        }
     with open("/proc/self/maps") as maps:
         result["mapped_regions"] = sum(1 for _ in maps)
     return result
@@ -307,9 +328,15 @@ def disable_vs_heap(objects: int = 1_000_000, rounds: int = 3) -> dict:
     after, lean_after = best(vmprof_stop), best(leanvmprof.stop)
     tracked_after = len(gc.get_objects())
     del junk
-    return {"objects_added": objects, "gc_tracked_before": tracked_before, "gc_tracked_after": tracked_after,
-            "disable_before_s": before, "disable_after_s": after,
-            "lean_stop_before_s": lean_before, "lean_stop_after_s": lean_after}
+    return {
+        "objects_added": objects,
+        "gc_tracked_before": tracked_before,
+        "gc_tracked_after": tracked_after,
+        "disable_before_s": before,
+        "disable_after_s": after,
+        "lean_stop_before_s": lean_before,
+        "lean_stop_after_s": lean_after,
+    }
 
 
 def sampling_rate(seconds: float = 0.5) -> dict:

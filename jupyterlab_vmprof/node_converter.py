@@ -9,6 +9,7 @@ serves the Jupyter server when its converter workers are off (converter_workers 
 server/converter_pool.py runs them, with the same arguments, limits and errors) and
 never blocks its event loop. Which Node runs it: node_runtime.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -248,7 +249,9 @@ def interpret(
             "crashed",
             f"the converter was killed by {_signal_name(-returncode)}" + (f": {detail}" if detail else ""),
         )
-    raise ConversionError("failed", f"the converter failed with exit status {returncode}: {_tail(text) or 'no message'}")
+    raise ConversionError(
+        "failed", f"the converter failed with exit status {returncode}: {_tail(text) or 'no message'}"
+    )
 
 
 def bounded_warnings(warnings: list[str]) -> list[str]:
@@ -264,6 +267,11 @@ def raise_reported(error: dict) -> ConversionResult:
     message = str(error.get("message") or "the converter reported an error without a message")
     offset = error.get("offset")
     raise ConversionError(code, message, offset if isinstance(offset, int) else None)
+
+
+def node_missing(command: Sequence[str], err: OSError) -> ConversionError:
+    """The error for a converter process that could not be started."""
+    return ConversionError("node-missing", f"cannot start Node.js ({command[0]}): {err.strerror or err}")
 
 
 def convert_sync(
@@ -283,7 +291,7 @@ def convert_sync(
     except subprocess.TimeoutExpired:  # subprocess.run has killed and reaped the process
         return interpret(None, b"", b"", timed_out=True, timeout=timeout)
     except OSError as err:
-        raise ConversionError("node-missing", f"cannot start Node.js ({command[0]}): {err.strerror or err}") from err
+        raise node_missing(command, err) from err
     return interpret(done.returncode, done.stdout, done.stderr, timeout=timeout, max_memory_mb=max_memory_mb)
 
 
@@ -312,7 +320,7 @@ async def convert_async(
             *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )
     except OSError as err:
-        raise ConversionError("node-missing", f"cannot start Node.js ({command[0]}): {err.strerror or err}") from err
+        raise node_missing(command, err) from err
     lower_priority(process.pid)
     exceeded: list = []
     watch = asyncio.ensure_future(_watch_memory(process, max_memory_mb, exceeded)) if max_memory_mb else None
@@ -331,8 +339,7 @@ async def convert_async(
                 pass
             await process.wait()
     if exceeded:
-        raise ConversionError(
-            "memory", f"the conversion used more than {max_memory_mb} MB of memory and was stopped")
+        raise ConversionError("memory", f"the conversion used more than {max_memory_mb} MB of memory and was stopped")
     return interpret(process.returncode, stdout, stderr, timeout=timeout, max_memory_mb=max_memory_mb)
 
 

@@ -4,6 +4,7 @@ Parsing options and talking to IPython happen here; profiling is profiling.py,
 fork mode forking.py, running the cell cellrun.py, the output and its summary
 summary.py and output.py, reports of earlier crashes crashes.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,6 +19,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from . import cellfiles, cellrun, crashes, output, transfer
 from .embed import EmbedSettings
+from .gate import GATE
 from .forking import cell_error, run_forked
 from .profiling import ProfileOptions, ProfileRun, ProfilerUnavailable, first_line_of, notebook_path
 from .progress import RunningOutput
@@ -28,9 +30,7 @@ from ..store import ProfileStore
 VALUE_OPTIONS = {"--period", "--name"}
 # One shell-like word: quoted parts and unquoted runs glued together.
 WORD = re.compile(r"""(?:"[^"]*"|'[^']*'|[^\s"'])+""")
-FORK_NOTE = (
-    "Ran in a forked child process (--fork): variables set by this cell are NOT kept in the kernel."
-)
+FORK_NOTE = "Ran in a forked child process (--fork): variables set by this cell are NOT kept in the kernel."
 
 
 def seconds(text: str) -> float:
@@ -44,19 +44,19 @@ def seconds(text: str) -> float:
 class VmprofMagics(Magics):
     wait_summary = Bool(
         help="Compute the top-functions summary before the cell ends (as --wait-summary) instead of "
-             f"updating the output afterwards. Default: the {output.WAIT_ENV} environment variable."
+        f"updating the output afterwards. Default: the {output.WAIT_ENV} environment variable."
     ).tag(config=True)
 
     embed_max_kb = Int(
         256,
         help="Upper bound, in kB, of the copy of each profile saved in its notebook output (a compressed "
-             "Graph JSON, pruned to fit, plus the raw profile if embed_raw and room is left), from which the "
-             "output renders where the profile store lacks the profile. 0: no copy.",
+        "Graph JSON, pruned to fit, plus the raw profile if embed_raw and room is left), from which the "
+        "output renders where the profile store lacks the profile. 0: no copy.",
     ).tag(config=True)
     embed_raw = Bool(
         True,
         help="Also save the raw profile (compressed) in the output when it fits in embed_max_kb, so that "
-             "'Import into my profile browser' brings the full profile into another store.",
+        "'Import into my profile browser' brings the full profile into another store.",
     ).tag(config=True)
 
     @default("wait_summary")
@@ -65,27 +65,52 @@ class VmprofMagics(Magics):
 
     @magic_arguments()
     @argument("-h", "--help", action="store_true", help="show this help and run nothing")
-    @argument("--period", type=seconds, default=0.001, metavar="SECONDS",
-              help="sampling period in seconds (default 0.001; the OS timer may sample less often)")
-    @argument("--no-native", action="store_true",
-              help="record Python frames only: the cheap mode (saves ~25-40 ms per cell and a few %% inside it)")
+    @argument(
+        "--period",
+        type=seconds,
+        default=0.001,
+        metavar="SECONDS",
+        help="sampling period in seconds (default 0.001; the OS timer may sample less often)",
+    )
+    @argument(
+        "--no-native",
+        action="store_true",
+        help="record Python frames only: the cheap mode (saves ~25-40 ms per cell and a few %% inside it)",
+    )
     @argument("--lines", action="store_true", help="record line numbers (line-level views)")
     @argument("--memory", action="store_true", help="record memory use with each sample")
-    @argument("--real-time", action="store_true",
-              help="sample wall-clock time (includes sleeping and waiting) instead of CPU time")
+    @argument(
+        "--real-time",
+        action="store_true",
+        help="sample wall-clock time (includes sleeping and waiting) instead of CPU time",
+    )
     @argument("--name", default="", help="a name for the profile in the profile list")
-    @argument("--no-strip", action="store_true",
-              help="keep the interpreter's and IPython's own frames when converting")
-    @argument("--fork", action="store_true",
-              help="run the cell in a forked child so that a crash spares the kernel; variables are not kept")
-    @argument("--no-jit-names", action="store_true",
-              help="do not route Numba calls through naming trampolines (~0.5 us per call); JIT code stays unnamed")
-    @argument("--workers", nargs="?", const="all", default=None, metavar="ADDRS",
-              help="also profile the Dask workers of the default client: all of them, or ADDR,ADDR "
-                   "(each worker's profile is stored as a part of the cell's profile)")
-    @argument("--wait-summary", action="store_true",
-              help="compute the top-functions summary before the cell ends (automatic where output "
-                   "updates after the cell would be lost: nbconvert --execute, papermill, console)")
+    @argument("--no-strip", action="store_true", help="keep the interpreter's and IPython's own frames when converting")
+    @argument(
+        "--fork",
+        action="store_true",
+        help="run the cell in a forked child so that a crash spares the kernel; variables are not kept",
+    )
+    @argument(
+        "--no-jit-names",
+        action="store_true",
+        help="do not route Numba calls through naming trampolines (~0.5 us per call); JIT code stays unnamed",
+    )
+    @argument(
+        "--workers",
+        nargs="?",
+        const="all",
+        default=None,
+        metavar="ADDRS",
+        help="also profile the Dask workers of the default client: all of them, or ADDR,ADDR "
+        "(each worker's profile is stored as a part of the cell's profile)",
+    )
+    @argument(
+        "--wait-summary",
+        action="store_true",
+        help="compute the top-functions summary before the cell ends (automatic where output "
+        "updates after the cell would be lost: nbconvert --execute, papermill, console)",
+    )
     @line_cell_magic
     def vmprof(self, line: str, cell: Optional[str] = None):
         """Profile a cell (%%vmprof) or one statement (%vmprof statement) with vmprof.
@@ -114,12 +139,22 @@ class VmprofMagics(Magics):
         if not source or not source.strip():
             raise UsageError("nothing to profile: %vmprof STATEMENT or %%vmprof on top of a cell")
         options = ProfileOptions(
-            period=args.period, native=not args.no_native, lines=args.lines, memory=args.memory,
-            real_time=args.real_time, strip=not args.no_strip, fork=args.fork, jit_names=not args.no_jit_names,
+            period=args.period,
+            native=not args.no_native,
+            lines=args.lines,
+            memory=args.memory,
+            real_time=args.real_time,
+            strip=not args.no_strip,
+            fork=args.fork,
+            jit_names=not args.no_jit_names,
             name=unquote(args.name),
         )
-        wait = (args.wait_summary or self.wait_summary or not output.can_update(self.shell)
-                or not output.frontend_keeps_listening(self.shell))
+        wait = (
+            args.wait_summary
+            or self.wait_summary
+            or not output.can_update(self.shell)
+            or not output.frontend_keeps_listening(self.shell)
+        )
         embedding = EmbedSettings(max_bytes=max(0, self.embed_max_kb) * 1024, raw=self.embed_raw)
         # Outputs that stay live after the cell (JupyterLab, Notebook 7) show progress meanwhile.
         live = output.can_update(self.shell) and output.frontend_keeps_listening(self.shell)
@@ -142,11 +177,11 @@ def split_statement(line: str) -> tuple[str, str]:
         if expects_value:
             expects_value = False
         elif word == "--":
-            return line[: match.start()], line[match.end():].strip()
+            return line[: match.start()], line[match.end() :].strip()
         elif word.startswith("-") and not _looks_like_code(word):
             expects_value = word in VALUE_OPTIONS
         else:
-            return line[:position], line[match.start():].strip()
+            return line[:position], line[match.start() :].strip()
         position = match.end()
     return line, ""
 
@@ -156,11 +191,35 @@ def _looks_like_code(word: str) -> bool:
     return not re.match(r"^--?[a-zA-Z][a-zA-Z-]*(=.*)?$", word)
 
 
-def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bool = True,
-                   embedding: Optional[EmbedSettings] = None, workers: Optional[str] = None,
-                   live: bool = False) -> None:
+def profile_source(
+    shell,
+    source: str,
+    options: ProfileOptions,
+    wait_summary: bool = True,
+    embedding: Optional[EmbedSettings] = None,
+    workers: Optional[str] = None,
+    live: bool = False,
+) -> None:
     """Profile `source` in `shell` and display the profile; the code's own output shows as usual."""
-    output.wait_pending()  # no summary thread may run while vmprof samples (summary.py)
+    # No summary thread's Python work while vmprof samples (gate.py): held until the cell's
+    # profiling has stopped. An earlier summary's conversion goes on meanwhile.
+    gated = output.enter_gate()
+    try:
+        _profile_source(shell, source, options, wait_summary, embedding, workers, live)
+    finally:
+        if gated:
+            GATE.leave()
+
+
+def _profile_source(
+    shell,
+    source: str,
+    options: ProfileOptions,
+    wait_summary: bool,
+    embedding: Optional[EmbedSettings],
+    workers: Optional[str],
+    live: bool,
+) -> None:
     # Its files are made durable (fsync) after the cell, by output.show: not on the reply's path.
     run = ProfileRun(options, cell=source, notebook=notebook_path(shell.user_ns), store=ProfileStore(sync_writes=False))
     for warning in crashes.report_previous_crashes(run.store, run.notebook):
@@ -202,9 +261,15 @@ def profile_source(shell, source: str, options: ProfileOptions, wait_summary: bo
     cellrun.finish_cell(shell, outcome)
 
 
-def _profile_here(shell, run: ProfileRun, source: str, needs_loop: bool, extra_meta,
-                  cluster: Optional[WorkerProfiles] = None,
-                  running: Optional[RunningOutput] = None) -> cellrun.CellOutcome:
+def _profile_here(
+    shell,
+    run: ProfileRun,
+    source: str,
+    needs_loop: bool,
+    extra_meta,
+    cluster: Optional[WorkerProfiles] = None,
+    running: Optional[RunningOutput] = None,
+) -> cellrun.CellOutcome:
     error = None
     try:
         outcome = cellrun.run_in_shell(shell, source, needs_loop, run.paused)
@@ -247,8 +312,14 @@ def _profile_forked(shell, run: ProfileRun, source: str, extra_meta) -> tuple[di
         run.warnings.append(error)  # left early: the end of the profile and its symbols may be missing
     duration = outcome.duration_s or outcome.elapsed_s
     extra = extra_meta(duration, outcome.cpu_s) if extra_meta else {}
-    meta = run.finish_meta(duration, error, child_exit=outcome.exit_code, child_signal=outcome.signal_name,
-                           threads=outcome.threads, **{"cpu_s": outcome.cpu_s, **extra})
+    meta = run.finish_meta(
+        duration,
+        error,
+        child_exit=outcome.exit_code,
+        child_signal=outcome.signal_name,
+        threads=outcome.threads,
+        **{"cpu_s": outcome.cpu_s, **extra},
+    )
     return meta, notes, cell_error(outcome)
 
 

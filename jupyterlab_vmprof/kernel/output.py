@@ -5,7 +5,9 @@ The summary is one Node run of the converter over the whole profile: 80–240 ms
 %%vmprof added to a cell. So by default the bundle is published at once with a
 display_id and a "being computed" line, and a daemon thread converts the profile,
 then replaces the output with update_display_data and records the sample count and
-the effective sample rate in meta.json.
+the effective sample rate in meta.json. The thread and the next profiled cell take
+turns through gate.GATE: the cell waits for the thread's Python work, not for its Node
+conversion, and the thread's Python work waits while a cell samples.
 
 Front ends that stop listening when a cell ends (nbconvert --execute, nbclient,
 papermill, jupyter console) would lose such updates: they are recognised by the request
@@ -13,6 +15,7 @@ papermill, jupyter console) would lose such updates: they are recognised by the 
 (or the `VmprofMagics.wait_summary` setting, or JUPYTERLAB_VMPROF_WAIT_SUMMARY=1) asks
 everywhere.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -27,6 +30,7 @@ from .lean import leanvmprof
 from . import embed, summary
 from .embed import EmbedSettings
 from .flamesvg import flame_svg
+from .gate import GATE
 from ..store import JIT_SYMBOLS_FILE, ProfileStore, StoreError
 
 WAIT_ENV = "JUPYTERLAB_VMPROF_WAIT_SUMMARY"
@@ -69,14 +73,18 @@ def frontend_keeps_listening(shell) -> bool:
     return isinstance(metadata, dict) and bool(metadata.get("cellId"))
 
 
-def wait_pending(timeout: float = JOIN_TIMEOUT_S) -> None:
-    """Let earlier summaries finish before vmprof samples again.
+def enter_gate() -> bool:
+    """Before vmprof samples: wait for a summary's Python phase in progress, not for its conversion.
 
-    A summary thread running while vmprof samples would put its own work in the next
-    profile, and vmprof 0.6.0 can crash when a sample lands while C code calls back into
-    Python, which a thread doing general work may well do. Summaries take well under a
-    second, usually over long before the next profiled cell starts.
-    """
+    Whether the gate is held (leave it with GATE.leave()); a summary stuck in a Python phase
+    for JOIN_TIMEOUT_S is not waited for any longer (gate.py says why the gate exists)."""
+    if GATE.held_here():
+        return False  # `%vmprof` inside a profiled cell: the outer one holds it (and refuses the inner)
+    return GATE.enter(JOIN_TIMEOUT_S)
+
+
+def wait_pending(timeout: float = JOIN_TIMEOUT_S) -> None:
+    """Wait until the earlier summaries have finished (tests, benchmarks: an idle kernel)."""
     for thread in list(_pending):
         thread.join(timeout)
         if not thread.is_alive():
@@ -93,8 +101,11 @@ def sample_rate(samples: int, options: dict, duration_s: Optional[float], cpu_s:
     basis, seconds = ("wall", duration_s) if options.get("real_time") else ("cpu", cpu_s)
     if not samples or not isinstance(seconds, (int, float)) or seconds <= 0:
         return {}
-    return {"sample_interval_s": round(seconds / samples, 6), "sample_rate_hz": round(samples / seconds, 1),
-            "sample_interval_basis": basis}
+    return {
+        "sample_interval_s": round(seconds / samples, 6),
+        "sample_rate_hz": round(samples / seconds, 1),
+        "sample_interval_basis": basis,
+    }
 
 
 class Summary:
@@ -208,11 +219,12 @@ def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, runn
 
 def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, display_id: str) -> None:
     """In the summary thread: whatever happens here must never reach the kernel or the next cell."""
+    # The kernel sends the cell's reply a few ms after the magic returns; work begun at
+    # once would hold the GIL meanwhile (the deferred search walks every object) and
+    # delay the reply by as much (measured: 20 ms on a 1 s cell).
+    time.sleep(START_DELAY_S)
+    GATE.enter()  # held for the Python work; gate.convert lets it go while Node converts
     try:
-        # The kernel sends the cell's reply a few ms after the magic returns; work begun at
-        # once would hold the GIL meanwhile (the deferred search walks every object) and
-        # delay the reply by as much (measured: 20 ms on a 1 s cell).
-        time.sleep(START_DELAY_S)
         changes = top.compute(meta.get("duration_s"), meta.get("cpu_s"))
         top.release()  # the entry is in place, or the summary gave up: the server need not wait
         # meta.json first: the final bundle tells a frontend that the profile's files are
@@ -226,6 +238,10 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
         leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
     except BaseException:  # noqa: BLE001 - a daemon thread must not print tracebacks into other cells
         pass
-    finally:
+    try:
         top.release()
         store.sync(meta["id"], (JIT_SYMBOLS_FILE,))  # the fsyncs the cell's writes left out (magic.py)
+    except BaseException:  # noqa: BLE001 - as above
+        pass
+    finally:
+        GATE.leave()  # whatever happened: a gate left held would stall every later profiled cell

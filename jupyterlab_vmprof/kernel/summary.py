@@ -5,6 +5,7 @@ fallbacks say what happened and, when the converter can summarise the profile
 quickly, list the top functions so the output is useful even without the
 extension (nbconvert, GitHub, another front end).
 """
+
 from __future__ import annotations
 
 import html
@@ -14,6 +15,7 @@ import secrets
 from pathlib import Path
 from typing import Optional
 
+from . import gate
 from ..store import PROFILE_FILE, SideFiles
 
 MIME_TYPE = "application/vnd.jupyterlab-vmprof.profile+json"
@@ -30,7 +32,7 @@ PENDING_NOTE = "top functions: summary being computed…"
 def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str]]:
     """(Graph JSON, None) from the converter, or (None, why not). Never raises."""
     try:
-        from .. import node_converter as converter
+        from .. import node_converter  # noqa: F401 - gate.convert runs it
     except ImportError as err:
         return None, f"converter unavailable: {err}"
     try:
@@ -43,12 +45,18 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
     entry = _server_cache_entry(folder, side, strip)
     try:
         if entry is None:
-            result = converter.convert_sync(
-                folder / PROFILE_FILE, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols,
-                maps=side.maps, strip=strip, timeout=SUMMARY_TIMEOUT_S, cell_threads=cell_threads_of(folder),
+            result = gate.convert(
+                folder / PROFILE_FILE,
+                "json",
+                perf_maps=side.perf_maps,
+                jit_symbols=side.jit_symbols,
+                maps=side.maps,
+                strip=strip,
+                timeout=SUMMARY_TIMEOUT_S,
+                cell_threads=cell_threads_of(folder),
             )
             return json.loads(result.output), None
-        return json.loads(_convert_into_cache(converter, folder / PROFILE_FILE, entry, side, strip)), None
+        return json.loads(_convert_into_cache(folder / PROFILE_FILE, entry, side, strip)), None
     except Exception as err:  # noqa: BLE001 - no summary is fine; a failed cell output is not
         return None, str(getattr(err, "message", err))
 
@@ -62,8 +70,13 @@ def _server_cache_entry(folder: Path, side: SideFiles, strip: bool) -> Optional[
         from .. import conversion_cache
         from ..node_converter import converter_script
 
-        inputs = {"profile_path": side.profile or folder / PROFILE_FILE, "perf_maps": side.perf_maps,
-                  "jit_symbols": side.jit_symbols, "maps": side.maps, "cell_threads": cell_threads_of(folder)}
+        inputs = {
+            "profile_path": side.profile or folder / PROFILE_FILE,
+            "perf_maps": side.perf_maps,
+            "jit_symbols": side.jit_symbols,
+            "maps": side.maps,
+            "cell_threads": cell_threads_of(folder),
+        }
         name, _ = conversion_cache.cache_name(inputs, conversion_cache.Options(strip=strip), converter_script(None))
         cache = folder / conversion_cache.CACHE_DIR
         if cache.is_symlink():
@@ -93,7 +106,7 @@ def claim_server_cache(folder: Path, options: dict) -> Optional[Path]:
     return marker
 
 
-def _convert_into_cache(converter, profile: Path, entry: Path, side: SideFiles, strip: bool) -> bytes:
+def _convert_into_cache(profile: Path, entry: Path, side: SideFiles, strip: bool) -> bytes:
     """Converts into the server's cache entry (committed by rename, as the server does); its bytes."""
     from ..conversion_cache import pending_marker
 
@@ -101,9 +114,16 @@ def _convert_into_cache(converter, profile: Path, entry: Path, side: SideFiles, 
     tmp = entry.with_name(f".{entry.name}.{secrets.token_hex(4)}.tmp")
     marker.touch()  # a request meanwhile waits for this file instead of converting again
     try:
-        result = converter.convert_sync(
-            profile, "json", perf_maps=side.perf_maps, jit_symbols=side.jit_symbols, maps=side.maps,
-            strip=strip, timeout=SUMMARY_TIMEOUT_S, output=tmp, cell_threads=cell_threads_of(profile.parent),
+        result = gate.convert(
+            profile,
+            "json",
+            perf_maps=side.perf_maps,
+            jit_symbols=side.jit_symbols,
+            maps=side.maps,
+            strip=strip,
+            timeout=SUMMARY_TIMEOUT_S,
+            output=tmp,
+            cell_threads=cell_threads_of(profile.parent),
         )
         data = tmp.read_bytes()
         if result.warnings:
@@ -134,9 +154,11 @@ def threads_note(graph: dict) -> list[str]:
     if hidden.get("included", True) or not hidden.get("threads"):
         return []
     count = hidden["threads"]
-    return [f"{count} kernel thread{'s' if count != 1 else ''} left out ({hidden.get('samples', 0)} samples): "
-            f"percentages are of the cell's threads' {profile.get('samples', 0)} samples; the thread chooser's "
-            "\"+ kernel threads\" entry shows them"]
+    return [
+        f"{count} kernel thread{'s' if count != 1 else ''} left out ({hidden.get('samples', 0)} samples): "
+        f"percentages are of the cell's threads' {profile.get('samples', 0)} samples; the thread chooser's "
+        '"+ kernel threads" entry shows them'
+    ]
 
 
 def top_functions(graph: dict, count: int = TOP_N) -> list[dict]:
@@ -220,7 +242,7 @@ def plain_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
 
 def html_text(meta: dict, rows: list[dict], notes: list[str]) -> str:
     esc = html.escape
-    parts = [f"<div class=\"jp-vmprof-fallback\"><p>{esc(headline(meta))}</p>"]
+    parts = [f'<div class="jp-vmprof-fallback"><p>{esc(headline(meta))}</p>']
     parts += [f"<p>{esc(line)}</p>" for line in workers_line(meta)]
     for warning in meta.get("warnings") or []:
         parts.append(f"<p><b>warning:</b> {esc(warning)}</p>")

@@ -1,0 +1,125 @@
+"""A profiled cell right after another one starts at once, while the earlier summary converts.
+
+In a real ipykernel: the first cell leaves a profile whose conversion takes a while; the
+second %%vmprof cell is sent as soon as that conversion's Node process is running. The
+second cell must not wait for it (kernel/gate.py), both outputs must get their own summary,
+and no summary work may be sampled into the second profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from converter_processes import converter_processes
+from jupyterlab_vmprof.node_converter import convert_sync
+from jupyterlab_vmprof.store import ProfileStore
+
+pytestmark = pytest.mark.timeout(240)
+
+MIME = "application/vnd.jupyterlab-vmprof.profile+json"
+# Many distinct functions in deep, varied stacks for 2 s of CPU time: a profile whose
+# conversion takes long enough for the next cell to start during it.
+WIDE = """%%vmprof
+import time
+for _i in range(400):
+    exec(f"def level_{_i}(n, k):\\n    return level_{_i - 1}(n, k * 7 % 400) if n else sum(range(k))"
+         if _i else "def level_0(n, k):\\n    return sum(range(k))")
+_chain = [globals()[f"level_{i}"] for i in range(400)]
+_end = time.process_time() + 2.0
+_k = 1
+while time.process_time() < _end:
+    _k = (_k * 31 + 7) % 399 + 1
+    _chain[_k](_k % 60, _k)
+"""
+# The second cell: a second of CPU time, sampled while the first summary finishes its conversion.
+BUSY = """%%vmprof
+import time
+_end = time.process_time() + 1.0
+while time.process_time() < _end:
+    sum(i * i for i in range(10_000))
+"""
+# Where the summary thread's Python code lives.
+SUMMARY_FILES = ("summary.py", "embed.py", "flamesvg.py", "gate.py", "node_converter.py")
+
+
+def profile_ids(store_dir: Path) -> list:
+    return sorted(ProfileStore(store_dir).ids())
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.002)
+    raise AssertionError(f"not seen within {timeout} s: {what}")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def summary_update(kernel, msg_id: str, timeout: float = 60) -> tuple:
+    """(display_id, data, kernel time sent) of the request's summary update, which comes after the cell ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in kernel.stray.get(msg_id, []):
+            data = message["content"].get("data", {})
+            if message["msg_type"] == "update_display_data" and data.get(MIME, {}).get("samples") is not None:
+                return message["content"]["transient"]["display_id"], data, message["header"]["date"]
+        kernel.late_updates(msg_id, count=1_000, timeout=0.5)  # reads what came meanwhile
+    raise AssertionError(f"no summary update for {msg_id} within {timeout} s")
+
+
+def test_the_next_cell_starts_while_the_previous_summary_converts(kernel, store_dir):
+    first_id = kernel.send_from_notebook(WIDE, cell_id="wide")
+    first = kernel.collect(first_id)
+    assert first.status == "ok", first.describe()
+    [first_profile] = profile_ids(store_dir)
+    # The first summary's Node process is running: only now does the second cell go.
+    wait_for(lambda: converter_processes(kernel.pid), 60, "the first summary's converter process")
+    second_id = kernel.send_from_notebook(BUSY, cell_id="busy")
+    second = kernel.collect(second_id)
+    assert second.status == "ok", second.describe()
+    [second_profile] = [pid for pid in profile_ids(store_dir) if pid != first_profile]
+
+    first_update = summary_update(kernel, first_id)
+    second_update = summary_update(kernel, second_id)
+    store = ProfileStore(store_dir)
+    first_meta, second_meta = store.read_meta(first_profile), store.read_meta(second_profile)
+
+    # The second cell did not wait for the first summary: it started before that summary ended.
+    first_summary_done = first_update[2]
+    assert parse_iso(second_meta["started"]) < first_summary_done, (second_meta["started"], first_summary_done)
+    # And that summary's Python work waited for the second cell's profiling to stop.
+    assert parse_iso(second_meta["finished"]) <= first_summary_done, (second_meta["finished"], first_summary_done)
+
+    # Each output got its own summary, under its own display (the update went to its request).
+    for (display_id, data, _), executed, meta in (
+        (first_update, first, first_meta),
+        (second_update, second, second_meta),
+    ):
+        assert display_id == executed.display_ids[0]
+        assert data[MIME]["id"] == meta["id"] and data[MIME]["status"] == "complete"
+        assert data[MIME]["samples"] == meta["samples"] and meta["samples"] > 20
+        assert "self %" in data["text/plain"]
+    assert "level_" in first_update[1]["text/plain"] and "level_" not in second_update[1]["text/plain"]
+
+    # One conversion per cell, into the server's cache entry; nothing left pending.
+    for profile in (first_profile, second_profile):
+        cache = sorted(p.name for p in (store.folder(profile) / "cache").iterdir())
+        assert len(cache) == 1 and cache[0].endswith(".json"), cache
+
+    # No Python frame of the summary thread in the second profile, whatever the thread.
+    graph = json.loads(convert_sync(store.folder(second_profile) / "profile.prof", "json", strip=False).output)
+    assert graph["profile"]["samples"] > 20
+    files = {Path(frame.get("file") or "").name for frame in graph["frames"] if frame.get("kind") == "python"}
+    assert not files & set(SUMMARY_FILES), sorted(files)
+    names = {frame["name"] for frame in graph["frames"]}
+    assert "_finish" not in names and "wait_for_exit" not in names
