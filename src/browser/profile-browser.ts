@@ -6,7 +6,6 @@
  * while it is visible. Ctrl/Cmd-click selects a second profile and keeps the
  * first one as the comparison partner (`comparePartner`, marked in the list).
  */
-import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import { Toolbar } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -19,6 +18,7 @@ import {
   messageOf,
   ProfileListModel
 } from './profile-list';
+import { askNewName, confirmDelete } from './dialogs';
 import { ProfileFilters } from './filters';
 import { createRow, fillRow, ROW_HEIGHT } from './rows';
 import { VirtualList } from './virtual-list';
@@ -173,15 +173,10 @@ export class ProfileBrowser extends Widget {
     if (!meta) {
       return;
     }
-    const result = await InputDialog.getText({
-      title: 'Rename profile',
-      label: 'New name',
-      text: meta.name,
-      okLabel: 'Rename'
-    });
-    if (result.button.accept && result.value !== null && result.value.trim() !== meta.name) {
+    const name = await askNewName(meta);
+    if (name !== null) {
       try {
-        const renamed = await this.model.rename(meta.id, result.value);
+        const renamed = await this.model.rename(meta.id, name);
         this._renamed.emit(renamed);
       } catch (error) {
         this.model.reportError(`Cannot rename "${meta.name}": ${messageOf(error)}`);
@@ -195,13 +190,7 @@ export class ProfileBrowser extends Widget {
     if (!meta) {
       return;
     }
-    const result = await showDialog({
-      title: 'Delete profile',
-      body: `Delete "${meta.name || meta.id}" (${meta.id}) and its files from the profile store? This cannot be undone.`,
-      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })],
-      defaultButton: 0
-    });
-    if (result.button.accept) {
+    if (await confirmDelete(meta)) {
       // Keep the keyboard user's place: select the row that takes its spot.
       const shown = this.model.shown;
       const index = shown.findIndex(item => item.id === meta.id);
