@@ -37,6 +37,12 @@ export type { VmprofErrorCode } from './vmprof-bytes';
 
 export type { AddrKey } from './vmprof-names';
 
+/**
+ * Records read between two memory checks (vmprof-budget.ts): few enough that a 1 MB file of a
+ * thread per sample is refused after 4,096 of its 31,000 threads, not once they are all read.
+ */
+const RECORDS_PER_CHECK = 1 << 12;
+
 /** Samples reserved up front at most (8 M: 192 MB of sample arrays); more regrow. */
 const MAX_RESERVED_SAMPLES = 1 << 23;
 
@@ -94,7 +100,7 @@ class RecordReader {
       }
       const start = c.pos;
       const marker = c.bytes[c.pos++];
-      if ((++this.records & 0xffff) === 0) {
+      if ((++this.records & (RECORDS_PER_CHECK - 1)) === 0) {
         checkMemoryBudget(c.end, {
           samples: this.samples.length, names: this.out.pythonNames.size, threads: this.samples.threads.length,
           nodes: 0, functions: 0
@@ -359,8 +365,8 @@ class RecordReader {
     if (this.run === null || last.end !== cur.pos) {
       return;
     }
-    // As many as leave the next memory check (every 65,536 records) to the loop in readRecords.
-    const end = this.run.read(cur.pos, 0xffff - (this.records & 0xffff), last.start, last.stack);
+    // As many as leave the next memory check (every RECORDS_PER_CHECK records) to the loop in readRecords.
+    const end = this.run.read(cur.pos, RECORDS_PER_CHECK - 1 - (this.records & (RECORDS_PER_CHECK - 1)), last.start, last.stack);
     this.records += end.taken;
     cur.pos = end.pos;
     last.start = end.lastStart;
