@@ -14,10 +14,9 @@ import { highlightFlame, IFlameHighlight } from './search';
 import type { IGraphJSON } from '../model/graph-json';
 import { button, cssVariable, element } from './dom';
 import { buildFlame, childrenOf, IFlameView, LABEL_MIN_FONT_PX, nodeName, pathTo } from './flame';
-import { formatCount, formatPercent } from './format';
 import { resolveKindColors } from './kinds';
 import { canFold, foldLibraryFrames, IFoldedGraph } from './mycode';
-import { shortCellText } from './summary';
+import { flameNote, shortCellText } from './summary';
 
 /** Levels drawn at once: enough context, boxes tall enough to read. */
 const FLAME_LEVELS = 14;
@@ -336,38 +335,7 @@ export class FlameView extends Widget {
   }
 
   private _renderNote(graph: IGraphJSON, view: IFlameView): void {
-    const total = graph.tree.total.length > 0 ? graph.tree.total[0] : 0;
-    const parts = [
-      `Click a box to zoom in, the top box to zoom out.`,
-      `This view: ${formatCount(view.viewTotal)} samples (${formatPercent(
-        total > 0 ? (view.viewTotal / total) * 100 : 0
-      )} of the profile).`
-    ];
-    if (this._folded) {
-      parts.push(`My code first: ${formatCount(this._folded.hiddenFrames)} library frames folded into "frames hidden" boxes.`);
-    }
-    if (view.deeperNodes > 0) {
-      parts.push(
-        `${formatCount(view.deeperNodes)} deeper call-tree nodes appear when you zoom in.`
-      );
-    }
-    if (view.mergedNodes > 0) {
-      const boxed = view.mergedNodes - view.unboxedNodes;
-      const merged =
-        boxed > 0
-          ? `${formatCount(boxed)} call-tree nodes too small to draw are merged into ${formatCount(
-              view.mergedBoxes
-            )} "smaller frames" boxes.`
-          : '';
-      const unboxed =
-        view.unboxedNodes > 0
-          ? `${formatCount(view.unboxedNodes)} ${
-              boxed > 0 ? 'more' : 'call-tree nodes'
-            }, too small even for such a box, are left as the gap under their parent.`
-          : '';
-      parts.push([merged, unboxed].filter(Boolean).join(' '));
-    }
-    this._note.textContent = parts.join(' ');
+    this._note.textContent = flameNote(graph, view, this._folded?.hiddenFrames ?? null);
   }
 
   private _graph: IGraphJSON | null = null;

@@ -4,8 +4,9 @@
  * (samples × the measured seconds per sample) and the measured duration.
  */
 import type { IGraphJSON } from '../model/graph-json';
+import type { IFlameView } from './flame';
 import type { ICrashGuard } from '../tokens';
-import { formatCount, formatSeconds } from './format';
+import { formatCount, formatPercent, formatSeconds } from './format';
 import { hiddenThreadsText, threadLabel } from './threads';
 
 /** What the sampled time measures: CPU time unless vmprof ran in real-time mode. */
@@ -125,4 +126,39 @@ export function shortCellText(graph: IGraphJSON): string | null {
   return `${what}: ${ran}, less than the sampler needs (one sample per ${period} or more). To profile it, run its code in a loop (for _ in range(1000): …) or sample more often with --period ${
     periodSeconds > 0 ? Number((periodSeconds / 10).toPrecision(2)) : 0.0001
   }.`;
+}
+
+/**
+ * The line under the flame graph: how to zoom, what share of the profile the
+ * view holds, and what it does not draw (library frames folded by "My code
+ * first", levels below the drawn ones, boxes too small to draw).
+ */
+export function flameNote(graph: IGraphJSON, view: IFlameView, foldedFrames: number | null): string {
+  const total = graph.tree.total.length > 0 ? graph.tree.total[0] : 0;
+  const share = formatPercent(total > 0 ? (view.viewTotal / total) * 100 : 0);
+  const parts = [
+    'Click a box to zoom in, the top box to zoom out.',
+    `This view: ${formatCount(view.viewTotal)} samples (${share} of the profile).`
+  ];
+  if (foldedFrames !== null) {
+    parts.push(`My code first: ${formatCount(foldedFrames)} library frames folded into "frames hidden" boxes.`);
+  }
+  if (view.deeperNodes > 0) {
+    parts.push(`${formatCount(view.deeperNodes)} deeper call-tree nodes appear when you zoom in.`);
+  }
+  if (view.mergedNodes > 0) {
+    const boxed = view.mergedNodes - view.unboxedNodes;
+    const merged =
+      boxed > 0
+        ? `${formatCount(boxed)} call-tree nodes too small to draw are merged into ` +
+          `${formatCount(view.mergedBoxes)} "smaller frames" boxes.`
+        : '';
+    const unboxed =
+      view.unboxedNodes > 0
+        ? `${formatCount(view.unboxedNodes)} ${boxed > 0 ? 'more' : 'call-tree nodes'}, ` +
+          'too small even for such a box, are left as the gap under their parent.'
+        : '';
+    parts.push([merged, unboxed].filter(Boolean).join(' '));
+  }
+  return parts.join(' ');
 }

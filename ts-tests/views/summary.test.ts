@@ -1,5 +1,6 @@
 import { heaviestFrame } from '../../src/views/selection';
-import { sampledSeconds, shortCellText, summaryText, summaryTooltip } from '../../src/views/summary';
+import { buildFlame } from '../../src/views/flame';
+import { flameNote, sampledSeconds, shortCellText, summaryText, summaryTooltip } from '../../src/views/summary';
 import { graphFromStacks } from './fixture';
 
 describe('toolbar summary', () => {
@@ -89,5 +90,36 @@ describe('shortCellText', () => {
 
   it('is null when there is something to draw', () => {
     expect(shortCellText(graphFromStacks([{ stack: ['a'], count: 1 }]))).toBeNull();
+  });
+});
+
+describe('flameNote', () => {
+  it("says the view's share of the profile and what it merged into smaller-frames boxes", () => {
+    const stacks = [{ stack: ['main', 'big'], count: 900 }];
+    for (let i = 0; i < 20; i++) {
+      stacks.push({ stack: ['main', `tiny${i}`], count: 5 });
+    }
+    const graph = graphFromStacks(stacks);
+    const view = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0.01 });
+    expect(flameNote(graph, view, null)).toBe(
+      'Click a box to zoom in, the top box to zoom out. This view: 1,000 samples (100.0% of the profile). ' +
+        '20 call-tree nodes too small to draw are merged into 1 "smaller frames" boxes.'
+    );
+  });
+
+  it('counts the levels below the drawn ones and the folded library frames, for a zoomed view', () => {
+    const deep = Array.from({ length: 30 }, (_, i) => `f${i}`);
+    const graph = graphFromStacks([
+      { stack: deep, count: 30 },
+      { stack: ['f0', 'side'], count: 10 }
+    ]);
+    const f1 = graph.tree.frame.findIndex(frame => graph.frames[frame]?.name === 'f1');
+    const view = buildFlame(graph, { maxNodes: 1500, minNodeFraction: 0, maxDepth: 5, root: f1 });
+    const note = flameNote(graph, view, 7);
+    expect(note).toContain('This view: 30 samples (75.0% of the profile).');
+    expect(note).toContain('My code first: 7 library frames folded into "frames hidden" boxes.');
+    expect(note).toContain(`${view.deeperNodes} deeper call-tree nodes appear when you zoom in.`);
+    expect(view.deeperNodes).toBe(24); // f6 … f29 below the five drawn levels f1 … f5, and nothing else
+    expect(note).not.toContain('smaller frames');
   });
 });
