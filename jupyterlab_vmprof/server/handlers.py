@@ -20,6 +20,7 @@ from jupyter_server.utils import url_path_join
 from .. import formats
 from .conversions import ConversionService, Options
 from .converter_pool import run_with_server
+from .errors import ApiError, api_error
 from .settings import VmprofExtension
 from .parts import PROCESS_PATTERN, process_inputs
 from ..node_converter import ConversionError, choose_node
@@ -37,34 +38,6 @@ MAX_PATCH_BYTES = 64 * 1024
 SERVER_FOLDER = re.compile(r"(?<![\w.>~])/(?:[^\s/'\"()]+/)+")
 # Query parameters that authenticate a request: never written to the log.
 SECRET_PARAMETER = re.compile(r"([?&](?:token|_xsrf)=)[^&#]*", re.IGNORECASE)
-
-
-# HTTP status of each error code of the store and of the converter.
-STATUS = {
-    "bad-id": 400, "bad-request": 400, "bad-option": 400, "usage": 400,
-    "not-found": 404,
-    "too-large": 413, "disk-full": 507,
-    "truncated": 422, "version": 422, "corrupt-profile": 422,
-    "node-missing": 503, "converter-missing": 503, "timeout": 503, "memory": 503, "busy": 503,
-    "crashed": 500, "failed": 500, "io": 500, "unwritable": 500, "corrupt": 500,
-}
-
-
-class ApiError(tornado.web.HTTPError):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(status, log_message=message.replace("%", "%%"))
-        self.code = code
-        self.message = message
-
-
-def _api_error(err: Exception) -> ApiError:
-    if isinstance(err, ConversionError):
-        # The store says "corrupt" for unreadable metadata (a server-side problem); the
-        # converter says it for a bad profile file, which is the client's data: 422.
-        code = "corrupt-profile" if err.code == "corrupt" else err.code
-        return ApiError(STATUS.get(code, 500), err.code, err.message)
-    assert isinstance(err, StoreError)
-    return ApiError(STATUS.get(err.code, 500), err.code, err.message)
 
 
 class BaseHandler(APIHandler):
@@ -109,13 +82,13 @@ class BaseHandler(APIHandler):
         try:
             return await asyncio.to_thread(function, *args, **kwargs)
         except (StoreError, ConversionError) as err:
-            raise _api_error(err) from err
+            raise api_error(err) from err
 
     def check_id(self, profile_id: str) -> str:
         try:
             return ProfileStore.check_id(profile_id)
         except StoreError as err:
-            raise _api_error(err) from err
+            raise api_error(err) from err
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.get_argument(name, None)
@@ -162,7 +135,7 @@ class BaseHandler(APIHandler):
         try:
             converted = await self._conversion
         except (StoreError, ConversionError) as err:
-            raise _api_error(err) from err
+            raise api_error(err) from err
         except asyncio.CancelledError:
             if self.request.connection.stream.closed():
                 raise tornado.web.Finish() from None  # nobody to answer
@@ -226,7 +199,7 @@ class ProfilesHandler(BaseHandler):
             await asyncio.to_thread(self._pending.write, chunk)
         except StoreError as err:
             self._drop_import()
-            self._refusal = _api_error(err)
+            self._refusal = api_error(err)
             if err.code == "too-large":
                 self._refusal.message += " (VmprofExtension.max_import_mb)"
             # Dropped, the rest costs no memory: let it come so that the client reads the answer.
@@ -345,7 +318,6 @@ class ExportHandler(BaseHandler):
         # Ids are [0-9a-zT-] only, so the name needs no quoting beyond the quotes.
         self.set_header("Content-Disposition", f'attachment; filename="{info.download_name(profile_id, tag)}"')
         await self.send_file(path, info.content_type)
-
 
     def raw_profile(self, profile_id: str, process: str):
         folder = self.store.existing_folder(profile_id)

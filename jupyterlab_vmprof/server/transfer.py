@@ -16,7 +16,8 @@ import tornado.web
 
 from ..store import StoreError
 from ..store_transfer import receive
-from .handlers import BaseHandler, _api_error
+from .errors import api_error
+from .handlers import BaseHandler
 
 
 def gunzip(text: str, budget: int) -> bytes:
@@ -55,8 +56,8 @@ class TransferHandler(BaseHandler):
                 files[name] = gunzip(text, budget - sum(len(d) for d in files.values()))
             meta, created = await self.call(receive, self.store, profile_id, body.get("meta") or {}, files)
         except ValueError as err:
-            raise _api_error(StoreError("bad-request", f"the body is not JSON: {err}")) from err
+            raise api_error(StoreError("bad-request", f"the body is not JSON: {err}")) from err
         except StoreError as err:
-            raise _api_error(err) from err
+            raise api_error(err) from err
         self.set_status(201 if created else 200)
         self.finish(json.dumps(meta))
