@@ -211,6 +211,9 @@ class RecordReader {
   }
 
   private dropPhantoms(): void {
+    if (this.suspects.length === 0) {
+      return; // no pass over the samples to count them per thread
+    }
     const perThread = this.samples.perThread();
     const threadOf = this.samples.threadOf.data;
     const drop = this.suspects.filter(x => perThread[threadOf[x.sample]] === 1);
@@ -355,11 +358,7 @@ class RecordReader {
   private readSampleRun(): void {
     const { out, cur } = this;
     if (this.run === undefined) {
-      const timed = out.version >= VERSION_SAMPLE_TIME;
-      const takes = cur.wordSize === 8 && cur.addrSize === 8 && out.version >= VERSION_THREAD_ID && !out.mode.memory;
-      const paired = out.mode.rpython || out.mode.lines;
-      this.run = takes && out.layout === (timed ? 'count-time' : 'plain') ?
-        new SampleRun(cur.bytes, cur.view, this.stacks, this.samples, timed, paired) : null;
+      this.run = SampleRun.forFile(cur, out, this.stacks, this.samples);
     }
     const last = this.lastSample;
     if (this.run === null || last.end !== cur.pos) {

@@ -20,7 +20,8 @@
 
 import { StackInterner } from './stack-interner';
 import { SampleTable } from './vmprof-samples';
-import { MARKER_STACKTRACE, MAX_DEPTH } from './vmprof-layout';
+import { ByteCursor } from './vmprof-bytes';
+import { IVmprofRecords, MARKER_STACKTRACE, MAX_DEPTH, VERSION_SAMPLE_TIME, VERSION_THREAD_ID } from './vmprof-layout';
 
 const TWO_32 = 4294967296;
 /** Marker byte, count word, depth word. */
@@ -55,6 +56,16 @@ export class SampleRun {
     this.bytes = bytes;
     this.view = view;
     this.tailBytes = timed ? 16 : 8;
+  }
+
+  /** The fast path for a file whose first sample has been read, or null if it does not take the file's layout. */
+  static forFile(cur: ByteCursor, out: IVmprofRecords, stacks: StackInterner, samples: SampleTable): SampleRun | null {
+    const timed = out.version >= VERSION_SAMPLE_TIME;
+    const takes = cur.wordSize === 8 && cur.addrSize === 8 && out.version >= VERSION_THREAD_ID && !out.mode.memory;
+    if (!takes || out.layout !== (timed ? 'count-time' : 'plain')) {
+      return null;
+    }
+    return new SampleRun(cur.bytes, cur.view, stacks, samples, timed, out.mode.rpython || out.mode.lines);
   }
 
   /**
