@@ -1,7 +1,7 @@
 """Cost per distinct stack: the converter against vmprof's own reader, side by side.
 
     .venv/bin/python bench/stack_shapes.py [--runs N] [--tail N] [--converter NAME=JS]... [--cli NAME=DIR]...
-        [SAMPLES:DISTINCT ...]
+        [--node-flags NAME=FLAGS]... [SAMPLES:DISTINCT ...]
 
 Each SAMPLES:DISTINCT (default 300000:10000 300000:100000 300000:300000) makes a
 vmprof 0.6.0 file (version 7, CPython, no native frames) of SAMPLES samples over
@@ -15,6 +15,8 @@ NAME=JS` (repeatable) compares converter bundles, e.g. before and after a change
 `--cli NAME=DIR` (repeatable) adds the command line as a user runs it,
 `vmproftocallgrind FILE --format json -o OUT` with the package imported from DIR
 (Python start-up, its imports and the converter it runs, each included).
+`--node-flags NAME="--opt ..."` gives converter NAME node options (say, the server's
+node_converter.V8_FLAGS for one bundle and none for the other); none by default.
 Prints the median and min per tool, the ratio of medians, the size of
 the Graph JSON, and the 1-minute load average before and after.
 
@@ -113,13 +115,22 @@ def _timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
 
 
 def compare(
-    samples: int, distinct: int, tail: int, runs: int, work: Path, converters: dict[str, str], clis: dict[str, str]
+    samples: int,
+    distinct: int,
+    tail: int,
+    runs: int,
+    work: Path,
+    converters: dict[str, str],
+    clis: dict[str, str],
+    node_flags: dict[str, list[str]],
 ) -> None:
     prof = work / f"shapes-{samples}-{distinct}-{tail}.prof"
     if not prof.exists():
         make_profile(prof, samples, distinct, tail)
     out = work / "out.json"
-    tools = {name: ["node", path, str(prof), "-o", str(out)] for name, path in converters.items()}
+    tools = {
+        name: ["node", *node_flags.get(name, []), path, str(prof), "-o", str(out)] for name, path in converters.items()
+    }
     envs: dict[str, dict] = {}
     for name, folder in clis.items():
         tools[name] = [PYTHON, "-c", PY_CLI, str(prof), "--format", "json", "-o", str(out)]
@@ -144,12 +155,15 @@ def compare(
 
 
 def main(argv: list[str]) -> int:
-    runs, tail, converters, clis = 3, 0, {}, {}
-    while argv[:1] in (["--runs"], ["--tail"], ["--converter"], ["--cli"]):
+    runs, tail, converters, clis, node_flags = 3, 0, {}, {}, {}
+    while argv[:1] in (["--runs"], ["--tail"], ["--converter"], ["--cli"], ["--node-flags"]):
         if argv[0] == "--runs":
             runs = int(argv[1])
         elif argv[0] == "--tail":
             tail = int(argv[1])
+        elif argv[0] == "--node-flags":
+            name, _, flags = argv[1].partition("=")
+            node_flags[name] = flags.split()
         else:
             name, _, path = argv[1].partition("=")
             (converters if argv[0] == "--converter" else clis)[name] = path
@@ -163,7 +177,7 @@ def main(argv: list[str]) -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores); runs per tool: {runs}", flush=True)
     with tempfile.TemporaryDirectory(prefix="stack-shapes-") as tmp:
         for samples, distinct in cases:
-            compare(samples, distinct, tail, runs, Path(tmp), converters, clis)
+            compare(samples, distinct, tail, runs, Path(tmp), converters, clis, node_flags)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 
