@@ -20,6 +20,7 @@ import { FALLBACK_DIFF_FLAME_COLORS, IDiffFlameColors } from '../tokens';
 import { functionLabel } from './diff';
 import { baseName, escapePlotlyText, formatCount, formatPercent } from './format';
 import { kindLabel } from './kinds';
+import type { IIcicleTrace } from './flame';
 
 export { FALLBACK_DIFF_FLAME_COLORS };
 export type { IDiffFlameColors };
@@ -34,21 +35,12 @@ export const MAX_LEVELS = 24;
 /** The faintest tint of a changed box, so a small change is still seen as one. */
 const MIN_TINT = 0.25;
 
-export interface IDiffIcicleTrace {
-  type: 'icicle';
-  ids: string[];
-  parents: string[];
+/** The flame graph's icicle trace, with boxes in the order given and outlined. */
+export interface IDiffIcicleTrace extends Omit<IIcicleTrace, 'marker'> {
   /** Proportional to the mean of the node's total shares in A and B (exact integers). */
   values: number[];
-  labels: string[];
-  hovertext: string[];
-  hoverinfo: 'text';
-  textinfo: 'label';
-  branchvalues: 'total';
   sort: false;
-  tiling: { orientation: 'v' };
   marker: { colors: string[]; line: { width: number } };
-  maxdepth: number;
 }
 
 export interface IDiffLegendEntry {
