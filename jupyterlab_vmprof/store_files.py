@@ -61,6 +61,7 @@ class ProfileMeta(TypedDict, total=False):
     error: Optional[str]
     warnings: list
     samples: Optional[int]
+    kernel_threads: Optional[dict]
     store_format: int
 
 

@@ -142,6 +142,10 @@ async def test_exports_and_the_cell_summary_follow_the_default(kernel, store_dir
         f"{default['profile']['samples']} samples"
     )
     assert any(n.startswith(note) for n in payload["notes"]), payload["notes"]
+    # meta.json counts every thread, and says how many of them are the kernel's (the browser's row).
+    summarized = ProfileStore(store_dir).read_meta(meta["id"])
+    assert summarized["samples"] == default["profile"]["totalSamples"]
+    assert summarized["kernel_threads"] == {"threads": hidden["threads"], "samples": hidden["samples"]}
 
 
 async def test_the_diff_route_says_per_side_what_the_kernel_threads_were(kernel, store_dir, jp_fetch):

@@ -150,7 +150,8 @@ class Summary:
         samples = graph.get("profile", {}).get("totalSamples")
         if not isinstance(samples, int):
             return changes
-        return dict(changes, samples=samples, **sample_rate(samples, self.options, duration_s, cpu_s))
+        changes.update(samples=samples, **sample_rate(samples, self.options, duration_s, cpu_s))
+        return dict(changes, **summary.kernel_threads_meta(graph))
 
     def _portable(self, graph: dict) -> None:
         """The copy of the profile for the notebook, and the static flame graph for its HTML."""

@@ -147,6 +147,15 @@ def cell_threads_of(folder: Path) -> list[str]:
         return []
 
 
+def kernel_threads_meta(graph: dict) -> dict:
+    """meta.json's `kernel_threads` {threads, samples}: of the profile's `samples` (every thread),
+    those of the kernel's own threads, which the views leave out by default; {} when none."""
+    hidden = (graph.get("profile") or {}).get("kernelThreads") or {}
+    if hidden.get("included", True) or not hidden.get("threads"):
+        return {}
+    return {"kernel_threads": {"threads": hidden["threads"], "samples": hidden.get("samples", 0)}}
+
+
 def threads_note(graph: dict) -> list[str]:
     """What the summary left out: the kernel's own threads (heartbeat, IOPub, control, history…)."""
     profile = graph.get("profile") or {}

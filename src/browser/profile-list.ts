@@ -23,6 +23,8 @@ export interface IProfileMeta {
   finished: string | null;
   duration_s: number | null;
   samples?: number | null;
+  /** Of `samples` (every thread), the kernel's own threads' (heartbeat, IOPub…): the views leave them out by default. */
+  kernel_threads?: { threads: number; samples: number } | null;
   error?: string | null;
   warnings?: string[];
   /** The kernel's crash guard: samples it dropped (CPython 3.11, 3.12 only). */

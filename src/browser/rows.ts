@@ -89,11 +89,12 @@ export function fillRow(row: HTMLElement, meta: IProfileMeta, now: number): void
   p.duration.textContent =
     typeof meta.duration_s === 'number' ? formatSeconds(meta.duration_s) : '';
   p.duration.title = 'Measured duration of the profiled run';
-  const samples = typeof meta.samples === 'number' ? `${formatCount(meta.samples)} samples` : '';
-  p.samples.textContent = [samples, workersText(meta.workers), guardText(meta.guard)]
+  p.samples.textContent = [samplesText(meta), workersText(meta.workers), guardText(meta.guard)]
     .filter(text => text)
     .join(' · ');
-  p.samples.title = [workersTooltip(meta.workers), guardTooltip(meta.guard)].filter(text => text).join('\n');
+  p.samples.title = [samplesTooltip(meta), workersTooltip(meta.workers), guardTooltip(meta.guard)]
+    .filter(text => text)
+    .join('\n');
 
   // One sentence for screen readers instead of the pieces read one by one.
   row.setAttribute(
@@ -112,6 +113,32 @@ export function fillRow(row: HTMLElement, meta: IProfileMeta, now: number): void
 }
 
 /** The first line of a cell that is not blank and not a magic line. */
+/**
+ * The samples a profile's views show by default: the cell's threads', as its output's
+ * summary counts them (the kernel's own threads left out), or every thread's.
+ */
+export function samplesText(meta: IProfileMeta): string {
+  if (typeof meta.samples !== 'number') {
+    return '';
+  }
+  const kernel = meta.kernel_threads?.samples ?? 0;
+  const shown = Math.max(0, meta.samples - kernel);
+  return `${formatCount(shown)} sample${shown === 1 ? '' : 's'}`;
+}
+
+/** What the row's count leaves out: '' when it counts every thread. */
+export function samplesTooltip(meta: IProfileMeta): string {
+  const kernel = meta.kernel_threads;
+  if (typeof meta.samples !== 'number' || !kernel?.threads) {
+    return '';
+  }
+  const threads = `${kernel.threads} kernel thread${kernel.threads === 1 ? '' : 's'}`;
+  return (
+    `The cell's threads' samples; ${threads} (heartbeat, IOPub…) had ${formatCount(kernel.samples)} more, ` +
+    `left out as in the views (${formatCount(meta.samples)} in the file).`
+  );
+}
+
 export function firstCodeLine(source: string | null | undefined): string {
   for (const line of (source ?? '').split('\n')) {
     const trimmed = line.trim();

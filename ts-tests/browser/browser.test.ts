@@ -11,7 +11,7 @@ jest.mock('../../src/handler', () => ({
 import { requestAPI } from '../../src/handler';
 import { IProfileMeta, NO_NOTEBOOK, ProfileListModel } from '../../src/browser/profile-list';
 import { isNotebookPanel, profiledSource } from '../../src/browser/profile-cell';
-import { firstCodeLine, relativeTime } from '../../src/browser/rows';
+import { firstCodeLine, relativeTime, samplesText, samplesTooltip } from '../../src/browser/rows';
 
 const request = requestAPI as jest.MockedFunction<typeof requestAPI>;
 
@@ -161,5 +161,22 @@ describe('Profile Cell with vmprof', () => {
     expect(isNotebookPanel(null)).toBe(false);
     expect(isNotebookPanel({ sessionContext: {}, content: { activeCell: null } } as any)).toBe(true);
     expect(isNotebookPanel({ content: {} } as any)).toBe(false);
+  });
+});
+
+describe('a row counts the samples its views show', () => {
+  it("counts the cell's threads and says what the kernel's threads add", () => {
+    const row = meta(1, { samples: 1169, kernel_threads: { threads: 9, samples: 103 } });
+    expect(samplesText(row)).toBe('1,066 samples');
+    expect(samplesTooltip(row)).toBe(
+      "The cell's threads' samples; 9 kernel threads (heartbeat, IOPub…) had 103 more, " +
+        'left out as in the views (1,169 in the file).'
+    );
+  });
+
+  it('counts every thread when the kernel recorded none of its own, and nothing when not counted', () => {
+    expect(samplesText(meta(2, { samples: 1 }))).toBe('1 sample');
+    expect(samplesTooltip(meta(2, { samples: 1 }))).toBe('');
+    expect(samplesText(meta(3, { samples: null }))).toBe('');
   });
 });
