@@ -39,7 +39,8 @@ SCRIPT_PATH = Path(__file__).resolve().parent / "converter" / "vmprof-convert.js
 # compiler works on the main thread (its background thread's memory stayed 3-4 MB above Node's
 # own cost after even a 1 MB file) and the young generation's semi-spaces stay at 1 MB (they grew
 # to 16 MB). Measured with bench/extreme_files.py and bench/stack_shapes.py (docs/benchmarks.md).
-V8_FLAGS = ("--no-concurrent-recompilation", "--max-semi-space-size=1")
+# --expose-gc: a worker collects the garbage of each conversion before the next (src/node/serve.ts).
+V8_FLAGS = ("--no-concurrent-recompilation", "--max-semi-space-size=1", "--expose-gc")
 
 
 class ConversionError(Exception):

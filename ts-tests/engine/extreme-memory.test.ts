@@ -144,13 +144,18 @@ describe('extreme files converted in a child process: exact counts or too-large,
     }
   });
 
-  test('an ordinary file of 254,000 samples of one stack, 8 MB: converted, every sample counted', () => {
+  /** An ordinary file, the densest: one stack of one frame, one thread; its path and samples. */
+  function denseFile(): { path: string; samples: number } {
     const w = new FileWriter();
     let samples = 0;
     for (; w.size < SIZE; samples++) {
       w.sample([CODE], 0x1000n);
     }
-    const path = w.name(CODE, 'py:work:1:/src/dense.py').save('dense.prof');
+    return { path: w.name(CODE, 'py:work:1:/src/dense.py').save('dense.prof'), samples };
+  }
+
+  test('an ordinary file of 254,000 samples of one stack, 8 MB: converted, every sample counted', () => {
+    const { path, samples } = denseFile();
     for (const format of ['json', 'callgrind']) {
       const run = convert(path, format);
       expect(run.status).toBe(0);
@@ -163,6 +168,32 @@ describe('extreme files converted in a child process: exact counts or too-large,
       }
       expect(growth(run, path)).toBeLessThanOrEqual(4);
     }
+  });
+
+  // A worker of the server's pool converts one file after another: the garbage of each is
+  // collected before the next (src/node/serve.ts), or its peak grows with each conversion.
+  test('a converter worker converting the 8 MB file three times: every answer ok, memory ≤ 4 × the file', () => {
+    const { path, samples } = denseFile();
+    const outputs = [1, 2, 3].map(id => join(dir, `served-${id}.out`));
+    const requests = outputs.map((out, i) =>
+      JSON.stringify({ id: i + 1, argv: [path, '--format', i === 1 ? 'callgrind' : 'json', '-o', out] })
+    );
+    const peakFile = join(dir, 'peak');
+    const r = spawnSync(process.execPath, [...V8_FLAGS, '-r', HOOK, BUNDLE, '--serve'], {
+      input: requests.join('\n') + '\n',
+      encoding: 'utf-8',
+      env: { ...process.env, PEAK_RSS_FILE: peakFile }
+    });
+    expect(r.status).toBe(0);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map(line => JSON.parse(line))
+    ).toEqual([1, 2, 3].map(id => ({ id, ok: true, warnings: [] })));
+    expect(JSON.parse(readFileSync(outputs[2], 'utf-8')).profile.samples).toBe(samples);
+    const peakBytes = 1024 * Number(readFileSync(peakFile, 'utf-8'));
+    expect((peakBytes - baseline) / readFileSync(path).length).toBeLessThanOrEqual(4);
   });
 
   test('20,000 threads of 50 samples each: converted, every thread and sample counted, 50 bins per thread', () => {
