@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -158,3 +159,35 @@ def summary_stacks(graph: dict) -> dict:
 def _is_summary_code(frame: dict) -> bool:
     file = Path(frame.get("file") or "").name
     return file in SUMMARY_FILES or (file == "output.py" and frame["name"] == "_finish")
+
+
+def test_a_conversion_lets_the_gate_go_only_while_node_runs(big_profile):
+    from jupyterlab_vmprof.kernel.gate import GATE, convert
+    from jupyterlab_vmprof.node_converter import ConversionError
+
+    profile, samples = big_profile
+    taken = []
+
+    def another_thread():  # e.g. a cell about to sample: gets the gate while Node converts
+        if GATE.enter(60):
+            taken.append(time.monotonic())
+            GATE.leave()
+
+    assert GATE.enter(5)
+    try:
+        waiting = threading.Thread(target=another_thread)
+        waiting.start()
+        graph = json.loads(convert(profile, "json", timeout=60).output)
+        converted = time.monotonic()
+        assert GATE.held_here()  # taken back before returning
+        waiting.join(5)
+        assert graph["profile"]["samples"] == samples
+        assert len(taken) == 1 and taken[0] < converted
+
+        # Past its time limit the converter is stopped, and the gate is still this thread's.
+        with pytest.raises(ConversionError) as caught:
+            convert(profile, "json", timeout=0.05)
+        assert caught.value.code == "timeout" and "0.05 s" in caught.value.message
+        assert GATE.held_here() and converter_processes() == []
+    finally:
+        GATE.leave()

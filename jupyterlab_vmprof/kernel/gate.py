@@ -88,9 +88,11 @@ def wait_for_exit(process: subprocess.Popen, timeout: float) -> Optional[int]:
         except subprocess.TimeoutExpired:
             return None
     try:
+        ended = select.poll()  # poll, not select: no limit on the descriptor's number
+        ended.register(pidfd, select.POLLIN)  # readable once the process has ended
         GATE.leave()
         try:
-            select.select([pidfd], [], [], timeout)  # readable once the process has ended
+            ended.poll(timeout * 1000)
         finally:
             GATE.enter()  # first thing after the wait: a cell may be sampling now
     finally:
