@@ -366,11 +366,15 @@ class RecordReader {
     }
     // As many as leave the next memory check (every RECORDS_PER_CHECK records) to the loop in readRecords.
     const end = this.run.read(cur.pos, RECORDS_PER_CHECK - 1 - (this.records & (RECORDS_PER_CHECK - 1)), last.start, last.stack);
+    if (end.taken === 0) {
+      return;
+    }
     this.records += end.taken;
     cur.pos = end.pos;
     last.start = end.lastStart;
     last.end = end.pos;
     last.stack = end.lastStack;
+    last.newThread = false; // the run's samples are of the thread of the one before it (threadKey stays)
   }
 
   private detectLayout(start: number): void {

@@ -114,4 +114,25 @@ describe('runs of ordinary samples', () => {
     expect(Array.from(r.sampleStack)).toEqual([0, 1, 2, 3]);
     expect(r.warnings.join('\n')).toContain(`cut short at byte ${offsets[4] + 20}`);
   });
+
+  it('take back the last sample of a run that swallowed the records after it, keeping its thread', () => {
+    // MAIN, then WORKER's first sample and a run of two; the run's last sample gets a depth of 11,
+    // which ends its stack on an entry equal to WORKER's id inside the next sample and leaves a 0x55
+    // byte where the next record should start. Reading resumes at the records it swallowed.
+    const w = new VmprofWriter(8, 8, 7).header().startTime(1_700_000_000);
+    w.sample({ stack: [CODE], thread: MAIN }).sample({ stack: [CODE], thread: WORKER });
+    w.sample({ stack: [CODE + BigInt(16)], thread: WORKER });
+    const swallowing = w.offset;
+    w.sample({ stack: [CODE + BigInt(32)], thread: WORKER });
+    w.name(CODE, 'py:g:2:/yyy.py'); // 14 bytes of text: the next sample starts 72 bytes on, a multiple of 8
+    w.sample({ stack: [CODE, CODE, WORKER, BigInt(5), BigInt(0x55), CODE], thread: MAIN });
+    w.sample({ stack: [CODE], thread: MAIN }).sample({ stack: [CODE], thread: MAIN });
+    const bytes = w.trailer(1_700_000_001).bytes();
+    new DataView(bytes.buffer).setInt32(swallowing + 9, 11, true);
+    const r = readVmprofRecords(bytes);
+
+    expect(r.damage?.firstOffset).toBe(swallowing);
+    expect(r.threads).toEqual([MAIN.toString(), WORKER.toString()]);
+    expect(Array.from(r.sampleThread)).toEqual([0, 1, 1, 0, 0, 0]);
+  });
 });
