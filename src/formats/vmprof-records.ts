@@ -10,6 +10,8 @@
  * *distinct raw stack* (a byte range of the file, interned by content). What
  * the stack entries mean is decided later (vmprof.ts), once for each distinct
  * stack rather than once per sample: that is what makes the reader fast.
+ * The records beside the samples (meta, times, native symbols) are read by
+ * vmprof-side-records.ts, the runs of ordinary samples by vmprof-sample-run.ts.
  */
 
 import { ByteCursor, VmprofFormatError } from './vmprof-bytes';
@@ -22,7 +24,8 @@ import { allZero, readHeaderRecord, readStaticHeader, recordName } from './vmpro
 import {
   IProbeContext, countSampleStarts, detectSampleLayout, findResumePoint, isPlausibleThread, isRealTrailer
 } from './vmprof-resync';
-import { AddrKey, BIRTHS_META_KEY, NameTable } from './vmprof-names';
+import { AddrKey, NameTable } from './vmprof-names';
+import { MetaRecords, readNativeName, readTime } from './vmprof-side-records';
 import {
   IVmprofRecords, MARKER_HEADER, MARKER_INTERP_NAME, MARKER_META, MARKER_NATIVE_SYMBOLS, MARKER_STACKTRACE,
   MARKER_TIME_N_ZONE, MARKER_TRAILER, MARKER_VIRTUAL_IP, MAX_DEPTH, VERSION_DURATION, VERSION_SAMPLE_TIME,
@@ -58,8 +61,7 @@ class RecordReader {
   private samples = new SampleTable();
   private damage = new DamageLog();
   private records = 0;
-  private metaRepeats = new Map<string, { first: number; count: number }>();
-  private otherRepeats = 0;
+  private metaRecords: MetaRecords;
   /** The last sample read, and the samples that may be garbage read as samples (see noteSuspect). */
   private suspects: Array<{ sample: number; start: number; region: number }> = [];
   private lastSample = { start: -1, end: -1, stack: -1, newThread: false, threadKey: null as AddrKey | null };
@@ -77,6 +79,7 @@ class RecordReader {
       sampleStack: new Int32Array(0), sampleThread: new Int32Array(0),
       sampleRss: null, sampleTime: null, sampleOffset: new Float64Array(0), sampleCount: 0, damage: null, threads: [], warnings: [], bytes
     };
+    this.metaRecords = new MetaRecords(this.out.meta, this.out.pythonNames, this.out.warnings);
   }
 
   read(): IVmprofRecords {
@@ -115,14 +118,14 @@ class RecordReader {
           const text = this.cur.stringStart();
           this.out.pythonNames.addText(id, text, this.cur.pos - text, start);
         } else if (marker === MARKER_NATIVE_SYMBOLS) {
-          this.readNativeName();
+          readNativeName(c, this.out.nativeNames);
         } else if (marker === MARKER_META) {
-          this.readMeta(start);
+          this.metaRecords.read(c, start);
         } else if (marker === MARKER_TIME_N_ZONE) {
           if (this.out.startTime !== null) {
             throw new VmprofFormatError('corrupt', 'a second start time record', start);
           }
-          this.out.startTime = this.readTime();
+          this.out.startTime = readTime(c);
         } else if (marker === MARKER_HEADER) {
           this.readHeader(start, false);
         } else if (marker === MARKER_INTERP_NAME) {
@@ -132,7 +135,7 @@ class RecordReader {
             throw new VmprofFormatError('corrupt', 'a trailer record that is not one (records follow it)', start);
           }
           if (this.out.version >= VERSION_DURATION) {
-            this.out.endTime = this.readTime();
+            this.out.endTime = readTime(c);
           }
           return; // anything after the trailer (legacy files: a maps dump) is not ours
         } else if (marker === 0 && allZero(c.bytes, start, c.end)) {
@@ -248,52 +251,6 @@ class RecordReader {
     }
     readHeaderRecord(this.cur, this.out, start, legacy);
     this.sawHeader = true;
-  }
-
-  private readMeta(start: number): void {
-    const key = this.cur.string();
-    const value = this.cur.string();
-    if (key === BIRTHS_META_KEY) {
-      const problem = this.out.pythonNames.addBirths(value);
-      if (problem !== null) {
-        this.out.warnings.push(problem);
-      }
-    }
-    if (this.out.meta.has(key)) {
-      // Counted, not one warning each: a file of repeated keys must not make a warning per record.
-      const seen = this.metaRepeats.get(key);
-      if (seen !== undefined) {
-        seen.count++;
-      } else if (this.metaRepeats.size < 5) {
-        this.metaRepeats.set(key, { first: start, count: 1 });
-      } else {
-        this.otherRepeats++;
-      }
-      return;
-    }
-    this.out.meta.set(key, value);
-  }
-
-  private readTime(): number {
-    const c = this.cur;
-    c.need(24, 'time');
-    const sec = c.i64Number();
-    const usec = c.i64Number();
-    c.pos += 8; // time zone: always zero bytes
-    return sec + usec / 1e6;
-  }
-
-  private readNativeName(): void {
-    const names = this.out.nativeNames;
-    const id = this.cur.addrKey();
-    const name = this.cur.string();
-    // Native code is not freed while profiling, so two names for one id are two
-    // lookups of one function: keeping the greatest makes the result independent
-    // of record order (vmprof's reader sorts (id, name) pairs, last wins).
-    const old = names.get(id);
-    if (old === undefined || name > old) {
-      names.set(id, name);
-    }
   }
 
   private readSample(start: number): void {
@@ -426,13 +383,7 @@ class RecordReader {
       // Nothing salvaged: the file is unreadable, and saying so is clearer than an empty profile.
       throw new VmprofFormatError('corrupt', `no sample could be read: ${this.damage.firstReason()}`, out.damage.firstOffset);
     }
-    out.warnings.push(...this.damage.warnings());
-    this.metaRepeats.forEach(({ first, count }, key) =>
-      out.warnings.push(`meta key "${key}" repeated ${count} time(s), first at byte ${first}; the first value was kept`)
-    );
-    if (this.otherRepeats > 0) {
-      out.warnings.push(`${this.otherRepeats} more repeated meta records of other keys were ignored`);
-    }
+    out.warnings.push(...this.damage.warnings(), ...this.metaRecords.repeatWarnings());
     out.sampleRss = out.mode.memory ? t.rss.toArray() : null;
     out.sampleTime = out.layout !== 'plain' ? t.times.toArray() : null;
     return out;
