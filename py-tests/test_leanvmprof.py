@@ -16,9 +16,9 @@ import gc
 
 import shutil
 
-from jupyterlab_vmprof.kernel.lean import leanvmprof
-from jupyterlab_vmprof.kernel.lean.leanvmprof import (DeferredSearch, _OlderCollections, code_record, find_code_objects,
-                                          refresh_known_codes)
+from jupyterlab_vmprof.kernel.lean import codesearch
+from jupyterlab_vmprof.kernel.lean.codesearch import find_code_objects, refresh_known_codes
+from jupyterlab_vmprof.kernel.lean.leanvmprof import DeferredSearch, _OlderCollections, code_record
 from jupyterlab_vmprof.kernel.profiling import ProfileOptions, ProfileRun
 from jupyterlab_vmprof.kernel.lean.rawscan import ScanError, scan_profile
 
@@ -129,7 +129,7 @@ def test_the_search_of_all_objects_can_be_left_for_later(tmp_path):
 
 
 def test_after_a_refresh_old_code_is_found_without_searching_every_object(monkeypatch):
-    monkeypatch.setattr(leanvmprof, "_cache_incomplete", True)
+    monkeypatch.setattr(codesearch, "_cache_incomplete", True)
     assert refresh_known_codes() is True
     assert refresh_known_codes() is False  # nothing since called for a full search
 

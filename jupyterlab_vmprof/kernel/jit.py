@@ -21,7 +21,7 @@ import types
 from pathlib import Path
 from typing import Any, Optional
 
-from .lean.leanvmprof import remember_code
+from .lean.codesearch import remember_code
 
 # Kind recorded in jit-symbols.json for trampoline frames; the engine marks the
 # frames with this (name, file, line) as JIT code.

@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-from .lean import leanvmprof
+from .lean import codesearch
 from . import embed, summary
 from .embed import EmbedSettings
 from .flamesvg import flame_svg
@@ -236,7 +236,7 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
             except (StoreError, OSError, ValueError):
                 pass  # the count is a convenience; the server can count again
         publish(shell, top.bundle(dict(meta, **changes), notes), display_id, update=True)
-        leanvmprof.refresh_known_codes()  # so that the next stops need not search every object
+        codesearch.refresh_known_codes()  # so that the next stops need not search every object
     except BaseException:  # noqa: BLE001 - a daemon thread must not print tracebacks into other cells
         pass
     try:

@@ -11,8 +11,9 @@ Measured with vmprof 0.6.0 in an ipykernel with numpy and numba loaded (docs/ben
   objects the samples hold: ~50 ms. Instead we stop vmprof first (its dealloc hook
   has then named every code object that died while profiling), scan the sampled code
   ids (rawscan.py), name the live ones from the running frames and the function
-  objects, and insert their records before the trailer. Native addresses are
-  named by the converter from the memory map saved next to the profile, as before.
+  objects (codesearch.py), and insert their records before the trailer. Native
+  addresses are named by the converter from the memory map saved next to the
+  profile, as before.
 
 A code object this cannot find (reachable only from some other container) stays
 unnamed and is counted in the returned `StopReport`, which the caller reports.
@@ -24,58 +25,17 @@ import dataclasses
 import gc
 import os
 import struct
-import sys
 import threading
 import types
-import weakref
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Optional
 
-from . import crashguard
-from . import births
+from . import births, codesearch, crashguard
 from .rawscan import MARKER_VIRTUAL_IP, ScanError, scan_profile
 
 #: vmprof's MAX_FUNC_NAME (src/vmprof_common.h): "py:name" and ":line:file" get half each.
 _HALF_NAME = 512
 _RECORD_HEAD = struct.Struct("<Bqq")
-# Objects the GC tracks, other than functions, that hold a code object, and the attribute.
-_OTHER_CODE_HOLDERS = {types.FrameType: "f_code", types.GeneratorType: "gi_code", types.CoroutineType: "cr_code",
-                       types.AsyncGeneratorType: "ag_code"}
-
-# Code objects found by earlier stops in this process, by id: profiling the same code
-# again finds them here (an entry goes when its code object dies, so an id in it is
-# always the object living at that address).
-_known_codes: "weakref.WeakValueDictionary[int, types.CodeType]" = weakref.WeakValueDictionary()
-
-
-# True until the cache holds every function's code, and again after a stop had to search
-# every object (it met code the cache did not have): refresh_known_codes() then refills it.
-_cache_incomplete = True
-
-
-def refresh_known_codes() -> bool:
-    """Put every function's code in the cache, if a stop found it wanting; True if it did.
-
-    Costs 10–30 ms in a kernel: meant for a thread after the cell (summary.py), so that
-    the next stops find the code they sampled without searching every object.
-    """
-    global _cache_incomplete
-    if not _cache_incomplete:
-        return False
-    _remember_all(_all_function_codes(gc.get_objects()))
-    return True
-
-
-def _remember_all(codes: list) -> None:
-    global _cache_incomplete
-    _known_codes.update(zip(map(id, codes), codes))
-    _cache_incomplete = False
-
-
-def remember_code(code: types.CodeType) -> None:
-    """Code made by this package while profiling (the Numba trampolines): found at once."""
-    _known_codes[id(code)] = code
-    births.note(code)  # its address may have held code that died while profiling
 
 
 class _OlderCollections:
@@ -170,7 +130,7 @@ def stop(fd: int, path: Optional[Path] = None) -> StopReport:
     """Stop vmprof and name the Python code objects its samples hold.
 
     With the profile's `path`, a search of every object only needed to check for code
-    at reused addresses (see find_code_objects) may be left for later: the report's
+    at reused addresses (see codesearch.find_code_objects) may be left for later: the report's
     `deferred.run()`, which rewrites the file, e.g. in a thread after the cell.
     Raises what `_vmprof.disable()` raises (OSError when the disk is full), with vmprof
     possibly still enabled, as `vmprof.disable()` would.
@@ -206,8 +166,9 @@ def _name_code_objects(fd: int, young_only: bool = False, path: Optional[Path] =
         return StopReport(error=f"the profile could not be scanned for Python names: {err}")
     # Code run while profiling (cell statements) was kept alive by births.py: named here.
     born = births.sampled(noted or {}, scan.code_ids)
-    found, unchecked = find_code_objects(scan.code_ids - born.keys(), scan.code_ids - scan.named_ids - born.keys(),
-                                         young_only, defer_full_search=path is not None)
+    wanted = scan.code_ids - born.keys()
+    found, unchecked = codesearch.find_code_objects(wanted, wanted - scan.named_ids, young_only,
+                                                    defer_full_search=path is not None)
     found.update((uid, code) for uid, (code, _) in born.items())
     unnamed = len(scan.code_ids - scan.named_ids - found.keys())
     # Sampled ids vmprof named when their code died may hold newer code: say since when.
@@ -225,49 +186,6 @@ def _name_code_objects(fd: int, young_only: bool = False, path: Optional[Path] =
     return report
 
 
-def find_code_objects(wanted: set, unnamed: set, young_only: bool = False,
-                      defer_full_search: bool = False) -> tuple[dict, set]:
-    """Live code objects whose id is in `wanted`, searched cheapest first; returns them
-    and the ids whose search among all objects was left to a DeferredSearch.
-
-    Every live one is wanted, not only the `unnamed` ones: an id vmprof named when
-    its code object died may since hold a new code object, sampled too, and vmprof's
-    own stop names it again; e.g. a Numba compile frees many code objects, and the
-    cell's trampoline then reuses one's address. Searched in order: a cache of code
-    found before (refreshed after cells, refresh_known_codes), the running frames, the
-    young functions (generations 0 and 1, which hold every function made while profiling
-    if `young_only`), and only while some id is unnamed, or to check reused addresses
-    when not `young_only`, every function (~20k in a kernel: 15–50 ms with the CPU caches
-    cold after a cell); that last check is left for later with `defer_full_search`.
-    Other holders of code, and nested code, are searched only while some id is unnamed.
-    """
-    global _cache_incomplete
-    found = {uid: code for uid in wanted if (code := _known_codes.get(uid)) is not None}
-    _take(found, wanted, list(_frame_codes()))
-    _take_nested(found, wanted, list(found.values()))
-    if young_only or unnamed - found.keys():
-        _take(found, wanted, _function_codes(_young_objects(), wanted))
-        _take_nested(found, wanted, list(found.values()))
-    everything = bool(unnamed - found.keys()) or not (young_only or defer_full_search)
-    if everything:
-        _cache_incomplete = _cache_incomplete or bool(unnamed - found.keys())
-        objects = gc.get_objects()
-        _take(found, wanted, _function_codes(objects, wanted))
-        _take_nested(found, wanted, list(found.values()))
-        if unnamed - found.keys():
-            # Frames kept by a traceback, suspended generators and coroutines.
-            _take(found, wanted, _codes_of_other_holders(objects))
-            _take_nested(found, wanted, list(found.values()))
-        if unnamed - found.keys():
-            # Nested code (a lambda, a comprehension) whose outer function was not sampled.
-            roots = _all_function_codes(objects)
-            _take_nested(found, wanted, roots, stop_when=lambda: not unnamed - found.keys())
-    for uid, code in found.items():
-        _known_codes[uid] = code
-    unchecked = set() if everything or young_only else wanted - found.keys()
-    return found, unchecked
-
-
 @dataclasses.dataclass
 class DeferredSearch:
     """The search of every function for code at reused addresses, left for after the cell.
@@ -281,11 +199,7 @@ class DeferredSearch:
 
     def run(self) -> int:
         """Search, and rewrite the profile (atomically) if anything was found; returns how many."""
-        codes = _all_function_codes(gc.get_objects())
-        _remember_all(codes)  # the search of every object is done anyway: refill the cache
-        found: dict = {}
-        _take(found, self.ids, [code for code in codes if id(code) in self.ids])
-        _take_nested(found, self.ids, list(found.values()))
+        found = codesearch.search_every_function(self.ids)
         if not found:
             return 0
         data = self.path.read_bytes()
@@ -298,58 +212,8 @@ class DeferredSearch:
             os.replace(partial, self.path)  # a reader sees the old file or the new one
         finally:
             partial.unlink(missing_ok=True)
-        for uid, code in found.items():
-            _known_codes[uid] = code
+        codesearch.remember(found)
         return len(found)
-
-
-def _young_objects() -> list:
-    return gc.get_objects(generation=0) + gc.get_objects(generation=1)
-
-
-def _all_function_codes(objects: list) -> list:
-    function = types.FunctionType
-    return [obj.__code__ for obj in objects if type(obj) is function]
-
-
-def _function_codes(objects: list, wanted: set) -> list:
-    function = types.FunctionType
-    # One pass that keeps only the matches: this runs over every object the GC tracks.
-    return [obj.__code__ for obj in objects if type(obj) is function and id(obj.__code__) in wanted]
-
-
-def _take(found: dict, wanted: set, codes: Iterable) -> None:
-    by_id = dict(zip(map(id, codes), codes))
-    for uid in wanted.intersection(by_id):
-        found[uid] = by_id[uid]
-
-
-def _take_nested(found: dict, wanted: set, roots: list, stop_when: Callable[[], bool] = lambda: False) -> None:
-    """Add the code objects nested in the constants of `roots`, at any depth."""
-    pending = list(roots)
-    visited: set = set()
-    while pending and not stop_when():
-        code = pending.pop()
-        if id(code) in visited:
-            continue
-        visited.add(id(code))
-        for const in code.co_consts:
-            if type(const) is types.CodeType:
-                if id(const) in wanted:
-                    found[id(const)] = const
-                pending.append(const)
-
-
-def _frame_codes() -> Iterable:
-    for frame in sys._current_frames().values():
-        while frame is not None:
-            yield frame.f_code
-            frame = frame.f_back
-
-
-def _codes_of_other_holders(objects: list) -> list:
-    kinds = _OTHER_CODE_HOLDERS
-    return [getattr(obj, kinds[type(obj)]) for obj in objects if type(obj) in kinds]
 
 
 def code_records(found: dict) -> bytes:
