@@ -9,7 +9,7 @@
    into Python, so nothing crashes without the guard) with vmprof in real-time mode
    every 0.5 ms, alternating rounds with the guard and without: CPU seconds per round,
    samples taken and dropped.
-3. The overhead benchmark's cells (bench/overhead.py: python = fib + a sort with a key
+3. The overhead benchmark's cells (bench/overhead_cells.py: python = fib + a sort with a key
    function, numpy, numba; plus fib alone) in one kernel: plain, %%vmprof with the
    guard and %%vmprof without it (JUPYTERLAB_VMPROF_NO_GUARD set in the kernel for that
    cell only), interleaved. Without the guard the python cell usually kills the kernel
@@ -32,10 +32,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the working tree's package
 
-import overhead as overhead_bench  # noqa: E402
-from overhead import REPS_NAME, SETUP, WORK, attempt, calibrate, source  # noqa: E402
+import overhead_cells  # noqa: E402
+from overhead_cells import REPS_NAME, SETUP, WORK, source  # noqa: E402
 from overhead_kernel import Kernel  # noqa: E402
 from overhead_report import overhead  # noqa: E402
+from overhead_runs import attempt, calibrate  # noqa: E402
 
 from jupyterlab_vmprof.kernel.lean import crashguard  # noqa: E402
 
@@ -47,7 +48,7 @@ NO_GUARD_OFF = f"_bench_os.environ.pop({crashguard.NO_GUARD_ENV!r}, None)"
 WORK["fib"] = """for _ in range(FIB_REPS):
     fib(21)"""
 REPS_NAME["fib"] = "FIB_REPS"
-CELLS = overhead_bench.CELLS = (*overhead_bench.CELLS, "fib")
+CELLS = (*overhead_cells.CELLS, "fib")
 
 
 def check_cost(number: int = 200_000) -> dict:
@@ -182,7 +183,7 @@ def main() -> None:
         try:
             kernel.execute(SETUP + "\nFIB_REPS = 20\n")
             kernel.startup.append(SETUP)
-            counts = calibrate(kernel, args.target)
+            counts = calibrate(kernel, args.target, CELLS)
             kernel.startup.append("; ".join(f"{REPS_NAME[c]} = {n}" for c, n in counts.items()))
             report["cells"], raw = cells(kernel, args.reps)
         finally:
