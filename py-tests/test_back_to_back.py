@@ -90,14 +90,20 @@ def test_the_next_cell_starts_while_the_previous_summary_converts(kernel, store_
     [first_profile] = profile_ids(store_dir)
     # The first summary's Node process is running: only now does the second cell go.
     wait_for(lambda: converter_processes(kernel.pid), 60, "the first summary's converter process")
+    store = ProfileStore(store_dir)
+    first_cache = store.folder(first_profile) / "cache"
+    assert list(first_cache.glob("*.pending")), "the first summary claims the server's cache entry"
     second_id = kernel.send_from_notebook(BUSY.format(options=options), cell_id="busy")
+    # Once the second cell profiles, the first summary can write nothing until it stops: its claim
+    # is dropped, so the first chart's request is converted by the server at once, not after 20 s.
+    wait_for(lambda: len(profile_ids(store_dir)) == 2, 60, "the second cell's profile")
+    assert not list(first_cache.glob("*.pending")), "a graph request would wait for the first summary"
     second = kernel.collect(second_id)
     assert second.status == "ok", second.describe()
     [second_profile] = [pid for pid in profile_ids(store_dir) if pid != first_profile]
 
     first_update = summary_update(kernel, first_id)
     second_update = summary_update(kernel, second_id)
-    store = ProfileStore(store_dir)
     first_meta, second_meta = store.read_meta(first_profile), store.read_meta(second_profile)
 
     # The second cell did not wait for the first summary: it started before that summary ended.

@@ -39,6 +39,8 @@ WAIT_ENV = "JUPYTERLAB_VMPROF_WAIT_SUMMARY"
 JOIN_TIMEOUT_S = summary.SUMMARY_TIMEOUT_S + 5.0
 
 _pending: list[threading.Thread] = []
+# The summaries whose thread has not finished (their claim on the server's cache may stand).
+_unfinished: list["Summary"] = []
 START_DELAY_S = 0.03
 
 
@@ -80,7 +82,13 @@ def enter_gate() -> bool:
     for JOIN_TIMEOUT_S is not waited for any longer (gate.py says why the gate exists)."""
     if GATE.held_here():
         return False  # `%vmprof` inside a profiled cell: the outer one holds it (and refuses the inner)
-    return GATE.enter(JOIN_TIMEOUT_S)
+    gated = GATE.enter(JOIN_TIMEOUT_S)
+    # An earlier summary now waits for this cell to stop before it can write the server's cache
+    # entry (or even start converting, in Run All): its claim would make the earlier chart's
+    # request wait up to 20 s. Dropped, the server converts that profile at once itself.
+    for top in list(_unfinished):
+        top.release()
+    return gated
 
 
 def wait_pending(timeout: float = JOIN_TIMEOUT_S) -> None:
@@ -207,6 +215,7 @@ def show(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, runn
         return
     display_id = running.display_id if replaces else f"vmprof-{meta.get('id')}-{uuid.uuid4().hex[:8]}"
     top.claim()  # the front end's graph request may come before the summary thread starts
+    _unfinished.append(top)
     publish(shell, top.bundle(meta, notes), display_id, update=replaces)
     # The thread runs in a copy of this cell's context: ipykernel 7 keeps the parent
     # header of display messages in a context variable and falls back to the newest
@@ -245,4 +254,6 @@ def _finish(shell, store: ProfileStore, meta: dict, notes: list, top: Summary, d
     except BaseException:  # noqa: BLE001 - as above
         pass
     finally:
+        if top in _unfinished:
+            _unfinished.remove(top)
         GATE.leave()  # whatever happened: a gate left held would stall every later profiled cell
