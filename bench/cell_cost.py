@@ -45,7 +45,7 @@ _bp.install(get_ipython())
 import jupyterlab_vmprof, numpy, numba
 """
 EMPTY_PLAIN = "_bench_body = 0.0\n"
-EMPTY_VMPROF = "%%vmprof\n_bench_body = 0.0\n"
+EMPTY_VMPROF = "%%vmprof{options}\n_bench_body = 0.0\n"
 WAIT_SUMMARY = "from jupyterlab_vmprof.kernel import output as _o; _o.wait_pending()"
 
 
@@ -76,11 +76,13 @@ def stats(values: list) -> dict:
     }
 
 
-def measure(kernels: dict, reps: int, burst: int) -> dict:
+def measure(kernels: dict, reps: int, burst: int, options: dict) -> dict:
+    """`options`: per kernel, what follows `%%vmprof` on its profiled cells' first line."""
     rows: dict = {name: {"plain": [], "idle": [], "burst": []} for name in kernels}
-    for kernel in kernels.values():  # warm-up: imports, caches, the first summary
+    profiled = {name: EMPTY_VMPROF.format(options=options.get(name, "")) for name in kernels}
+    for name, kernel in kernels.items():  # warm-up: imports, caches, the first summary
         for _ in range(2):
-            cell(kernel, EMPTY_VMPROF)
+            cell(kernel, profiled[name])
             kernel.execute(WAIT_SUMMARY)
             cell(kernel, EMPTY_PLAIN)
     for rep in range(reps):
@@ -89,10 +91,10 @@ def measure(kernels: dict, reps: int, burst: int) -> dict:
             kernel = kernels[name]
             rows[name]["plain"].append(cell(kernel, EMPTY_PLAIN))
             kernel.execute(WAIT_SUMMARY)
-            rows[name]["idle"].append(cell(kernel, EMPTY_VMPROF))
+            rows[name]["idle"].append(cell(kernel, profiled[name]))
             kernel.execute(WAIT_SUMMARY)
             if rep % 3 == 0:  # a burst every third repetition: burst cells each
-                rows[name]["burst"] += [cell(kernel, EMPTY_VMPROF) for _ in range(burst)]
+                rows[name]["burst"] += [cell(kernel, profiled[name]) for _ in range(burst)]
                 kernel.execute(WAIT_SUMMARY)
         print(f"  repetition {rep + 1}/{reps}", file=sys.stderr)
     result = {}
@@ -122,14 +124,20 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--burst", type=int, default=5)
     parser.add_argument(
-        "--peer", default="sync", help="'sync' (default) or the folder holding a jupyterlab_vmprof to compare"
+        "--peer", default="sync", help="'sync' (default), 'this', or the folder holding a jupyterlab_vmprof to compare"
+    )
+    parser.add_argument(
+        "--peer-options", default="", help="what follows %%%%vmprof in the peer's cells, e.g. ' --no-native'"
     )
     parser.add_argument("--out", type=Path, default=HERE / "out" / "cell_cost.json")
     args = parser.parse_args()
     before = uptime()
     with tempfile.TemporaryDirectory(prefix="vmprof-bench-cellcost-") as work:
         work = Path(work)
-        peer = sync_peer(work / "peer") if args.peer == "sync" else Path(args.peer)
+        if args.peer == "sync":
+            peer = sync_peer(work / "peer")
+        else:
+            peer = REPO if args.peer == "this" else Path(args.peer)
         kernels = {}
         try:
             for name, path in (("this", REPO), ("peer", peer)):
@@ -139,12 +147,13 @@ def main() -> None:
                 where = kernels[name].value("jupyterlab_vmprof.__file__")
                 print(f"{name}: {where}", file=sys.stderr)
             started = time.perf_counter()
-            result = measure(kernels, args.reps, args.burst)
+            result = measure(kernels, args.reps, args.burst, {"peer": args.peer_options})
         finally:
             for kernel in kernels.values():
                 kernel.shutdown()
     report = {
         "peer": args.peer,
+        "peer_options": args.peer_options,
         "reps": args.reps,
         "burst": args.burst,
         "uptime_before_after": [before, uptime()],
