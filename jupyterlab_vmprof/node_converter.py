@@ -40,7 +40,16 @@ SCRIPT_PATH = Path(__file__).resolve().parent / "converter" / "vmprof-convert.js
 # own cost after even a 1 MB file) and the young generation's semi-spaces stay at 1 MB (they grew
 # to 16 MB). Measured with bench/extreme_files.py and bench/stack_shapes.py (docs/benchmarks.md).
 # --expose-gc: a worker collects the garbage of each conversion before the next (src/node/serve.ts).
-V8_FLAGS = ("--no-concurrent-recompilation", "--max-semi-space-size=1", "--expose-gc")
+# --no-concurrent-array-buffer-sweeping: buffers a collection frees are counted as freed when it
+# returns, not later on a background thread: the worker measures what its collection left, and
+# a count still holding the last conversion's file made it skip the next collection (a worker's
+# third 8 MB conversion peaked 14 MB higher, at random); one-shot peaks are unchanged.
+V8_FLAGS = (
+    "--no-concurrent-recompilation",
+    "--max-semi-space-size=1",
+    "--expose-gc",
+    "--no-concurrent-array-buffer-sweeping",
+)
 
 
 class ConversionError(Exception):
