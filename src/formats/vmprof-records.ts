@@ -46,9 +46,6 @@ export type { AddrKey } from './vmprof-names';
  */
 const RECORDS_PER_CHECK = 1 << 12;
 
-/** Samples reserved up front at most (8 M: 192 MB of sample arrays); more regrow. */
-const MAX_RESERVED_SAMPLES = 1 << 23;
-
 export function readVmprofRecords(bytes: Uint8Array): IVmprofRecords {
   return new RecordReader(bytes).read();
 }
@@ -298,6 +295,7 @@ class RecordReader {
     // Only a complete sample is recorded, so a cut file keeps exactly the samples before the cut.
     const stack = this.stacks.intern(c.view, stackStart, stackBytes, depth);
     const t = this.samples;
+    t.makeRoom(start, c.pos, c.end);
     const last = this.lastSample; // updated in place: no object per sample
     last.start = start;
     last.end = c.pos;
@@ -305,10 +303,6 @@ class RecordReader {
     last.newThread = t.threadWasNew;
     last.threadKey = t.lastThreadKey;
     t.push(stack, thread, start, out.mode.memory ? rss : null, out.layout !== 'plain' ? time : null);
-    if (t.length === 1) {
-      // Room for as many samples as the rest of the file holds at this one's size: no regrowing.
-      t.reserve(Math.min(Math.ceil((c.end - start) / (c.pos - start)), MAX_RESERVED_SAMPLES));
-    }
   }
 
   /** The ordinary samples after the one just read, on the fast path (vmprof-sample-run.ts), if it takes this file's. */
@@ -321,8 +315,10 @@ class RecordReader {
     if (this.run === null || last.end !== cur.pos) {
       return;
     }
-    // As many as leave the next memory check (every RECORDS_PER_CHECK records) to the loop in readRecords.
-    const end = this.run.read(cur.pos, RECORDS_PER_CHECK - 1 - (this.records & (RECORDS_PER_CHECK - 1)), last.start, last.stack);
+    // As many as leave the next memory check (every RECORDS_PER_CHECK records) to the loop in readRecords,
+    // and fit the sample arrays' room: the record reader grows them (makeRoom), the run only fills them.
+    const limit = Math.min(RECORDS_PER_CHECK - 1 - (this.records & (RECORDS_PER_CHECK - 1)), this.samples.room);
+    const end = this.run.read(cur.pos, limit, last.start, last.stack);
     if (end.taken === 0) {
       return;
     }

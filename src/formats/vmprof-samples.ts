@@ -1,13 +1,25 @@
 /**
  * The samples read from a vmprof file so far, with their threads: kept in
  * growable arrays, and taken back when damage read as a sample is found out
- * (see vmprof-records.ts, "recover").
+ * (see vmprof-records.ts, "recover"). Their room is sized from the samples'
+ * density in the file (makeRoom).
  *
- * Format: https://github.com/vmprof/vmprof-python/blob/master/docs/format.rst
+ * Format: our notes, docs/vmprof-format.md;
+ * https://github.com/vmprof/vmprof-python/blob/master/docs/format.rst
  */
 
 import { GrowableFloat64, GrowableInt32 } from '../model/growable';
 import { AddrKey } from './vmprof-names';
+
+/** Growth when the room runs out before the estimate says it should: small, so little is left unused at the end. */
+const MIN_GROWTH = 9 / 8;
+/** Samples an estimate may reserve beyond twice the room (8 M: 192 MB of sample arrays). */
+const MAX_ESTIMATED_SAMPLES = 1 << 23;
+/**
+ * Room made at the first sample at most: as many as the reader's first run of samples may take
+ * (vmprof-records.ts, RECORDS_PER_CHECK), so the fast path's first run is not cut short.
+ */
+const FIRST_ROOM = 1 << 12;
 
 export class SampleTable {
   readonly stacks = new GrowableInt32();
@@ -64,8 +76,37 @@ export class SampleTable {
     }
   }
 
+  /** Samples that can be pushed before the arrays must grow. */
+  get room(): number {
+    return this.stacks.data.length - this.length;
+  }
+
+  /**
+   * Makes room for the sample at bytes `start` to `end` of a file of
+   * `fileEnd` bytes, before it is pushed. Once the room is used up: room for
+   * as many samples as the rest of the file holds at their density so far
+   * (other records between them included, which the first sample's size
+   * alone would not show), or 1/8 more if that is more. So a file whose
+   * samples fill it evenly gets its arrays sized once, nearly exactly, and
+   * they are handed over without a copy at the end (growable.ts).
+   */
+  makeRoom(start: number, end: number, fileEnd: number): void {
+    if (this.length === 0) {
+      this.reserve(Math.min(Math.ceil((fileEnd - start) / (end - start)), FIRST_ROOM));
+      return;
+    }
+    if (this.room > 0) {
+      return;
+    }
+    const capacity = this.stacks.data.length;
+    const first = this.offsets.data[0];
+    const estimate = Math.ceil((this.length * (fileEnd - first)) / (start - first));
+    const capped = Math.min(estimate, Math.max(MAX_ESTIMATED_SAMPLES, 2 * capacity));
+    this.reserve(Math.max(capacity + 1, Math.ceil(capacity * MIN_GROWTH), capped));
+  }
+
   /** Makes room for `count` samples in all, so that pushing them copies nothing. */
-  reserve(count: number): void {
+  private reserve(count: number): void {
     for (const arr of [this.stacks, this.threadOf, this.offsets]) {
       arr.reserve(count);
     }
