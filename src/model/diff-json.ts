@@ -3,7 +3,7 @@
  * `GET profiles/<a>/diff/<b>`) and the compare view. Documented in
  * docs/architecture.md, "Diff JSON". Computed by model/diff.ts.
  */
-import type { FrameKind } from './graph-json';
+import type { FrameKind, IKernelThreadCounts } from './graph-json';
 import type { IKernelThreads } from './threads';
 
 export const DIFF_FORMAT = 'jupyterlab-vmprof-diff';
@@ -63,7 +63,7 @@ export interface IDiffTree {
 export interface IDiffSide {
   profile: string;
   samples: number;
-  kernelThreads?: { included: boolean; threads: number; samples: number };
+  kernelThreads?: IKernelThreadCounts;
 }
 
 /** One side as the converter writes it; the kernel's threads counted as Graph JSON counts them. */

@@ -190,9 +190,16 @@ export interface IGraphProfile {
    * (`included`), and how many threads and samples they are. Left out, they
    * count in neither `samples` nor any frame: 100 % is the cell's threads.
    */
-  kernelThreads?: { included: boolean; threads: number; samples: number };
+  kernelThreads?: IKernelThreadCounts;
   /** Things the user must know: truncated file, dropped samples, etc. */
   warnings: string[];
+}
+
+/** A cell profile's kernel threads in a view: whether they are in, how many threads and samples. */
+export interface IKernelThreadCounts {
+  included: boolean;
+  threads: number;
+  samples: number;
 }
 
 export interface IGraphJSON {

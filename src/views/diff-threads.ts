@@ -7,7 +7,7 @@
  * samples it then shows and still add up to 100.
  */
 import type { IDiffJSON, IDiffSide } from '../model/diff-json';
-import { formatCount } from './format';
+import { kernelThreadsText } from './threads';
 
 export interface IDiffThreadsChoice {
   /** Offered when either side recorded its cell's threads and its kernel's own had samples. */
@@ -33,7 +33,5 @@ function sideNote(side: IDiffSide, included: boolean): string {
   if (!kernel) {
     return included ? 'none to include' : 'none hidden';
   }
-  const threads = `${formatCount(kernel.threads)} kernel ${kernel.threads === 1 ? 'thread' : 'threads'}`;
-  const samples = `${formatCount(kernel.samples)} ${kernel.samples === 1 ? 'sample' : 'samples'}`;
-  return `${threads} ${kernel.included ? 'included' : 'hidden'}, ${samples}`;
+  return kernelThreadsText(kernel);
 }

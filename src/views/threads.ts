@@ -2,7 +2,7 @@
  * The thread chooser's options and the graph request for a thread. Pure:
  * no DOM. Option texts are plain text for `<option>.textContent`.
  */
-import type { IGraphProfile, IGraphThread } from '../model/graph-json';
+import type { IGraphProfile, IGraphThread, IKernelThreadCounts } from '../model/graph-json';
 import { formatCount, formatPercent, roundedPercents } from './format';
 
 export interface IThreadOption {
@@ -56,8 +56,13 @@ export function hiddenThreadsText(profile: IGraphProfile): string | null {
   if (!kernel || kernel.included || profile.thread !== null) {
     return null;
   }
+  return kernelThreadsText(kernel);
+}
+
+/** `3 kernel threads hidden, 412 samples` (or `included`), as the summary and Compare say it. */
+export function kernelThreadsText(kernel: IKernelThreadCounts): string {
   const samples = `${formatCount(kernel.samples)} ${kernel.samples === 1 ? 'sample' : 'samples'}`;
-  return `${kernelThreadCount(kernel.threads)} hidden, ${samples}`;
+  return `${kernelThreadCount(kernel.threads)} ${kernel.included ? 'included' : 'hidden'}, ${samples}`;
 }
 
 /** The selection a graph was made for: its thread, KERNEL_THREADS, or null for the default. */
