@@ -45,17 +45,7 @@ def summarize(folder: Path, options: dict) -> tuple[Optional[dict], Optional[str
     entry = _server_cache_entry(folder, side, strip)
     try:
         if entry is None:
-            result = gate.convert(
-                folder / PROFILE_FILE,
-                "json",
-                perf_maps=side.perf_maps,
-                jit_symbols=side.jit_symbols,
-                maps=side.maps,
-                strip=strip,
-                timeout=SUMMARY_TIMEOUT_S,
-                cell_threads=cell_threads_of(folder),
-            )
-            return json.loads(result.output), None
+            return json.loads(_convert(folder / PROFILE_FILE, side, strip).output), None
         return json.loads(_convert_into_cache(folder / PROFILE_FILE, entry, side, strip)), None
     except Exception as err:  # noqa: BLE001 - no summary is fine; a failed cell output is not
         return None, str(getattr(err, "message", err))
@@ -106,6 +96,21 @@ def claim_server_cache(folder: Path, options: dict) -> Optional[Path]:
     return marker
 
 
+def _convert(profile: Path, side: SideFiles, strip: bool, **output):
+    """The summary's conversion: the server's default graph of the profile (the cell's threads)."""
+    return gate.convert(
+        profile,
+        "json",
+        perf_maps=side.perf_maps,
+        jit_symbols=side.jit_symbols,
+        maps=side.maps,
+        strip=strip,
+        timeout=SUMMARY_TIMEOUT_S,
+        cell_threads=cell_threads_of(profile.parent),
+        **output,
+    )
+
+
 def _convert_into_cache(profile: Path, entry: Path, side: SideFiles, strip: bool) -> bytes:
     """Converts into the server's cache entry (committed by rename, as the server does); its bytes."""
     from ..conversion_cache import pending_marker
@@ -114,17 +119,7 @@ def _convert_into_cache(profile: Path, entry: Path, side: SideFiles, strip: bool
     tmp = entry.with_name(f".{entry.name}.{secrets.token_hex(4)}.tmp")
     marker.touch()  # a request meanwhile waits for this file instead of converting again
     try:
-        result = gate.convert(
-            profile,
-            "json",
-            perf_maps=side.perf_maps,
-            jit_symbols=side.jit_symbols,
-            maps=side.maps,
-            strip=strip,
-            timeout=SUMMARY_TIMEOUT_S,
-            output=tmp,
-            cell_threads=cell_threads_of(profile.parent),
-        )
+        result = _convert(profile, side, strip, output=tmp)
         data = tmp.read_bytes()
         if result.warnings:
             warnings_file = entry.with_name(entry.name + ".warnings.json")
