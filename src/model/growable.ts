@@ -10,6 +10,11 @@
 /** Storage at least this full is handed over as it is (at most 1/8 of it unused), not copied. */
 const SHARED_FILL = 7 / 8;
 
+/** The first `length` values of `data`: the storage itself when nearly full, else a copy. */
+function exactly<T extends Int32Array | Float64Array>(data: T, length: number): T {
+  return (length >= data.length * SHARED_FILL ? data.subarray(0, length) : data.slice(0, length)) as T;
+}
+
 export class GrowableInt32 {
   data = new Int32Array(1024);
   length = 0;
@@ -48,9 +53,7 @@ export class GrowableInt32 {
    * full (reserved or adopted arrays), else a copy.
    */
   toArray(): Int32Array {
-    return this.length >= this.data.length * SHARED_FILL
-      ? this.data.subarray(0, this.length)
-      : this.data.slice(0, this.length);
+    return exactly(this.data, this.length);
   }
 
   /** A growable whose values are `values` itself: kept, not copied (the caller gives them up). */
@@ -103,9 +106,7 @@ export class GrowableFloat64 {
    * full (reserved or adopted arrays), else a copy.
    */
   toArray(): Float64Array {
-    return this.length >= this.data.length * SHARED_FILL
-      ? this.data.subarray(0, this.length)
-      : this.data.slice(0, this.length);
+    return exactly(this.data, this.length);
   }
 
   /** A growable whose values are `values` itself: kept, not copied (the caller gives them up). */
