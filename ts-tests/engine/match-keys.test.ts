@@ -107,15 +107,18 @@ describeIfVmprof('two processes, one workload: the comparison lines up', () => {
 
   afterAll(() => dirs.forEach(dir => rmSync(dir, { recursive: true, force: true })));
 
-  test('the BLAS kernel is one function, by library and symbol, in both', () => {
+  test('the OpenBLAS functions are one function each, by library and symbol, in both', () => {
     const blas = diff.functions.filter(f => f.kind === 'native' && /openblas/.test(f.library ?? ''));
     expect(blas.length).toBeGreaterThan(0);
     const busiest = blas.reduce((x, y) => (y.selfA + y.selfB > x.selfA + x.selfB ? y : x));
     expect(busiest.lineA).not.toBeNull();
     expect(busiest.lineB).not.toBeNull();
-    // The same work: the BLAS kernel holds a large share of both runs.
-    expect(busiest.selfFractionA).toBeGreaterThan(0.3);
-    expect(busiest.selfFractionB).toBeGreaterThan(0.3);
+    // Sampled in both runs. Not how much: OpenBLAS's hand-written assembly kernels carry no
+    // unwind information on some CPUs (an AMD EPYC here: dgemm_kernel_HASWELL), and there
+    // vmprof drops the native part of each sample taken inside them, so the BLAS share is
+    // 5-10 % on one machine and over 30 % on another (docs/vmprof-format.md).
+    expect(busiest.selfA).toBeGreaterThan(0);
+    expect(busiest.selfB).toBeGreaterThan(0);
     expect(busiest.library).not.toMatch(/[/\\]|-[0-9a-f]{8}\.so/);
   });
 
