@@ -126,6 +126,24 @@ class ModelMaker {
     }
     this.checkBudget();
     r.threads.forEach(t => this.builder.thread(t)); // same order, so thread indexes carry over
+    const stacks = timedOfStack.size === 0 ? this.sampleNodes(nodeOfStack) : this.namedSampleNodes(nodeOfStack, timedOfStack);
+    this.builder.addSamples(stacks, r.sampleThread, r.sampleRss, r.sampleTime);
+    return this.builder.build(this.info());
+  }
+
+  /** The usual case, one plain loop over every sample: no name changed during the run. */
+  private sampleNodes(nodeOfStack: Int32Array): Int32Array {
+    const r = this.records;
+    const stacks = new Int32Array(r.sampleCount);
+    for (let i = 0; i < r.sampleCount; i++) {
+      stacks[i] = nodeOfStack[r.sampleStack[i]];
+    }
+    return stacks;
+  }
+
+  /** Samples of stacks whose names changed during the run, named by what lived at their addresses then. */
+  private namedSampleNodes(nodeOfStack: Int32Array, timedOfStack: Map<number, AddrKey[]>): Int32Array {
+    const r = this.records;
     const stacks = new Int32Array(r.sampleCount);
     const nodeOfNamedStack = new Map<string, number>();
     for (let i = 0; i < r.sampleCount; i++) {
@@ -144,8 +162,7 @@ class ModelMaker {
       }
       stacks[i] = node;
     }
-    this.builder.addSamples(stacks, r.sampleThread, r.sampleRss, r.sampleTime);
-    return this.builder.build(this.info());
+    return stacks;
   }
 
   /** Stops a conversion that would need far more memory than the file (vmprof-budget.ts). */

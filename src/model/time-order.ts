@@ -53,26 +53,27 @@ function treeNodesOfStacks(profile: IProfile, tree: IGraphTree): Int32Array {
   return out;
 }
 
-function depthsOf(tree: IGraphTree): Int32Array {
-  const depth = new Int32Array(tree.frame.length);
-  for (let n = 1; n < depth.length; n++) {
-    depth[n] = depth[tree.parent[n]] + 1;
+/**
+ * Each node's place in a preorder and its subtree's size, so that "a is an
+ * ancestor of b (or b itself)" is two comparisons. Needs parents numbered
+ * before their children, as Graph JSON's tree is.
+ */
+function subtreeIntervals(tree: IGraphTree): { pre: Int32Array; size: Int32Array } {
+  const count = tree.frame.length;
+  const size = new Int32Array(count).fill(1);
+  for (let n = count - 1; n > 0; n--) {
+    size[tree.parent[n]] += size[n];
   }
-  return depth;
-}
-
-function commonAncestor(tree: IGraphTree, depth: Int32Array, a: number, b: number): number {
-  while (depth[a] > depth[b]) {
-    a = tree.parent[a];
+  const pre = new Int32Array(count);
+  const nextChild = new Int32Array(count);
+  nextChild[0] = 1;
+  for (let n = 1; n < count; n++) {
+    const parent = tree.parent[n];
+    pre[n] = nextChild[parent];
+    nextChild[parent] += size[n];
+    nextChild[n] = pre[n] + 1;
   }
-  while (depth[b] > depth[a]) {
-    b = tree.parent[b];
-  }
-  while (a !== b) {
-    a = tree.parent[a];
-    b = tree.parent[b];
-  }
-  return a;
+  return { pre, size };
 }
 
 /**
@@ -85,61 +86,31 @@ export function timeOrder(
   threadIndex: number,
   maxRuns: number = MAX_TIME_RUNS
 ): IGraphTimeOrder | null {
-  const nodeOf = treeNodesOfStacks(profile, tree);
   const times = profile.sampleTime;
-  const taken = (i: number) => profile.sampleThread[i] === threadIndex && (times === null || Number.isFinite(times[i]));
-  let timed = 0;
-  let untimed = 0;
-  for (let i = 0; i < profile.sampleStack.length; i++) {
-    if (taken(i)) {
-      timed++;
-    } else if (profile.sampleThread[i] === threadIndex) {
-      untimed++;
-    }
-  }
-  if (timed === 0) {
+  const taken = takenSamples(profile, tree, threadIndex);
+  if (taken === null) {
     return null;
   }
-  // Counted first, then filled: no array grown one push per sample.
-  const samples = new Int32Array(timed);
-  for (let i = 0, k = 0; k < timed; i++) {
-    if (taken(i)) {
-      samples[k++] = i;
-    }
-  }
+  const { node, at, untimed } = taken;
+  const count = node.length;
   const axis: TimelineAxis =
     times === null ? 'sample-index' : profile.info.sampleClock === 'wall' ? 'wall' : 'cpu';
-  const first = times === null ? 0 : times[samples[0]];
-  const at = (k: number) => (times === null ? k : times[samples[k]] - first);
   // A sample stands for the time until the next one; the last for the median gap.
-  const gaps = new Float64Array(Math.max(0, samples.length - 1));
-  for (let k = 1; k < samples.length; k++) {
-    gaps[k - 1] = at(k) - at(k - 1);
+  const gaps = new Float64Array(Math.max(0, count - 1));
+  for (let k = 1; k < count; k++) {
+    gaps[k - 1] = at[k] - at[k - 1];
   }
   const lastWidth = times === null ? 1 : gaps.length > 0 ? kthSmallest(gaps, gaps.length >> 1) : profile.info.secondsPerSample ?? 0;
 
-  const node = (k: number) => {
-    const stack = profile.sampleStack[samples[k]];
-    return stack < 0 ? 0 : Math.max(0, nodeOf[stack]);
-  };
-  let groups = samples.length;
-  let groupNode = (g: number) => node(g);
+  let groups = count;
+  let groupNode = node;
   let groupStart = (g: number) => g;
   let coarsened = false;
-  if (countRuns(samples.length, node) > maxRuns) {
+  if (countRuns(node) > maxRuns) {
     coarsened = true;
-    const depth = depthsOf(tree);
     groups = maxRuns;
-    groupStart = g => Math.floor((g * samples.length) / maxRuns);
-    const shared = new Int32Array(groups);
-    for (let g = 0; g < groups; g++) {
-      let common = node(groupStart(g));
-      for (let k = groupStart(g) + 1; k < groupStart(g + 1) && common > 0; k++) {
-        common = commonAncestor(tree, depth, common, node(k));
-      }
-      shared[g] = common;
-    }
-    groupNode = g => shared[g];
+    groupStart = g => Math.floor((g * count) / maxRuns);
+    groupNode = sharedNodes(tree, node, maxRuns, groupStart);
   }
   const out: IGraphTimeOrder = {
     axis,
@@ -148,29 +119,102 @@ export function timeOrder(
     node: [],
     start: [],
     samples: [],
-    end: at(samples.length - 1) + lastWidth,
+    end: at[count - 1] + lastWidth,
     coarsened,
     untimed
   };
   for (let g = 0; g < groups; g++) {
-    const n = groupNode(g);
-    const count = groupStart(g + 1) - groupStart(g);
+    const n = groupNode[g];
+    const start = groupStart(g);
     const last = out.node.length - 1;
     if (last >= 0 && out.node[last] === n) {
-      out.samples[last] += count;
+      out.samples[last] += groupStart(g + 1) - start;
     } else {
       out.node.push(n);
-      out.start.push(at(groupStart(g)));
-      out.samples.push(count);
+      out.start.push(at[start]);
+      out.samples.push(groupStart(g + 1) - start);
     }
   }
   return out;
 }
 
-function countRuns(n: number, node: (k: number) => number): number {
-  let runs = 0;
-  for (let k = 0; k < n; k++) {
-    if (k === 0 || node(k) !== node(k - 1)) {
+interface ITakenSamples {
+  /** Per sample of the thread with a usable time, in order: its tree node (0: the root). */
+  node: Int32Array;
+  /** Its time since the thread's first such sample, or its index when the file has no times. */
+  at: Float64Array;
+  /** The thread's samples without a usable time. */
+  untimed: number;
+}
+
+/**
+ * The thread's samples in two typed arrays, counted first and then filled
+ * (no array grown one push per sample, no closure called per sample: this
+ * runs over every sample of every conversion).
+ */
+function takenSamples(profile: IProfile, tree: IGraphTree, threadIndex: number): ITakenSamples | null {
+  const { sampleThread, sampleStack, sampleTime: times } = profile;
+  let timed = 0;
+  let untimed = 0;
+  for (let i = 0; i < sampleStack.length; i++) {
+    if (sampleThread[i] === threadIndex) {
+      if (times === null || Number.isFinite(times[i])) {
+        timed++;
+      } else {
+        untimed++;
+      }
+    }
+  }
+  if (timed === 0) {
+    return null;
+  }
+  const nodeOf = treeNodesOfStacks(profile, tree);
+  const node = new Int32Array(timed);
+  const at = new Float64Array(timed);
+  let first = 0;
+  for (let i = 0, k = 0; k < timed; i++) {
+    if (sampleThread[i] !== threadIndex) {
+      continue;
+    }
+    if (times === null) {
+      at[k] = k;
+    } else if (Number.isFinite(times[i])) {
+      first = k === 0 ? times[i] : first;
+      at[k] = times[i] - first;
+    } else {
+      continue;
+    }
+    const stack = sampleStack[i];
+    node[k++] = stack < 0 ? 0 : Math.max(0, nodeOf[stack]);
+  }
+  return { node, at, untimed };
+}
+
+/**
+ * Coarsened: each of `groups` groups of samples in order drawn as the deepest
+ * call-tree node all its samples share.
+ */
+function sharedNodes(tree: IGraphTree, node: Int32Array, groups: number, groupStart: (g: number) => number): Int32Array {
+  const { pre, size } = subtreeIntervals(tree);
+  const holds = (a: number, b: number) => pre[a] <= pre[b] && pre[b] < pre[a] + size[a];
+  const shared = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) {
+    // The shared node only moves rootward within a group: a climb of at most the stack's depth per group.
+    let common = node[groupStart(g)];
+    for (let k = groupStart(g) + 1; k < groupStart(g + 1) && common > 0; k++) {
+      while (!holds(common, node[k])) {
+        common = tree.parent[common];
+      }
+    }
+    shared[g] = common;
+  }
+  return shared;
+}
+
+function countRuns(node: Int32Array): number {
+  let runs = node.length > 0 ? 1 : 0;
+  for (let k = 1; k < node.length; k++) {
+    if (node[k] !== node[k - 1]) {
       runs++;
     }
   }

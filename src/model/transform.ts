@@ -43,7 +43,9 @@ export function rewriteStacks(profile: IProfile, rewrite: StackRewrite, info: Pa
   }
   const stacks = new Int32Array(profile.sampleStack.length);
   for (let i = 0; i < stacks.length; i++) {
-    stacks[i] = stackOf(profile.sampleStack[i]);
+    const node = profile.sampleStack[i];
+    // Most samples repeat a stack already rewritten: one array read, no call.
+    stacks[i] = node >= 0 && newNode[node] !== -2 ? newNode[node] : stackOf(node);
   }
   builder.addSamples(stacks, profile.sampleThread, profile.sampleRss, profile.sampleTime);
   return builder.build({ ...profile.info, ...info });
