@@ -8,9 +8,14 @@
  * 70 per sample (the reader's arrays and the writers' passes: 250,000 samples
  * of one stack took 68 each beyond the file and Node's own cost), on top of
  * the file's own bytes, which stay in memory. A reading whose estimate passes
- * 4 × the file size (or 4 MB for smaller files, whose cost is mostly the Node
- * runtime's own) is stopped with `too-large` naming the counts and the
- * limit, before it takes that memory. What this
+ * 4 × the file size, or 32 MB for files under 8 MB, is stopped with
+ * `too-large` naming the counts and the limit, before it takes that memory.
+ * Why a floor that high: a small native-mode profile names its C functions
+ * from the libraries' symbol tables, not from the file, so its estimate is
+ * not tied to its size. Example: a 180 kB numpy cell of 207 samples with 844
+ * native functions and 2,433 call-tree nodes is estimated at 4.1 MB for
+ * callgrind (23 × its size) and converts in ~13 MB over Node's own cost; a
+ * 4 MB floor refused it. What this
  * bounds is the peak RSS over that of converting a small profile: Node's own
  * fixed cost is not the file's. Example: 16 distinct stacks 65,536 deep (an
  * 8 MB file) would make a million nodes (~600 MB): refused after 65,536
@@ -33,7 +38,7 @@ const THREAD_BYTES = 800;
 const NAME_BYTES = 160;
 const SAMPLE_BYTES = 70;
 const MEMORY_FACTOR = 4;
-const MEMORY_FLOOR_BYTES = 4 * 1048576;
+const MEMORY_FLOOR_BYTES = 32 * 1048576;
 
 export interface IBudgetCounts {
   samples: number;
