@@ -12,6 +12,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'fs';
 import { INativeSymbol } from '../symbols/symbolize';
+import { ISymbolSection, SymbolTable } from './elf-symbols';
 
 interface IMapping {
   start: number;
@@ -20,16 +21,9 @@ interface IMapping {
   path: string;
 }
 
-interface ISymbol {
-  value: number;
-  size: number;
-  name: string;
-}
-
 interface IElfImage {
   loads: Array<{ offset: number; vaddr: number; filesz: number }>;
-  /** Function symbols sorted by value. */
-  symbols: ISymbol[];
+  symbols: SymbolTable;
 }
 
 /** Largest symbol/string table we read from one file (bounds memory on odd files). */
@@ -68,8 +62,8 @@ export class NativeResolver {
     if (!load) {
       return null;
     }
-    const symbol = lookup(image.symbols, fileOffset - load.offset + load.vaddr);
-    return symbol ? { name: symbol.name, file: mapping.path } : null;
+    const name = image.symbols.nameAt(fileOffset - load.offset + load.vaddr);
+    return name !== null ? { name, file: mapping.path } : null;
   }
 
   /** The file mapped at `address` (a library or the executable), if any. */
@@ -105,27 +99,6 @@ export class NativeResolver {
   }
 }
 
-/** The symbol starting at the address, else the one containing it. */
-function lookup(symbols: ISymbol[], vaddr: number): ISymbol | null {
-  let lo = 0;
-  let hi = symbols.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (symbols[mid].value <= vaddr) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
-    const s = symbols[i];
-    if (s.value === vaddr || vaddr < s.value + s.size) {
-      return s;
-    }
-  }
-  return null;
-}
-
 function readElf(path: string): IElfImage | null {
   const fd = openSync(path, 'r');
   try {
@@ -156,7 +129,7 @@ function readElf(path: string): IElfImage | null {
       }
     }
     const sh = read(shoff, shnum * 64);
-    const byValue = new Map<number, ISymbol>();
+    const tables: ISymbolSection[] = [];
     for (let i = 0; i < shnum; i++) {
       const type = sh.getUint32(i * 64 + 4, true);
       if (type !== 2 && type !== 11) {
@@ -168,36 +141,10 @@ function readElf(path: string): IElfImage | null {
       }
       const syms = read(u64(sh, i * 64 + 24), u64(sh, i * 64 + 32));
       const strs = read(u64(sh, link * 64 + 24), u64(sh, link * 64 + 32));
-      readSymbols(syms, strs, byValue);
+      tables.push({ syms, strs: new Uint8Array(strs.buffer, strs.byteOffset, strs.byteLength) });
     }
-    const symbols = [...byValue.values()].sort((a, b) => a.value - b.value);
-    return { loads, symbols };
+    return { loads, symbols: SymbolTable.of(tables) };
   } finally {
     closeSync(fd);
-  }
-}
-
-function readSymbols(syms: DataView, strs: DataView, byValue: Map<number, ISymbol>): void {
-  const decoder = new TextDecoder();
-  const strBytes = new Uint8Array(strs.buffer, strs.byteOffset, strs.byteLength);
-  for (let at = 0; at + 24 <= syms.byteLength; at += 24) {
-    const type = syms.getUint8(at + 4) & 0xf;
-    const shndx = syms.getUint16(at + 6, true);
-    if ((type !== 2 && type !== 10) || shndx === 0) {
-      continue; // functions (STT_FUNC, STT_GNU_IFUNC) defined in this file
-    }
-    const value = Number(syms.getBigUint64(at + 8, true));
-    const size = Number(syms.getBigUint64(at + 16, true));
-    const nameAt = syms.getUint32(at, true);
-    let end = nameAt;
-    while (end < strBytes.length && strBytes[end] !== 0) {
-      end++;
-    }
-    const name = decoder.decode(strBytes.subarray(nameAt, end));
-    const old = byValue.get(value);
-    // Prefer a named, sized, non-local-alias entry; .symtab and .dynsym often repeat each other.
-    if (name && (!old || (old.size === 0 && size > 0) || (old.name.startsWith('_') && !name.startsWith('_')))) {
-      byValue.set(value, { value, size, name });
-    }
   }
 }
