@@ -307,7 +307,9 @@ class ProfileRun:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
-        self.warnings.extend(record_symbols(self.folder, self._jit.entries, sync=self.store.sync_writes))
+        self.warnings.extend(
+            record_symbols(self.folder, self._jit.entries, sync=self.store.sync_writes, native=self.options.native)
+        )
         return duration, error
 
     def _note_stop(self, report: leanvmprof.StopReport) -> None:
