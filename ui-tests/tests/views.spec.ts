@@ -6,7 +6,6 @@
  * characters. With VMPROF_UI_SCREENSHOTS=1, screenshots go to docs/images/.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { expect, Locator, Page, test } from '@playwright/test';
 import { openNotebook, saveForDocs, TOKEN } from './helpers';
 
