@@ -23,11 +23,25 @@ export async function openNotebook(page: Page, notebook: string): Promise<Locato
   return panel;
 }
 
-/** Run a command through the command palette, as a keyboard user would. */
+/**
+ * Run a command through the command palette, as a keyboard user would. The shortcut is pressed
+ * again (after Escape, which leaves a cell editor) when the palette does not open: in one clean
+ * run of 34 tests it stayed closed for two minutes after a cell had run.
+ */
 export async function runFromPalette(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
   const input = page.locator('.jp-mod-commandPalette input, #modal-command-palette input').first();
-  await expect(input).toBeVisible();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+Shift+C');
+    try {
+      await expect(input).toBeVisible({ timeout: attempt < 4 ? 10_000 : 60_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 4) {
+        throw err;
+      }
+      await page.keyboard.press('Escape');
+    }
+  }
   await input.fill(label);
   await page.locator('.lm-CommandPalette-item', { hasText: label }).first().click();
 }
